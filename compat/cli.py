@@ -1,0 +1,192 @@
+"""The `cws-compat` command line: a thin layer that parses options, calls the library, and
+returns an exit status (0 success or compatible, 1 check failed, 2 usage or input error)."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from compat import __version__
+from compat.errors import CompatError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from compat.config import Settings
+
+EXIT_CODES = """\b
+Exit status:
+  0  success (for checks: compatible)
+  1  the check failed (breaking or unknown changes, rejected events)
+  2  usage or input error (bad option, unreadable or invalid input)"""
+
+
+def _settings(store: Path | None) -> Settings:
+    from compat.config import Settings, load_settings
+
+    settings = load_settings()
+    if store is not None:
+        return Settings(
+            store=store,
+            default_draft=settings.default_draft,
+            mode=settings.mode,
+            source=settings.source,
+        )
+    return settings
+
+
+def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--store",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Schema store directory [default: schemas/versions, or [tool.cws-compat] store].",
+    )(func)
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    from compat.fsutil import atomic_write
+
+    atomic_write(output, text)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES,
+)
+@click.version_option(__version__, "--version", prog_name="cws-compat")
+def cli() -> None:
+    """Keep the CWS backend event schema safe to evolve.
+
+    Compares versions of a JSON Schema by meaning, per direction: backward (events valid under
+    the old version stay valid under the new one) and forward (events valid under the new
+    version are valid under the old one).
+
+    Wherever a SCHEMA is expected, give a store version name (v1), a file path, or
+    GITREF:PATH (e.g. origin/main:schemas/versions/v2.json).
+    """
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def versions(store: Path | None, fmt: str) -> int:
+    """List the versions in the store, oldest first, verifying every checksum."""
+    from compat.report.versions import render_versions
+    from compat.store import Store, definitions_of
+
+    opened = Store.open(_settings(store).store)
+    rows = []
+    for name in opened.names:
+        stored = opened.load(name)
+        properties = stored.document.get("properties")
+        rows.append(
+            {
+                "name": name,
+                "released": stored.entry.released,
+                "sha256": stored.entry.sha256,
+                "definitions": len(definitions_of(stored.document)),
+                "root_properties": len(properties) if isinstance(properties, dict) else 0,
+                "file": stored.entry.file,
+            }
+        )
+    click.echo(render_versions(rows, fmt), nl=False)
+    return 0
+
+
+@cli.command()
+@click.argument("schema")
+@store_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (atomically) instead of standard output.",
+)
+def docs(schema: str, store: Path | None, output: Path | None) -> int:
+    """Write the documentation of SCHEMA in the published backend.md format."""
+    from compat import docs as docs_format
+    from compat.schema.source import load_schema
+
+    source = load_schema(schema, _settings(store).store)
+    _write_output(docs_format.render(source.document), output)
+    return 0
+
+
+@cli.command("import-doc")
+@click.argument("document", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--draft",
+    type=click.Choice(["4", "6", "7", "2019-09", "2020-12"]),
+    default=None,
+    help="Declare this draft in $schema (the documentation format does not carry it).",
+)
+def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
+    """Rebuild the JSON Schema from a DOCUMENT in the backend.md format."""
+    from compat import docs as docs_format
+    from compat.fsutil import decode_utf8, dump_json, read_bytes
+
+    text = decode_utf8(read_bytes(document, what="document"), str(document))
+    schema = docs_format.with_draft(docs_format.parse(text, str(document)), draft)
+    _write_output(dump_json(schema), output)
+    return 0
+
+
+def run(
+    argv: Sequence[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+) -> int:
+    """Run the command line with `argv`; return the exit status instead of exiting."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args = list(sys.argv[1:] if argv is None else argv)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            result = cli.main(args, prog_name="cws-compat", standalone_mode=False)
+        except CompatError as exc:
+            click.echo(f"cws-compat: error: {exc}", file=err)
+            return exc.exit_code
+        except click.exceptions.Exit as exc:
+            return int(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show(file=err)
+            return 2
+        except click.Abort:
+            click.echo("cws-compat: interrupted", file=err)
+            return 130
+        except KeyboardInterrupt:
+            click.echo("cws-compat: interrupted", file=err)
+            return 130
+    if isinstance(result, int):
+        return result
+    return 0
+
+
+def main() -> None:
+    try:
+        code = run()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 0
+    sys.exit(code)

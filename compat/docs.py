@@ -1,0 +1,212 @@
+"""The published documentation format of the backend schema, both ways.
+
+`render` writes a schema the way the seed document (`backend.md`) is written; `parse` rebuilds
+the schema from such a document. The format's rules, as the seed shows them:
+
+- a title, one sentence, then the root schema (without `$schema` and definitions) as
+  `BACKEND_EVENT_SCHEMA = {...}` in a fence, in 4-space indented JSON with the key order kept;
+- a Parameter/Type/Description table with every root property: `$ref` properties say
+  "Please see [Name](#anchor)", others give their type and description (empty when none);
+- one `## \`Name\`` section per definition, in name order: the definition's JSON block, a
+  Field/Description table of the properties that have a description, and, when the definition
+  refers to others, a References table listing them in order of first appearance;
+- sections are separated by blank lines exactly as in the seed, and the file ends with a blank line.
+
+Only the JSON blocks carry meaning: `parse` reads them and ignores the tables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from compat.errors import CompatError
+
+TITLE = "# CWS Event Documentation"
+INTRO = "The CWS event sent to the backend by the security agent respects the following schema:"
+ROOT_NAME = "BACKEND_EVENT_SCHEMA"
+DEFINITION_KEYS = ("definitions", "$defs")
+_LOCAL_REF = re.compile(r"^#/(definitions|\$defs)/([^/]+)$")
+_SECTION = re.compile(r"^## `(.+)`$")
+
+DRAFT_URIS = {
+    "4": "http://json-schema.org/draft-04/schema#",
+    "6": "http://json-schema.org/draft-06/schema#",
+    "7": "http://json-schema.org/draft-07/schema#",
+    "2019-09": "https://json-schema.org/draft/2019-09/schema",
+    "2020-12": "https://json-schema.org/draft/2020-12/schema",
+}
+
+
+def _block(value: Any) -> str:
+    return json.dumps(value, indent=4, ensure_ascii=False)
+
+
+def _anchor(name: str) -> str:
+    """The heading anchor a markdown renderer gives `## \\`name\\``."""
+    return re.sub(r"[^a-z0-9_-]", "", name.lower().replace(" ", "-"))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _ref_name(ref: Any) -> str | None:
+    if isinstance(ref, str):
+        match = _LOCAL_REF.match(ref)
+        if match:
+            return match.group(2).replace("~1", "/").replace("~0", "~")
+    return None
+
+
+def _references(node: Any, found: list[str]) -> list[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                name = _ref_name(value)
+                if name is not None and name not in found:
+                    found.append(name)
+            else:
+                _references(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _references(value, found)
+    return found
+
+
+def _type_of(prop: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        return "$ref"
+    kind = prop.get("type", "")
+    if isinstance(kind, list):
+        return ", ".join(str(item) for item in kind)
+    return str(kind)
+
+
+def _root_description(prop: dict[str, Any]) -> str:
+    name = _ref_name(prop.get("$ref"))
+    if name is not None:
+        return f"Please see [{name}](#{_anchor(name)})"
+    description = prop.get("description", "")
+    return description if isinstance(description, str) else ""
+
+
+def _strip_schema(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: item for key, item in value.items() if key != "$schema"}
+    return value
+
+
+def render(document: dict[str, Any]) -> str:
+    """The seed-format documentation of a schema."""
+    root = {k: v for k, v in document.items() if k not in DEFINITION_KEYS and k != "$schema"}
+    definitions: dict[str, Any] = {}
+    for key in DEFINITION_KEYS:
+        if isinstance(document.get(key), dict):
+            definitions.update(document[key])
+    out = [TITLE, "", INTRO, "```", f"{ROOT_NAME} = {_block(root)}", "```", ""]
+    out += ["| Parameter | Type | Description |", "| --------- | ---- | ----------- |"]
+    properties = root.get("properties", {})
+    for name, prop in (properties.items() if isinstance(properties, dict) else ()):
+        prop = prop if isinstance(prop, dict) else {}
+        out.append(f"| `{_cell(name)}` | {_cell(_type_of(prop))} | {_cell(_root_description(prop))} |")
+    out.append("")
+    for name in sorted(definitions):
+        definition = _strip_schema(definitions[name])
+        out += [f"## `{name}`", "", "```", _block(definition), "```", ""]
+        out += ["| Field | Description |", "| ----- | ----------- |"]
+        fields = definition.get("properties", {}) if isinstance(definition, dict) else {}
+        for field, prop in (fields.items() if isinstance(fields, dict) else ()):
+            description = prop.get("description") if isinstance(prop, dict) else None
+            if isinstance(description, str) and description:
+                out.append(f"| `{_cell(field)}` | {_cell(description)} |")
+        out.append("")
+        references = _references(definition, [])
+        if references:
+            out += ["| References |", "| ---------- |"]
+            out += [f"| [{ref}](#{_anchor(ref)}) |" for ref in references]
+        out.append("")
+    return "\n".join(out) + "\n\n"
+
+
+def parse(text: str, label: str = "<document>") -> dict[str, Any]:
+    """Rebuild a schema from its seed-format documentation (the JSON blocks; tables are ignored)."""
+    lines = text.splitlines()
+    root: dict[str, Any] | None = None
+    definitions: dict[str, Any] = {}
+    section: str | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        heading = _SECTION.match(line)
+        if heading:
+            section = heading.group(1)
+            if section in definitions:
+                raise CompatError(f"{label}:{index + 1}: definition {section!r} appears twice")
+            index += 1
+            continue
+        if line.strip().startswith("```"):
+            start = index + 1
+            end = start
+            while end < len(lines) and not lines[end].strip().startswith("```"):
+                end += 1
+            if end == len(lines):
+                raise CompatError(f"{label}:{index + 1}: code block is never closed")
+            body = "\n".join(lines[start:end])
+            if root is None and section is None:
+                prefix = f"{ROOT_NAME} ="
+                if not body.lstrip().startswith(prefix):
+                    raise CompatError(
+                        f"{label}:{start + 1}: expected the root schema as '{ROOT_NAME} = {{...}}'"
+                    )
+                root = _parse_block(body.lstrip()[len(prefix):], label, start)
+            elif section is not None and section not in definitions:
+                definitions[section] = _parse_block(body, label, start)
+            index = end + 1
+            continue
+        index += 1
+    if root is None:
+        raise CompatError(f"{label}: no root schema block ('{ROOT_NAME} = {{...}}') found")
+    uses_defs = any(
+        isinstance(ref, str) and ref.startswith("#/$defs/")
+        for ref in _all_refs([root, definitions])
+    )
+    schema = dict(root)
+    if definitions:
+        schema["$defs" if uses_defs else "definitions"] = definitions
+    return schema
+
+
+def _all_refs(node: Any) -> list[Any]:
+    found: list[Any] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "$ref" in item:
+                found.append(item["$ref"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _parse_block(body: str, label: str, first_line: int) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError as exc:
+        # Line numbers in the message are the document's, not the block's.
+        raise CompatError(
+            f"{label}:{first_line + exc.lineno}: invalid JSON in schema block: {exc.msg}"
+        ) from None
+    if not isinstance(value, dict):
+        raise CompatError(f"{label}:{first_line + 1}: a schema block must hold a JSON object")
+    return value
+
+
+def with_draft(schema: dict[str, Any], draft: str | None) -> dict[str, Any]:
+    """Put a `$schema` declaration first, since the documentation format does not carry it."""
+    if draft is None:
+        return schema
+    return {"$schema": DRAFT_URIS[draft], **schema}

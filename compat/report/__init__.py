@@ -1,0 +1,1 @@
+"""Formatters: they render results and judge nothing."""

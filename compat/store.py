@@ -1,0 +1,128 @@
+"""The schema store: immutable, ordered, checksummed versions under `schemas/versions/`.
+
+The index (`index.json`) lists the versions in release order; each entry names its file, the
+sha256 of the file's bytes and its release date. A version whose bytes no longer match the
+checksum is refused: released versions are immutable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compat.errors import CompatError
+from compat.fsutil import load_json_object, read_bytes
+
+INDEX_NAME = "index.json"
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    name: str
+    file: str
+    sha256: str
+    released: str
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    entry: VersionEntry
+    path: Path
+    data: bytes
+    document: dict[str, Any]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Store:
+    def __init__(self, root: Path, entries: list[VersionEntry]) -> None:
+        self.root = root
+        self.entries = entries
+        self._by_name = {entry.name: entry for entry in entries}
+
+    @classmethod
+    def open(cls, root: Path) -> Store:
+        index_path = root / INDEX_NAME
+        if not index_path.is_file():
+            raise CompatError(
+                f"no schema store at {root} (no {INDEX_NAME}); "
+                "point --store or [tool.cws-compat] store at one"
+            )
+        label = str(index_path)
+        index = load_json_object(read_bytes(index_path), label, what="store index")
+        raw = index.get("versions")
+        if not isinstance(raw, list):
+            raise CompatError(f"{label}: 'versions' must be a list")
+        entries: list[VersionEntry] = []
+        seen: set[str] = set()
+        for position, item in enumerate(raw):
+            entries.append(_parse_entry(item, f"{label}: versions[{position}]"))
+            if entries[-1].name in seen:
+                raise CompatError(f"{label}: version {entries[-1].name} is listed twice")
+            seen.add(entries[-1].name)
+        return cls(root, entries)
+
+    @property
+    def names(self) -> list[str]:
+        return [entry.name for entry in self.entries]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def entry(self, name: str) -> VersionEntry:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            known = ", ".join(self.names) or "none"
+            raise CompatError(f"unknown version {name!r} (known versions: {known})") from None
+
+    def load(self, name: str) -> StoredVersion:
+        """Read a version, refusing it when its bytes differ from the recorded checksum."""
+        entry = self.entry(name)
+        path = self.root / entry.file
+        data = read_bytes(path, what="version file")
+        actual = sha256_hex(data)
+        if actual != entry.sha256:
+            raise CompatError(
+                f"version {name} ({path}) has been modified: sha256 is {actual[:12]}..., "
+                f"the index records {entry.sha256[:12]}...; released versions are immutable"
+            )
+        document = load_json_object(data, str(path))
+        return StoredVersion(entry=entry, path=path, data=data, document=document)
+
+
+def _parse_entry(item: Any, where: str) -> VersionEntry:
+    if not isinstance(item, dict):
+        raise CompatError(f"{where}: must be an object")
+    values: dict[str, str] = {}
+    for key in ("name", "file", "sha256", "released"):
+        value = item.get(key)
+        if not isinstance(value, str):
+            raise CompatError(f"{where}: '{key}' must be a string")
+        values[key] = value
+    if not NAME_RE.match(values["name"]):
+        raise CompatError(f"{where}: invalid version name {values['name']!r}")
+    if not re.fullmatch(r"[0-9a-f]{64}", values["sha256"]):
+        raise CompatError(f"{where}: 'sha256' must be 64 lowercase hex digits")
+    if not DATE_RE.match(values["released"]):
+        raise CompatError(f"{where}: 'released' must be a date (YYYY-MM-DD)")
+    if "/" in values["file"] or "\\" in values["file"] or values["file"].startswith("."):
+        raise CompatError(f"{where}: 'file' must be a plain file name in the store")
+    return VersionEntry(**values)
+
+
+def definitions_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The named definitions of a schema, from `$defs` or draft-04's `definitions`."""
+    found: dict[str, Any] = {}
+    for key in ("definitions", "$defs"):
+        value = document.get(key)
+        if isinstance(value, dict):
+            found.update(value)
+    return found
