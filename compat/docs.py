@@ -7,7 +7,7 @@ the schema from such a document. The format's rules, as the seed shows them:
   `BACKEND_EVENT_SCHEMA = {...}` in a fence, in 4-space indented JSON with the key order kept;
 - a Parameter/Type/Description table with every root property: `$ref` properties say
   "Please see [Name](#anchor)", others give their type and description (empty when none);
-- one `## \`Name\`` section per definition, in name order: the definition's JSON block, a
+- one "## `Name`" section per definition, in name order: the definition's JSON block, a
   Field/Description table of the properties that have a description, and, when the definition
   refers to others, a References table listing them in order of first appearance;
 - sections are separated by blank lines exactly as in the seed, and the file ends with a blank line.
@@ -108,16 +108,18 @@ def render(document: dict[str, Any]) -> str:
     out = [TITLE, "", INTRO, "```", f"{ROOT_NAME} = {_block(root)}", "```", ""]
     out += ["| Parameter | Type | Description |", "| --------- | ---- | ----------- |"]
     properties = root.get("properties", {})
-    for name, prop in (properties.items() if isinstance(properties, dict) else ()):
+    for name, prop in properties.items() if isinstance(properties, dict) else ():
         prop = prop if isinstance(prop, dict) else {}
-        out.append(f"| `{_cell(name)}` | {_cell(_type_of(prop))} | {_cell(_root_description(prop))} |")
+        out.append(
+            f"| `{_cell(name)}` | {_cell(_type_of(prop))} | {_cell(_root_description(prop))} |"
+        )
     out.append("")
     for name in sorted(definitions):
         definition = _strip_schema(definitions[name])
         out += [f"## `{name}`", "", "```", _block(definition), "```", ""]
         out += ["| Field | Description |", "| ----- | ----------- |"]
         fields = definition.get("properties", {}) if isinstance(definition, dict) else {}
-        for field, prop in (fields.items() if isinstance(fields, dict) else ()):
+        for field, prop in fields.items() if isinstance(fields, dict) else ():
             description = prop.get("description") if isinstance(prop, dict) else None
             if isinstance(description, str) and description:
                 out.append(f"| `{_cell(field)}` | {_cell(description)} |")
@@ -160,7 +162,7 @@ def parse(text: str, label: str = "<document>") -> dict[str, Any]:
                     raise CompatError(
                         f"{label}:{start + 1}: expected the root schema as '{ROOT_NAME} = {{...}}'"
                     )
-                root = _parse_block(body.lstrip()[len(prefix):], label, start)
+                root = _parse_block(body.lstrip()[len(prefix) :], label, start)
             elif section is not None and section not in definitions:
                 definitions[section] = _parse_block(body, label, start)
             index = end + 1

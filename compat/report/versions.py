@@ -27,9 +27,10 @@ def render_versions(rows: list[dict[str, Any]], fmt: str) -> str:
     widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
     numeric = {"definitions", "root_properties"}
     lines = []
-    for line in table:
+    for number, line in enumerate(table):
         parts = []
-        for (key, _), cell, width in zip(COLUMNS, line, widths):
-            parts.append(cell.rjust(width) if key in numeric and line is not table[0] else cell.ljust(width))
+        for (key, _), cell, width in zip(COLUMNS, line, widths, strict=True):
+            right = key in numeric and number > 0
+            parts.append(cell.rjust(width) if right else cell.ljust(width))
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines) + "\n"

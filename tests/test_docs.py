@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compat import docs
+from compat.errors import CompatError
+from compat.store import Store
+from tests.conftest import DATA, STORE
+
+SEED = (DATA / "backend.md").read_text(encoding="utf-8")
+
+
+def _without_schema_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_schema_keys(v) for k, v in value.items() if k != "$schema"}
+    if isinstance(value, list):
+        return [_without_schema_keys(v) for v in value]
+    return value
+
+
+def test_docs_of_v1_is_the_seed_byte_for_byte() -> None:
+    assert docs.render(Store.open(STORE).load("v1").document) == SEED
+
+
+@pytest.mark.parametrize("name", Store.open(STORE).names)
+def test_import_of_docs_round_trips_every_stored_version(name: str) -> None:
+    document = Store.open(STORE).load(name).document
+    rebuilt = docs.parse(docs.render(document))
+    assert rebuilt == _without_schema_keys(document)
+    # key order is kept too, so the rebuilt file reads like the original
+    assert json.dumps(rebuilt) == json.dumps(_without_schema_keys(document))
+
+
+def test_import_of_the_seed_is_v1_without_schema() -> None:
+    v1 = Store.open(STORE).load("v1").document
+    assert docs.with_draft(docs.parse(SEED), "4") == v1
+
+
+def test_v2_docs_document_dd() -> None:
+    text = docs.render(Store.open(STORE).load("v2").document)
+    assert "| `dd` | $ref | Please see [DDContext](#ddcontext) |" in text
+    assert "## `DDContext`" in text
+    assert "| `span_id` | Span ID used for APM correlation |" in text
+    # sections are in name order, DDContext right after ContainerContext
+    sections = re.findall(r"^## `(\w+)`$", text, flags=re.M)
+    assert sections == sorted(sections)
+    assert sections[:2] == ["ContainerContext", "DDContext"]
+
+
+def test_fields_without_description_are_left_out_of_the_field_table() -> None:
+    text = docs.render(Store.open(STORE).load("v1").document)
+    assert '"access_time"' in text
+    assert "| `access_time` |" not in text
+
+
+def test_defs_style_schema_round_trips_under_defs() -> None:
+    schema = {
+        "$id": "https://example.invalid/event.json",
+        "type": "object",
+        "properties": {"a": {"$ref": "#/$defs/A", "description": "an A"}},
+        "$defs": {"A": {"type": "object", "properties": {"b": {"type": "string"}}}},
+    }
+    assert docs.parse(docs.render(schema)) == schema
+
+
+def test_pipes_in_descriptions_are_escaped_in_tables() -> None:
+    schema = {
+        "properties": {"a": {"$ref": "#/definitions/A"}},
+        "definitions": {"A": {"properties": {"x": {"type": "string", "description": "a | b"}}}},
+    }
+    text = docs.render(schema)
+    assert "| `x` | a \\| b |" in text
+    assert docs.parse(text) == schema
+
+
+def test_invalid_json_block_reports_the_document_line() -> None:
+    broken = SEED.replace('"Container ID"\n', '"Container ID",\n', 1)
+    line = SEED[: SEED.index('"Container ID"')].count("\n") + 2
+    with pytest.raises(CompatError, match=rf"^doc.md:{line}: invalid JSON in schema block"):
+        docs.parse(broken, "doc.md")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("# nothing here\n", "no root schema block"),
+        ("```\nBACKEND_EVENT_SCHEMA = {}\n", "never closed"),
+        ("```\nOTHER = {}\n```\n", "expected the root schema"),
+        ("```\nBACKEND_EVENT_SCHEMA = []\n```\n", "must hold a JSON object"),
+    ],
+)
+def test_documents_that_are_not_schema_docs_are_refused(text: str, message: str) -> None:
+    with pytest.raises(CompatError, match=message):
+        docs.parse(text, "doc.md")
+
+
+def test_seed_copy_in_tests_is_the_shared_seed_when_available() -> None:
+    shared = Path(__file__).resolve().parents[2] / "shared" / "seed" / "backend.md"
+    if not shared.is_file():
+        pytest.skip("shared/ is not beside this checkout")
+    assert shared.read_bytes() == (DATA / "backend.md").read_bytes()

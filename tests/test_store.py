@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compat.errors import CompatError
+from compat.store import Store, sha256_hex
+from tests.conftest import STORE
+
+
+def test_shipped_store_lists_versions_in_release_order() -> None:
+    store = Store.open(STORE)
+    assert store.names == ["v1", "v2"]
+    dates = [entry.released for entry in store.entries]
+    assert dates == sorted(dates)
+
+
+def test_checksums_match_the_bytes_on_disk() -> None:
+    store = Store.open(STORE)
+    for entry in store.entries:
+        assert sha256_hex((STORE / entry.file).read_bytes()) == entry.sha256
+
+
+def test_v1_declares_draft04_and_v2_adds_the_closed_dd_context() -> None:
+    store = Store.open(STORE)
+    v1 = store.load("v1").document
+    v2 = store.load("v2").document
+    assert v1["$schema"] == "http://json-schema.org/draft-04/schema#"
+    assert v1["additionalProperties"] is False
+    assert len(v1["definitions"]) == 12
+    assert "dd" not in v1["properties"]
+    assert v2["properties"]["dd"] == {"$ref": "#/definitions/DDContext"}
+    assert "dd" not in v2.get("required", [])
+    assert v2["definitions"]["DDContext"] == {
+        "properties": {
+            "span_id": {"type": "integer", "description": "Span ID used for APM correlation"},
+            "trace_id": {"type": "integer", "description": "Trace ID used for APM correlation"},
+        },
+        "additionalProperties": False,
+        "type": "object",
+    }
+    rest = {k: v for k, v in v2["definitions"].items() if k != "DDContext"}
+    assert rest == v1["definitions"]
+
+
+def test_tampered_version_is_refused_naming_it(store_copy: Path) -> None:
+    path = store_copy / "v1.json"
+    path.write_bytes(path.read_bytes().replace(b"Container ID", b"Container id"))
+    with pytest.raises(CompatError, match=r"version v1 .* has been modified"):
+        Store.open(store_copy).load("v1")
+    Store.open(store_copy).load("v2")  # the others still load
+
+
+def test_unknown_version_lists_the_known_ones() -> None:
+    with pytest.raises(CompatError, match=r"unknown version 'v9' \(known versions: v1, v2\)"):
+        Store.open(STORE).load("v9")
+
+
+def test_missing_store_says_where_it_looked(tmp_path: Path) -> None:
+    with pytest.raises(CompatError, match="no schema store at"):
+        Store.open(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("index", "message"),
+    [
+        ("[]", "must be a JSON object"),
+        ('{"versions": {}}', "'versions' must be a list"),
+        ('{"versions": [{"name": "v1"}]}', "'file' must be a string"),
+        (
+            '{"versions": [{"name": "v1", "file": "../x.json", "sha256": "'
+            + "0" * 64
+            + '", "released": "2021-01-01"}]}',
+            "plain file name",
+        ),
+        (
+            '{"versions": [{"name": "v1", "file": "v1.json", "sha256": "abc", '
+            '"released": "2021-01-01"}]}',
+            "64 lowercase hex",
+        ),
+        ("{", "invalid JSON at line 1"),
+    ],
+)
+def test_malformed_index_is_a_clear_error(tmp_path: Path, index: str, message: str) -> None:
+    (tmp_path / "index.json").write_text(index)
+    with pytest.raises(CompatError, match=message):
+        Store.open(tmp_path)
+
+
+def test_duplicate_names_are_refused(tmp_path: Path) -> None:
+    entry = {"name": "v1", "file": "v1.json", "sha256": "0" * 64, "released": "2021-01-01"}
+    (tmp_path / "index.json").write_text(json.dumps({"versions": [entry, entry]}))
+    with pytest.raises(CompatError, match="listed twice"):
+        Store.open(tmp_path)
