@@ -115,9 +115,10 @@ def versions(store: Path | None, fmt: str) -> int:
 def docs(schema: str, store: Path | None, output: Path | None) -> int:
     """Write the documentation of SCHEMA in the published backend.md format."""
     from compat import docs as docs_format
+    from compat.deep import run_deep
     from compat.schema.source import load_schema
 
-    source = load_schema(schema, _settings(store).store)
+    source = run_deep(lambda: load_schema(schema, _settings(store).store))
     _write_output(docs_format.render(source.document), output)
     return 0
 
@@ -144,6 +145,134 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
     text = decode_utf8(read_bytes(document, what="document"), str(document))
     schema = docs_format.with_draft(docs_format.parse(text, str(document)), draft)
     _write_output(dump_json(schema), output)
+    return 0
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@store_option
+@click.option(
+    "--mode",
+    type=click.Choice(["backward", "forward", "full"]),
+    default=None,
+    help="Which direction must be compatible: backward (old events valid under NEW), forward "
+    "(new events valid under OLD) or full (both). [default: backward, or [tool.cws-compat] mode]",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
+@click.option(
+    "--assert-formats",
+    is_flag=True,
+    help="Treat `format` as a constraint (by default it is an annotation, as validators do).",
+)
+@click.option(
+    "--default-draft",
+    default=None,
+    help="Draft for schemas without $schema (4, 6, 7, 2019-09, 2020-12). [default: 2020-12]",
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output [default: on a terminal]."
+)
+def diff(
+    old: str,
+    new: str,
+    store: Path | None,
+    mode: str | None,
+    fmt: str,
+    allow_unknown: bool,
+    assert_formats: bool,
+    default_draft: str | None,
+    color: bool | None,
+) -> int:
+    """Compare schema OLD with schema NEW by meaning.
+
+    Every change is classified per direction as compatible, breaking or unknown, with a stable
+    rule id (see `cws-compat rules`), the instance paths it reaches in an event, and a checked
+    counterexample where one is found. Exits 1 when a change is breaking (or unknown, unless
+    --allow-unknown) under the mode.
+    """
+    from compat.compare import compare_specs
+    from compat.deep import run_deep
+    from compat.report import diff as render
+
+    settings = _settings(store)
+    report = run_deep(
+        lambda: compare_specs(
+            old,
+            new,
+            settings.store,
+            mode=mode or settings.mode or "backward",
+            assert_formats=assert_formats,
+            allow_unknown=allow_unknown,
+            default_draft=default_draft or settings.default_draft,
+        )
+    )
+    if fmt == "json":
+        text = render.render_json(report)
+    elif fmt == "markdown":
+        text = render.render_markdown(report)
+    else:
+        use_color = sys.stdout.isatty() if color is None else color
+        text = render.render_text(report, color=use_color)
+    click.echo(text, nl=False)
+    return 0 if report.compatible else 1
+
+
+@cli.command()
+@click.argument("rule_id", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+def rules(rule_id: str | None, fmt: str) -> int:
+    """List the rules (id, backward and forward verdicts, summary), or explain RULE_ID."""
+    from compat.report import rules as render
+    from compat.rules import RULES
+
+    if rule_id is not None:
+        if rule_id not in RULES:
+            import difflib
+
+            close = difflib.get_close_matches(rule_id, list(RULES), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise CompatError(f"unknown rule {rule_id!r}{hint} (`cws-compat rules` lists them)")
+        selected = [RULES[rule_id]]
+        if fmt == "text":
+            click.echo(render.render_one(selected[0]), nl=False)
+            return 0
+    else:
+        selected = list(RULES.values())
+    renderers = {
+        "text": render.render_list,
+        "json": render.render_json,
+        "markdown": render.render_markdown,
+    }
+    click.echo(renderers[fmt](selected), nl=False)
+    return 0
+
+
+@cli.command("schema")
+@click.argument("name", type=click.Choice(["report"]))
+def schema_command(name: str) -> int:
+    """Print the JSON Schema of a machine-readable output (report: `diff --format json`)."""
+    from importlib import resources
+
+    text = (
+        resources.files("compat.report")
+        .joinpath("diff-report.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    click.echo(text, nl=False)
     return 0
 
 

@@ -1,0 +1,353 @@
+"""Counterexamples: a small event valid under one version and rejected by the other.
+
+Candidates are built from the normalised schemas (a minimal valid event, with a value at the
+changed location chosen for the rule: the removed enum value, the old bound, a missing required
+property...), and every candidate is checked with `jsonschema` against both whole documents
+before it is shown. A counterexample is therefore a proof: it turns an unknown direction into
+breaking, and it can never contradict a compatible verdict (the tests hold the engine to that).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from compat.diff.facts import Path, render_path
+from compat.schema.model import Node, Ref, deref
+
+MAX_DEPTH = 48
+EXTRA_NAME = "cws_compat_extra"
+FORMAT_SAMPLES = {
+    "date-time": "2021-01-01T00:00:00Z",
+    "date": "2021-01-01",
+    "time": "00:00:00Z",
+    "email": "agent@example.invalid",
+    "hostname": "example.invalid",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "uri": "https://example.invalid/",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
+SCALARS: list[Any] = [None, False, True, 0, -1, 1, 0.5, "", "a", "0", " ", [], {}, [None], {"a": 0}]
+
+
+class _NoValue(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    direction: str  # "backward": valid under old, rejected by new; "forward": the reverse
+    instance: Any
+    valid_under: str
+    rejected_by: str
+    error: str
+    instance_path: str
+
+
+class Validators:
+    """jsonschema validators for both documents, with the run's one format setting."""
+
+    def __init__(
+        self,
+        old_doc: dict[str, Any],
+        new_doc: dict[str, Any],
+        old_draft: str,
+        new_draft: str,
+        assert_formats: bool,
+    ) -> None:
+        from compat.schema.drafts import validator_class
+
+        def make(document: dict[str, Any], draft: str) -> Any:
+            cls = validator_class(draft)
+            checker = cls.FORMAT_CHECKER if assert_formats else None
+            return cls(document, format_checker=checker)
+
+        self.old = make(old_doc, old_draft)
+        self.new = make(new_doc, new_draft)
+
+    def split(self, instance: Any, direction: str) -> str | None:
+        """The rejecting side's error when `instance` separates the versions, else None."""
+        accept, reject = (self.old, self.new) if direction == "backward" else (self.new, self.old)
+        try:
+            if not accept.is_valid(instance):
+                return None
+            errors = list(reject.iter_errors(instance))
+        except (RecursionError, ValueError, TypeError):
+            return None
+        if not errors:
+            return None
+        from jsonschema.exceptions import best_match
+
+        error = best_match(errors)
+        assert error is not None
+        where = "".join(f"/{part}" for part in error.absolute_path) or "/"
+        return f"{where}: {error.message}"
+
+
+def minimal(node: Node | Ref | None, depth: int = 0) -> Any:
+    """A small value the node accepts (best effort; callers verify)."""
+    target = deref(node)
+    if depth > MAX_DEPTH:
+        raise _NoValue
+    if target is None or target.boolean is True:
+        return {}
+    if target.boolean is False:
+        raise _NoValue
+    if target.enum is not None:
+        if not target.enum:
+            raise _NoValue
+        return target.enum[0]
+    if target.ref is not None:
+        return minimal(target.ref, depth + 1)
+    for kind in _preferred_types(target):
+        try:
+            return _minimal_of(target, kind, depth)
+        except _NoValue:
+            continue
+    if target.all_of:
+        return minimal(target.all_of[0], depth + 1)
+    branches = target.any_of or target.one_of
+    if branches:
+        return minimal(branches[0], depth + 1)
+    raise _NoValue
+
+
+def _preferred_types(node: Node) -> list[str]:
+    if node.types is None:
+        if node.properties or node.required or node.additional_properties is not None:
+            return ["object"]
+        if node.items is not None or node.prefix_items:
+            return ["array"]
+        return ["object", "string", "integer", "null"]
+    raw = node.raw.get("type") if isinstance(node.raw, dict) else None
+    order = [raw] if isinstance(raw, str) else list(raw or [])
+    return [t for t in order if t in node.types] or sorted(node.types)
+
+
+def _minimal_of(node: Node, kind: str, depth: int) -> Any:
+    if kind == "object":
+        out: dict[str, Any] = {}
+        for name in sorted(node.required):
+            out[name] = minimal(_property_schema(node, name), depth + 1)
+        return out
+    if kind == "array":
+        count = node.min_items or 0
+        return [minimal(_item_schema(node, i), depth + 1) for i in range(count)]
+    if kind == "string":
+        if node.format in FORMAT_SAMPLES:
+            return FORMAT_SAMPLES[node.format]
+        length = node.min_length or 0
+        text = "a" * length
+        if node.pattern is not None:
+            for candidate in (text, "", "a", "0", "A", "a" * max(length, 1)):
+                if _matches(node.pattern, candidate):
+                    return candidate
+        return text
+    if kind in ("integer", "number"):
+        return _number(node, kind == "integer")
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    raise _NoValue
+
+
+def _number(node: Node, integer: bool) -> int | float:
+    value: float = 0
+    if node.lower is not None:
+        value = node.lower.value + (1 if node.lower.exclusive else 0)
+        if integer:
+            value = math.ceil(value)
+    if node.upper is not None and (
+        value > node.upper.value or (value == node.upper.value and node.upper.exclusive)
+    ):
+        value = node.upper.value - (1 if node.upper.exclusive else 0)
+        if integer:
+            value = math.floor(value)
+    if node.multiple_of:
+        value = math.ceil(value / node.multiple_of) * node.multiple_of
+    if integer or float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _matches(pattern: str, text: str) -> bool:
+    import re
+
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
+
+
+def _property_schema(node: Node, name: str) -> Node | Ref | None:
+    if name in node.properties:
+        return node.properties[name]
+    for pattern, schema in node.pattern_properties.items():
+        if _matches(pattern, name):
+            return schema
+    return node.additional_properties
+
+
+def _item_schema(node: Node, index: int) -> Node | Ref | None:
+    if index < len(node.prefix_items):
+        return node.prefix_items[index]
+    return node.items
+
+
+def place(root: Node | Ref, path: Path, value: Any) -> Any:
+    """An event valid (as far as built) down to `path`, with `value` at `path`."""
+
+    def build(node: Node | Ref | None, index: int) -> Any:
+        if index == len(path):
+            return value
+        target = deref(node)
+        kind, arg = path[index]
+        if kind in ("prop", "additional"):
+            name = arg if kind == "prop" else EXTRA_NAME
+            container = minimal(target) if target is not None else {}
+            if not isinstance(container, dict):
+                container = {}
+            child = _property_schema(target, name) if target is not None else None
+            container[name] = build(child, index + 1)
+            return container
+        if kind in ("item", "index"):
+            position = 0 if kind == "item" else int(arg)
+            items = []
+            for i in range(position):
+                items.append(minimal(_item_schema(target, i)) if target is not None else None)
+            child = _item_schema(target, position) if target is not None else None
+            items.append(build(child, index + 1))
+            if target is not None:
+                while len(items) < (target.min_items or 0):
+                    items.append(minimal(_item_schema(target, len(items))))
+            return items
+        raise _NoValue  # pattern or property-name locations: not built
+
+    return build(root, 0)
+
+
+def candidates(
+    rule: str, args: dict[str, Any], accept: Node, reject: Node, old: Any, new: Any
+) -> list[Any]:
+    """Values to try at the changed location, the most telling first."""
+    out: list[Any] = []
+
+    def attempt(factory: Any) -> None:
+        with contextlib.suppress(_NoValue, RecursionError, TypeError, ValueError, OverflowError):
+            out.append(factory())
+
+    base: Any = None
+    with contextlib.suppress(_NoValue):
+        base = minimal(accept)
+    name = args.get("name")
+    if rule.startswith("property-") and name is not None:
+        schema = _property_schema(accept, name)
+        for value in [*_values(schema), *SCALARS]:
+            if isinstance(base, dict):
+                out.append({**base, name: value})
+    elif rule.startswith("required-") and isinstance(base, dict):
+        out.append({k: v for k, v in base.items() if k != name})
+    elif rule.startswith("additional-properties") and isinstance(base, dict):
+        for value in [*_values(accept.additional_properties), *SCALARS]:
+            out.append({**base, EXTRA_NAME: value})
+    elif rule.startswith("enum-value") or rule == "const-changed":
+        out += list(args.get("values") or ([old] if rule == "const-changed" else []))
+    elif rule.startswith(("number-bounds", "multiple-of")):
+        out += _near_numbers(accept, reject)
+    elif rule.startswith("string-length"):
+        out += ["a" * n for n in _lengths(accept, reject)]
+    elif rule.startswith("array-length") and isinstance(base, list):
+        item = base[0] if base else _safe(lambda: minimal(_item_schema(accept, 0)))
+        out += [[item] * n for n in _lengths(accept, reject)]
+    elif rule.startswith("unique-items") and isinstance(base, list):
+        attempt(lambda: [minimal(_item_schema(accept, 0))] * 2)
+    if base is not None:
+        out.append(base)
+    for kind in sorted(
+        accept.types or ("array", "boolean", "integer", "null", "number", "object", "string")
+    ):
+        attempt(lambda kind=kind: _minimal_of(accept, kind, 0))
+    out += SCALARS
+    out += _near_numbers(accept, reject)
+    return out
+
+
+def _safe(factory: Any) -> Any:
+    try:
+        return factory()
+    except _NoValue:
+        return None
+
+
+def _values(schema: Node | Ref | None) -> list[Any]:
+    target = deref(schema)
+    if target is None:
+        return []
+    found = []
+    with contextlib.suppress(_NoValue):
+        found.append(minimal(target))
+    if target.enum:
+        found += target.enum
+    return found
+
+
+def _near_numbers(accept: Node, reject: Node) -> list[Any]:
+    values: list[Any] = []
+    for node in (accept, reject):
+        for bound in (node.lower, node.upper):
+            if bound is not None and not isinstance(bound.value, bool):
+                v = bound.value
+                values += [v, v - 1, v + 1, v - 0.5, v + 0.5]
+        if node.multiple_of:
+            values += [node.multiple_of * k for k in (1, 2, 3, 5, 7)]
+    return [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+
+
+def _lengths(accept: Node, reject: Node) -> list[int]:
+    found: set[int] = set()
+    for node in (accept, reject):
+        for value in (
+            node.min_length,
+            node.max_length,
+            node.min_items,
+            node.max_items,
+            node.min_properties,
+            node.max_properties,
+        ):
+            if value is not None:
+                found |= {max(value - 1, 0), value, value + 1}
+    return sorted(found)
+
+
+def find(
+    validators: Validators,
+    direction: str,
+    roots: tuple[Node | Ref, Node | Ref],
+    locations: list[Path],
+    values: list[Any],
+    labels: tuple[str, str],
+    limit: int = 60,
+) -> Counterexample | None:
+    """The first candidate that the accepting side takes and the other rejects."""
+    root = roots[0] if direction == "backward" else roots[1]
+    valid_under, rejected_by = labels if direction == "backward" else labels[::-1]
+    tried = 0
+    for location in locations[:3]:
+        for value in values:
+            if tried >= limit:
+                return None
+            tried += 1
+            try:
+                instance = place(root, location, value)
+            except (_NoValue, RecursionError, TypeError, ValueError):
+                continue
+            error = validators.split(instance, direction)
+            if error is not None:
+                return Counterexample(
+                    direction, instance, valid_under, rejected_by, error, render_path(location)
+                )
+    return None

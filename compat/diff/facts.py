@@ -1,0 +1,75 @@
+"""The facts the diff records."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+PairKey = tuple[int, int, bool, bool]
+Segment = tuple[str, Any]  # ("prop", name), ("item", None), ("index", 2), ("additional", None)...
+Path = tuple[Segment, ...]
+
+
+@dataclass
+class Fact:
+    """One difference between the old and the new schema at a matched pair of nodes.
+
+    `kind` names what happened (`property-added`, `bound`, `type`, ...); `args` carries the
+    details the rules need to judge it (values, names, and whether each side's node admits the
+    values the keyword constrains). `suffix` extends the pair's instance paths (a property name).
+    """
+
+    kind: str
+    pair: PairKey
+    old_path: str | None
+    new_path: str | None
+    old: Any = None
+    new: Any = None
+    suffix: Path = ()
+    args: dict[str, Any] = field(default_factory=dict)
+    negated: bool = False  # under an odd number of `not`: directions swap
+    in_union: bool = False  # inside anyOf/oneOf branches: a branch-level break may not be one
+
+
+@dataclass
+class DiffResult:
+    facts: list[Fact]
+    instance_paths: dict[PairKey, list[Path]]
+    truncated_paths: set[PairKey]
+    nodes: dict[PairKey, tuple[Any, Any]]
+
+    def paths_of(self, fact: Fact) -> list[Path]:
+        return [path + fact.suffix for path in self.instance_paths.get(fact.pair, [])]
+
+
+def prop(name: str) -> Segment:
+    return ("prop", name)
+
+
+ITEM: Segment = ("item", None)
+EXTRA: Segment = ("additional", None)
+NAMES: Segment = ("names", None)
+
+
+def render_path(path: Path) -> str:
+    """`process.ancestors[].credentials.uid`; the root is `(root)`."""
+    out = ""
+    for kind, value in path:
+        if kind == "prop":
+            name = str(value)
+            if name and all(ch.isalnum() or ch in "_-$@" for ch in name):
+                out += ("." if out else "") + name
+            else:
+                out += "[" + json.dumps(name, ensure_ascii=False) + "]"
+        elif kind == "item":
+            out += "[]"
+        elif kind == "index":
+            out += f"[{value}]"
+        elif kind == "additional":
+            out += ("." if out else "") + "*"
+        elif kind == "pattern":
+            out += ("." if out else "") + "{" + str(value) + "}"
+        elif kind == "names":
+            out += ("." if out else "") + "{names}"
+    return out or "(root)"

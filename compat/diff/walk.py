@@ -1,0 +1,915 @@
+"""Match the old and new schemas node by node and record every difference as a `Fact`.
+
+The walk follows `$ref`s, so a definition moved to `$defs`, renamed with its references, or a
+reference inlined is compared by content and yields no fact. Each pair of nodes is compared once
+(which also makes recursive schemas terminate); the instance paths that reach a pair are worked
+out afterwards, so a change inside a shared definition is one fact with every path it reaches.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+from compat.diff.facts import EXTRA, ITEM, NAMES, DiffResult, Fact, PairKey, Path, Segment, prop
+from compat.schema.model import Bound, Node, Ref, deref
+from compat.schema.normalize import SchemaDocument, canonical
+from compat.schema.refs import join
+
+MAX_PATHS = 64
+_ALL_TYPES = frozenset({"array", "boolean", "null", "number", "object", "string"})
+
+
+def diff(old: SchemaDocument, new: SchemaDocument, assert_formats: bool = False) -> DiffResult:
+    return _Walker(old, new, assert_formats).run()
+
+
+def _types(node: Node) -> frozenset[str]:
+    types = _ALL_TYPES if node.types is None else node.types
+    if "number" in types:
+        types = types - {"integer"}
+    return frozenset(types)
+
+
+def _bound_json(bound: Bound | None) -> Any:
+    if bound is None:
+        return None
+    return {"value": bound.value, "exclusive": bound.exclusive}
+
+
+def _tighter_lower(a: Bound | None, b: Bound | None) -> bool:
+    """Is lower bound `a` stricter than `b` (None = no bound)?"""
+    if a is None:
+        return False
+    if b is None:
+        return True
+    return a.value > b.value or (a.value == b.value and a.exclusive and not b.exclusive)
+
+
+def _tighter_upper(a: Bound | None, b: Bound | None) -> bool:
+    if a is None:
+        return False
+    if b is None:
+        return True
+    return a.value < b.value or (a.value == b.value and a.exclusive and not b.exclusive)
+
+
+def _fraction(value: float | int) -> Fraction:
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def _pattern_matches(pattern: str, name: str) -> bool:
+    try:
+        return re.search(pattern, name) is not None
+    except re.error:
+        return True  # cannot tell: assume it may apply
+
+
+def _shape(node: Node | Ref | None) -> Any:
+    """A key for 'written the same way' (refs compared by their text)."""
+    if node is None:
+        return ("absent",)
+    if isinstance(node, Ref):
+        return ("ref", node.ref)
+    return canonical(node.raw)
+
+
+class _Walker:
+    def __init__(self, old: SchemaDocument, new: SchemaDocument, assert_formats: bool) -> None:
+        self.old = old
+        self.new = new
+        self.assert_formats = assert_formats
+        self.facts: list[Fact] = []
+        self.edges: dict[PairKey, list[tuple[PairKey, Segment | None]]] = {}
+        self.nodes: dict[PairKey, tuple[Node, Node]] = {}
+        self.visited: set[PairKey] = set()
+        self.reached_old: set[str] = set()
+        self.reached_new: set[str] = set()
+        self._true_old = Node(pointer="", raw=True, boolean=True)
+        self._true_new = Node(pointer="", raw=True, boolean=True)
+        self._stack: list[tuple[Node, Node, PairKey, bool]] = []
+
+    # -- driving -----------------------------------------------------------------------------
+
+    def run(self) -> DiffResult:
+        root_key = self._key(
+            deref(self.old.root) or self._true_old,
+            deref(self.new.root) or self._true_new,
+            False,
+            False,
+        )
+        self._schedule(self.old.root, self.new.root, False, False, None, None)
+        while self._stack:
+            o, n, key, skip_annotations = self._stack.pop()
+            self._compare(o, n, key, skip_annotations)
+        self._definitions()
+        paths, truncated = self._instance_paths(root_key)
+        return DiffResult(self.facts, paths, truncated, dict(self.nodes))
+
+    def _key(self, o: Node, n: Node, negated: bool, in_union: bool) -> PairKey:
+        return (id(o), id(n), negated, in_union)
+
+    def _schedule(
+        self,
+        o_site: Node | Ref | None,
+        n_site: Node | Ref | None,
+        negated: bool,
+        in_union: bool,
+        parent: PairKey | None,
+        segment: Segment | None,
+    ) -> PairKey:
+        o = deref(o_site) or self._true_old
+        n = deref(n_site) or self._true_new
+        key = self._key(o, n, negated, in_union)
+        skip = False
+        if parent is not None:
+            self.edges.setdefault(parent, []).append((key, segment))
+            o_ref, n_ref = isinstance(o_site, Ref), isinstance(n_site, Ref)
+            if o_ref or n_ref:
+                # annotations written beside a $ref belong to this site, not to the shared target
+                o_ann = self._site_annotations(o_site, o)
+                n_ann = self._site_annotations(n_site, n)
+                suffix: Path = () if segment is None else (segment,)
+                self._annotations(parent, o_ann, n_ann, o_site, n_site, suffix)
+                skip = o_ref != n_ref
+        if key not in self.visited:
+            self.visited.add(key)
+            self.nodes[key] = (o, n)
+            self._stack.append((o, n, key, skip))
+        return key
+
+    def _site_annotations(self, site: Node | Ref | None, target: Node) -> dict[str, Any]:
+        if isinstance(site, Ref):
+            return {**target.annotations, **site.annotations}
+        return dict(target.annotations) if site is not None else {}
+
+    def _child(
+        self,
+        key: PairKey,
+        o: Node | Ref | None,
+        n: Node | Ref | None,
+        segment: Segment | None,
+        negate: bool = False,
+        union: bool = False,
+    ) -> None:
+        self._schedule(o, n, key[2] != negate, key[3] or union, key, segment)
+
+    def _fact(
+        self,
+        kind: str,
+        key: PairKey,
+        o: Node | Ref | None,
+        n: Node | Ref | None,
+        at: str | None,
+        old: Any = None,
+        new: Any = None,
+        suffix: Path = (),
+        **args: Any,
+    ) -> None:
+        """Record a fact; `at` is the keyword (or keyword/name) it is about, for schema paths."""
+        old_path = self._path(o, at)
+        new_path = self._path(n, at)
+        self.facts.append(
+            Fact(
+                kind=kind,
+                pair=key,
+                old_path=old_path,
+                new_path=new_path,
+                old=old,
+                new=new,
+                suffix=suffix,
+                args=args,
+                negated=key[2],
+                in_union=key[3],
+            )
+        )
+
+    def _path(self, node: Node | Ref | None, keyword: str | None) -> str | None:
+        if node is None or node is self._true_old or node is self._true_new:
+            return None
+        if keyword is None:
+            return node.pointer
+        value: Any = node.raw if isinstance(node, Node) else {}
+        tokens = keyword.split("/", 1)
+        for token in tokens:
+            if not isinstance(value, dict) or token not in value:
+                return None
+            value = value[token]
+        return join(node.pointer, *tokens)
+
+    # -- one pair ----------------------------------------------------------------------------
+
+    def _compare(self, o: Node, n: Node, key: PairKey, skip_annotations: bool) -> None:
+        if o is not self._true_old:
+            self.reached_old.add(o.pointer)
+        if n is not self._true_new:
+            self.reached_new.add(n.pointer)
+        if o.is_false or n.is_false:
+            if not (o.is_false and n.is_false):
+                kind = "became-false" if n.is_false else "was-false"
+                self._fact(kind, key, o, n, None, o.raw, n.raw)
+            return
+        if (o.unsupported or n.unsupported) and canonical(o.raw) != canonical(n.raw):
+            names = sorted(set(o.unsupported) | set(n.unsupported))
+            self._fact("unsupported", key, o, n, names[0], o.raw, n.raw, keywords=names)
+        if not skip_annotations:
+            self._annotations(key, o.annotations, n.annotations, o, n, ())
+        self._type(o, n, key)
+        self._enum(o, n, key)
+        if o.admits("number") or n.admits("number"):
+            self._numbers(o, n, key)
+        if o.admits("string") or n.admits("string"):
+            self._strings(o, n, key)
+        if o.admits("array") or n.admits("array"):
+            self._arrays(o, n, key)
+        if o.admits("object") or n.admits("object"):
+            self._objects(o, n, key)
+        self._combinators(o, n, key)
+        if o.ref is not None or n.ref is not None:
+            self._child(key, o.ref, n.ref, None)
+
+    def _admits(self, o: Node, n: Node, family: str) -> dict[str, Any]:
+        return {"old_admits": _admits(o, family), "new_admits": _admits(n, family)}
+
+    def _annotations(
+        self,
+        key: PairKey,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        o: Node | Ref | None,
+        n: Node | Ref | None,
+        suffix: Path,
+    ) -> None:
+        for name in sorted(set(old) | set(new)):
+            a, b = old.get(name), new.get(name)
+            if name in old and name in new and canonical(a) == canonical(b):
+                continue
+            self._fact("annotation", key, o, n, name, a, b, suffix=suffix, annotation=name)
+
+    def _type(self, o: Node, n: Node, key: PairKey) -> None:
+        ot, nt = _types(o), _types(n)
+        if ot == nt:
+            return
+        self._fact(
+            "type",
+            key,
+            o,
+            n,
+            "type",
+            None if o.types is None else sorted(o.types),
+            None if n.types is None else sorted(n.types),
+            removed=sorted(t for t in ot if not _covered(t, nt)),
+            added=sorted(t for t in nt if not _covered(t, ot)),
+        )
+
+    def _enum(self, o: Node, n: Node, key: PairKey) -> None:
+        if o.enum is None and n.enum is None:
+            return
+        keyword = "const" if (o.is_const or n.is_const) else "enum"
+        if o.enum is None:
+            self._fact("enum-added", key, o, n, keyword, None, n.enum, const=n.is_const)
+            return
+        if n.enum is None:
+            self._fact("enum-removed", key, o, n, keyword, o.enum, None, const=o.is_const)
+            return
+        old_keys = {canonical(v) for v in o.enum}
+        new_keys = {canonical(v) for v in n.enum}
+        removed = [v for v in o.enum if canonical(v) not in new_keys]
+        added = [v for v in n.enum if canonical(v) not in old_keys]
+        if not removed and not added:
+            return
+        if o.is_const and n.is_const:
+            self._fact(
+                "const-changed",
+                key,
+                o,
+                n,
+                "const",
+                o.enum[0] if o.enum else None,
+                n.enum[0] if n.enum else None,
+            )
+            return
+        if removed:
+            self._fact("enum-values-removed", key, o, n, keyword, o.enum, n.enum, values=removed)
+        if added:
+            self._fact("enum-values-added", key, o, n, keyword, o.enum, n.enum, values=added)
+
+    def _bounds(
+        self,
+        o: Node,
+        n: Node,
+        key: PairKey,
+        family: str,
+        what: str,
+        lower: tuple[Bound | None, Bound | None, str],
+        upper: tuple[Bound | None, Bound | None, str],
+    ) -> None:
+        admits = self._admits(o, n, "array" if family == "contains" else family)
+        ol, nl, lower_kw = lower
+        if ol != nl:
+            direction = "tightened" if _tighter_lower(nl, ol) else "loosened"
+            self._fact(
+                "bound",
+                key,
+                o,
+                n,
+                lower_kw,
+                _bound_json(ol),
+                _bound_json(nl),
+                family=family,
+                what=what,
+                side="lower",
+                direction=direction,
+                **admits,
+            )
+        ou, nu, upper_kw = upper
+        if ou != nu:
+            direction = "tightened" if _tighter_upper(nu, ou) else "loosened"
+            self._fact(
+                "bound",
+                key,
+                o,
+                n,
+                upper_kw,
+                _bound_json(ou),
+                _bound_json(nu),
+                family=family,
+                what=what,
+                side="upper",
+                direction=direction,
+                **admits,
+            )
+
+    def _numbers(self, o: Node, n: Node, key: PairKey) -> None:
+        lower_kw = _present(o, n, "exclusiveMinimum", "minimum")
+        upper_kw = _present(o, n, "exclusiveMaximum", "maximum")
+        self._bounds(
+            o, n, key, "number", "value", (o.lower, n.lower, lower_kw), (o.upper, n.upper, upper_kw)
+        )
+        if o.multiple_of != n.multiple_of:
+            if o.multiple_of is None:
+                direction = "tightened"
+            elif n.multiple_of is None:
+                direction = "loosened"
+            else:
+                ratio = _fraction(o.multiple_of) / _fraction(n.multiple_of)
+                inverse = _fraction(n.multiple_of) / _fraction(o.multiple_of)
+                if ratio.denominator == 1:
+                    direction = "loosened"
+                elif inverse.denominator == 1:
+                    direction = "tightened"
+                else:
+                    direction = "changed"
+            self._fact(
+                "multiple-of",
+                key,
+                o,
+                n,
+                "multipleOf",
+                o.multiple_of,
+                n.multiple_of,
+                direction=direction,
+                **self._admits(o, n, "number"),
+            )
+
+    def _strings(self, o: Node, n: Node, key: PairKey) -> None:
+        def length(value: int | None) -> Bound | None:
+            return None if value is None else Bound(value)
+
+        self._bounds(
+            o,
+            n,
+            key,
+            "string",
+            "length",
+            (length(o.min_length), length(n.min_length), "minLength"),
+            (length(o.max_length), length(n.max_length), "maxLength"),
+        )
+        admits = self._admits(o, n, "string")
+        if o.pattern != n.pattern:
+            self._fact("pattern", key, o, n, "pattern", o.pattern, n.pattern, **admits)
+        if o.format != n.format:
+            self._fact(
+                "format",
+                key,
+                o,
+                n,
+                "format",
+                o.format,
+                n.format,
+                asserted=self.assert_formats,
+                **admits,
+            )
+
+    def _arrays(self, o: Node, n: Node, key: PairKey) -> None:
+        positions = max(len(o.prefix_items), len(n.prefix_items))
+        for i in range(positions):
+            oi = o.prefix_items[i] if i < len(o.prefix_items) else o.items
+            ni = n.prefix_items[i] if i < len(n.prefix_items) else n.items
+            self._child(key, oi, ni, ("index", i))
+        if o.items is not None or n.items is not None:
+            self._child(key, o.items, n.items, ITEM)
+
+        def count(value: int | None) -> Bound | None:
+            return None if value is None else Bound(value)
+
+        self._bounds(
+            o,
+            n,
+            key,
+            "array",
+            "length",
+            (count(o.min_items), count(n.min_items), "minItems"),
+            (count(o.max_items), count(n.max_items), "maxItems"),
+        )
+        admits = self._admits(o, n, "array")
+        if o.unique_items != n.unique_items:
+            self._fact(
+                "unique-items", key, o, n, "uniqueItems", o.unique_items, n.unique_items, **admits
+            )
+        if o.contains is None and n.contains is None:
+            return
+        if o.contains is None:
+            self._fact("contains-added", key, o, n, "contains", None, _raw(n.contains), **admits)
+        elif n.contains is None:
+            self._fact("contains-removed", key, o, n, "contains", _raw(o.contains), None, **admits)
+        else:
+            if (o.max_contains is not None or n.max_contains is not None) and _shape(
+                o.contains
+            ) != _shape(n.contains):
+                # "at most M items match A" does not follow from a wider A: cannot decide
+                self._fact(
+                    "contains-changed",
+                    key,
+                    o,
+                    n,
+                    "contains",
+                    _raw(o.contains),
+                    _raw(n.contains),
+                    **admits,
+                )
+            self._child(key, o.contains, n.contains, ITEM)
+            self._bounds(
+                o,
+                n,
+                key,
+                "contains",
+                "matching items",
+                (count(o.min_contains), count(n.min_contains), "minContains"),
+                (count(o.max_contains), count(n.max_contains), "maxContains"),
+            )
+
+    def _objects(self, o: Node, n: Node, key: PairKey) -> None:
+        admits = self._admits(o, n, "object")
+        names = list(o.properties) + [k for k in n.properties if k not in o.properties]
+        for name in names:
+            segment = prop(name)
+            op, np_ = o.properties.get(name), n.properties.get(name)
+            if op is not None and np_ is not None:
+                self._child(key, op, np_, segment)
+                continue
+            if op is None:
+                state, other = self._undeclared(o, name)
+                present = np_
+            else:
+                state, other = self._undeclared(n, name)
+                present = op
+            assert present is not None
+            target = deref(present)
+            assert target is not None
+            if state == "schema":
+                self._child(key, other if op is None else op, np_ if op is None else other, segment)
+                continue
+            if state == "true" and target.is_trivially_true(self.assert_formats):
+                continue  # declaring a property that accepts anything changes nothing
+            kind = "property-added" if op is None else "property-removed"
+            self._fact(
+                kind,
+                key,
+                o,
+                n,
+                f"properties/{name}",
+                _raw(op),
+                _raw(np_),
+                suffix=(segment,),
+                name=name,
+                other=state,
+                declared_false=target.is_false,
+                **admits,
+            )
+        patterns = list(o.pattern_properties) + [
+            k for k in n.pattern_properties if k not in o.pattern_properties
+        ]
+        for pattern in patterns:
+            op, np_ = o.pattern_properties.get(pattern), n.pattern_properties.get(pattern)
+            if op is not None and np_ is not None:
+                self._child(key, op, np_, ("pattern", pattern))
+                continue
+            other_closed, other_open = _pattern_isolated(
+                o if op is None else n, pattern, self.assert_formats
+            )
+            kind = "pattern-property-added" if op is None else "pattern-property-removed"
+            self._fact(
+                kind,
+                key,
+                o,
+                n,
+                f"patternProperties/{pattern}",
+                _raw(op),
+                _raw(np_),
+                suffix=(("pattern", pattern),),
+                pattern=pattern,
+                other_closed=other_closed,
+                other_open=other_open,
+                **admits,
+            )
+        self._additional(o, n, key, admits)
+        for name in sorted(n.required - o.required):
+            self._fact(
+                "required-added",
+                key,
+                o,
+                n,
+                "required",
+                sorted(o.required),
+                sorted(n.required),
+                suffix=(prop(name),),
+                name=name,
+                **admits,
+            )
+        for name in sorted(o.required - n.required):
+            self._fact(
+                "required-removed",
+                key,
+                o,
+                n,
+                "required",
+                sorted(o.required),
+                sorted(n.required),
+                suffix=(prop(name),),
+                name=name,
+                **admits,
+            )
+
+        def count(value: int | None) -> Bound | None:
+            return None if value is None else Bound(value)
+
+        self._bounds(
+            o,
+            n,
+            key,
+            "object",
+            "property count",
+            (count(o.min_properties), count(n.min_properties), "minProperties"),
+            (count(o.max_properties), count(n.max_properties), "maxProperties"),
+        )
+        if o.property_names is not None or n.property_names is not None:
+            self._child(key, o.property_names, n.property_names, NAMES)
+        dep_keyword = "dependentRequired" if "dependentRequired" in _keys(o, n) else "dependencies"
+        for name in sorted(set(o.dependent_required) | set(n.dependent_required)):
+            before = o.dependent_required.get(name, frozenset())
+            after = n.dependent_required.get(name, frozenset())
+            if after - before:
+                self._fact(
+                    "dependent-required-added",
+                    key,
+                    o,
+                    n,
+                    dep_keyword,
+                    sorted(before),
+                    sorted(after),
+                    name=name,
+                    names=sorted(after - before),
+                    **admits,
+                )
+            if before - after:
+                self._fact(
+                    "dependent-required-removed",
+                    key,
+                    o,
+                    n,
+                    dep_keyword,
+                    sorted(before),
+                    sorted(after),
+                    name=name,
+                    names=sorted(before - after),
+                    **admits,
+                )
+        for name in sorted(set(o.dependent_schemas) | set(n.dependent_schemas)):
+            self._child(
+                key, o.dependent_schemas.get(name), n.dependent_schemas.get(name), None, union=True
+            )
+
+    def _undeclared(self, node: Node, name: str) -> tuple[str, Node | Ref | None]:
+        """How `node` treats a property `name` it does not declare."""
+        if any(_pattern_matches(p, name) for p in node.pattern_properties):
+            return "pattern", None
+        extra = node.additional_properties
+        target = deref(extra)
+        if target is None or target.is_trivially_true(self.assert_formats):
+            return "true", extra
+        if target.is_false:
+            return "false", extra
+        return "schema", extra
+
+    def _additional(self, o: Node, n: Node, key: PairKey, admits: dict[str, Any]) -> None:
+        oa, na = deref(o.additional_properties), deref(n.additional_properties)
+        ostate = _state(oa, self.assert_formats)
+        nstate = _state(na, self.assert_formats)
+        if ostate == nstate == "schema":
+            self._child(key, o.additional_properties, n.additional_properties, EXTRA)
+            return
+        if ostate == nstate:
+            return
+        order = {"false": 0, "schema": 1, "true": 2}
+        direction = "tightened" if order[nstate] < order[ostate] else "loosened"
+        self._fact(
+            "additional-properties",
+            key,
+            o,
+            n,
+            "additionalProperties",
+            _raw(o.additional_properties),
+            _raw(n.additional_properties),
+            direction=direction,
+            old_state=ostate,
+            new_state=nstate,
+            **admits,
+        )
+
+    def _combinators(self, o: Node, n: Node, key: PairKey) -> None:
+        for attr, keyword in (("all_of", "allOf"), ("any_of", "anyOf"), ("one_of", "oneOf")):
+            ob: list[Node | Ref] | None = getattr(o, attr)
+            nb: list[Node | Ref] | None = getattr(n, attr)
+            if ob is None and nb is None:
+                continue
+            union = attr != "all_of"
+            if ob is None or nb is None:
+                self._fact(
+                    "combinator",
+                    key,
+                    o,
+                    n,
+                    keyword,
+                    _raw_list(ob),
+                    _raw_list(nb),
+                    keyword=keyword,
+                    change="added" if ob is None else "removed",
+                )
+                continue
+            pairs, only_old, only_new = _match_branches(ob, nb)
+            for a, b in pairs:
+                self._child(key, a, b, None, union=union)
+            for branch in only_old:
+                self._fact(
+                    "branch",
+                    key,
+                    o,
+                    n,
+                    keyword,
+                    _raw(branch),
+                    None,
+                    keyword=keyword,
+                    change="removed",
+                    disjoint=_disjoint(nb, None),
+                )
+            for branch in only_new:
+                self._fact(
+                    "branch",
+                    key,
+                    o,
+                    n,
+                    keyword,
+                    None,
+                    _raw(branch),
+                    keyword=keyword,
+                    change="added",
+                    disjoint=_disjoint(nb, branch),
+                )
+            if attr == "one_of" and pairs and any(_shape(a) != _shape(b) for a, b in pairs):
+                self._fact(
+                    "one-of-changed",
+                    key,
+                    o,
+                    n,
+                    keyword,
+                    _raw_list(ob),
+                    _raw_list(nb),
+                    old_disjoint=_disjoint(ob, None),
+                    new_disjoint=_disjoint(nb, None),
+                )
+        if o.not_ is not None and n.not_ is not None:
+            self._child(key, o.not_, n.not_, None, negate=True)
+        elif o.not_ is not None or n.not_ is not None:
+            self._fact(
+                "not",
+                key,
+                o,
+                n,
+                "not",
+                _raw(o.not_),
+                _raw(n.not_),
+                change="added" if o.not_ is None else "removed",
+            )
+        if o.if_ is None and n.if_ is None:
+            return
+        if o.if_ is None or n.if_ is None:
+            self._fact(
+                "conditional",
+                key,
+                o,
+                n,
+                "if",
+                _raw(o.if_),
+                _raw(n.if_),
+                change="added" if o.if_ is None else "removed",
+            )
+        elif _shape(o.if_) == _shape(n.if_):
+            self._child(key, o.then, n.then, None, union=True)
+            self._child(key, o.else_, n.else_, None, union=True)
+        else:
+            self._fact("conditional", key, o, n, "if", _raw(o.if_), _raw(n.if_), change="changed")
+
+    # -- after the walk ----------------------------------------------------------------------
+
+    def _definitions(self) -> None:
+        old_defs = self.old.definitions()
+        new_defs = self.new.definitions()
+        root: PairKey = (0, 0, False, False)  # no pair: unreached definitions have no paths
+        for name, pointer in old_defs.items():
+            if name not in new_defs and not self._reached(pointer, self.reached_old):
+                self.facts.append(
+                    Fact("definition-removed", root, pointer, None, args={"name": name})
+                )
+        for name, pointer in new_defs.items():
+            if name not in old_defs and not self._reached(pointer, self.reached_new):
+                self.facts.append(
+                    Fact("definition-added", root, None, pointer, args={"name": name})
+                )
+
+    @staticmethod
+    def _reached(pointer: str, reached: set[str]) -> bool:
+        return pointer in reached
+
+    def _instance_paths(self, root: PairKey) -> tuple[dict[PairKey, list[Path]], set[PairKey]]:
+        """Every instance path reaching each pair (up to MAX_PATHS), cycles cut."""
+        # Depth-first order from the root, ignoring edges back into the current stack, gives a
+        # DAG; paths then flow from parents to children in topological order.
+        order: list[PairKey] = []
+        state: dict[PairKey, int] = {root: 1}
+        stack: list[tuple[PairKey, int]] = [(root, 0)]
+        dag: dict[PairKey, list[tuple[PairKey, Segment | None]]] = {}
+        while stack:
+            node, index = stack[-1]
+            children = self.edges.get(node, [])
+            if index < len(children):
+                stack[-1] = (node, index + 1)
+                child, segment = children[index]
+                if state.get(child) == 1:
+                    continue  # back edge: a recursive schema
+                dag.setdefault(node, []).append((child, segment))
+                if child not in state:
+                    state[child] = 1
+                    stack.append((child, 0))
+            else:
+                state[node] = 2
+                order.append(node)
+                stack.pop()
+        paths: dict[PairKey, list[Path]] = {root: [()]}
+        seen: dict[PairKey, set[Path]] = {root: {()}}
+        truncated: set[PairKey] = set()
+        for node in reversed(order):
+            for child, segment in dag.get(node, []):
+                bucket = paths.setdefault(child, [])
+                known = seen.setdefault(child, set())
+                for path in paths.get(node, []):
+                    extended = path if segment is None else (*path, segment)
+                    if extended in known:
+                        continue
+                    if len(bucket) >= MAX_PATHS:
+                        truncated.add(child)
+                        break
+                    known.add(extended)
+                    bucket.append(extended)
+                if node in truncated:
+                    truncated.add(child)
+        return paths, truncated
+
+
+def _covered(kind: str, types: frozenset[str]) -> bool:
+    return kind in types or (kind == "integer" and "number" in types)
+
+
+def _admits(node: Node, family: str) -> bool:
+    if not node.admits(family):
+        return False
+    if node.enum is None:
+        return True
+    from compat.fsutil import json_type
+
+    kinds = {json_type(v) for v in node.enum}
+    return family in kinds
+
+
+def _present(o: Node, n: Node, *keywords: str) -> str:
+    for keyword in keywords:
+        if isinstance(n.raw, dict) and keyword in n.raw:
+            return keyword
+    for keyword in keywords:
+        if isinstance(o.raw, dict) and keyword in o.raw:
+            return keyword
+    return keywords[-1]
+
+
+def _keys(o: Node, n: Node) -> set[str]:
+    keys: set[str] = set()
+    for node in (o, n):
+        if isinstance(node.raw, dict):
+            keys |= set(node.raw)
+    return keys
+
+
+def _state(node: Node | None, assert_formats: bool) -> str:
+    if node is None or node.is_trivially_true(assert_formats):
+        return "true"
+    if node.is_false:
+        return "false"
+    return "schema"
+
+
+def _raw(node: Node | Ref | None) -> Any:
+    if node is None:
+        return None
+    if isinstance(node, Ref):
+        return {"$ref": node.ref, **node.annotations}
+    return node.raw
+
+
+def _raw_list(nodes: list[Node | Ref] | None) -> Any:
+    return None if nodes is None else [_raw(n) for n in nodes]
+
+
+def _match_branches(
+    old: list[Node | Ref], new: list[Node | Ref]
+) -> tuple[list[tuple[Node | Ref, Node | Ref]], list[Node | Ref], list[Node | Ref]]:
+    """Pair branches by position when the counts agree, else by identical text."""
+    if len(old) == len(new):
+        return list(zip(old, new, strict=True)), [], []
+    pairs = []
+    remaining = list(new)
+    only_old = []
+    for branch in old:
+        match = next((b for b in remaining if _shape(b) == _shape(branch)), None)
+        if match is None:
+            only_old.append(branch)
+        else:
+            remaining.remove(match)
+            pairs.append((branch, match))
+    return pairs, only_old, remaining
+
+
+def _signature(node: Node | Ref) -> tuple[frozenset[str], dict[str, Any]]:
+    target = deref(node)
+    assert target is not None
+    kinds = _types(target)
+    if target.enum is not None:
+        from compat.fsutil import json_type
+
+        kinds = frozenset(json_type(v) for v in target.enum) & (kinds | {"number"})
+    consts: dict[str, Any] = {}
+    for name in target.required:
+        prop = deref(target.properties.get(name))
+        if prop is not None and prop.enum is not None:
+            consts[name] = {canonical(v) for v in prop.enum}
+    return kinds, consts
+
+
+def _types_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a & b) or ("number" in a and "integer" in b) or ("integer" in a and "number" in b)
+
+
+def _disjoint(branches: list[Node | Ref], extra: Node | Ref | None) -> bool:
+    """Can no value match two of the branches? Decided by types or a required discriminator."""
+    nodes = list(branches)
+    if extra is not None and extra not in nodes:
+        nodes.append(extra)
+    signatures = [_signature(b) for b in nodes]
+    for i, (kinds_a, consts_a) in enumerate(signatures):
+        for kinds_b, consts_b in signatures[i + 1 :]:
+            if not _types_overlap(kinds_a, kinds_b):
+                continue
+            shared = set(consts_a) & set(consts_b)
+            if any(not (consts_a[k] & consts_b[k]) for k in shared):
+                continue
+            return False
+    return True
+
+
+def _pattern_isolated(other: Node, pattern: str, assert_formats: bool) -> tuple[bool, bool]:
+    """How `other` (the side without the pattern) treats the names the pattern matches:
+    (closed: it rejects them all, open: it accepts them with any value)."""
+    state = _state(deref(other.additional_properties), assert_formats)
+    declared = any(_pattern_matches(pattern, name) for name in other.properties)
+    alone = not declared and not other.pattern_properties
+    return state == "false" and alone, state == "true" and alone

@@ -1,0 +1,62 @@
+"""What a rule is, and the verdict vocabulary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from compat.diff.facts import Fact
+
+COMPATIBLE = "compatible"
+BREAKING = "breaking"
+UNKNOWN = "unknown"
+VERDICTS = (COMPATIBLE, UNKNOWN, BREAKING)  # in order of severity
+
+
+def worst(*verdicts: str) -> str:
+    return max(verdicts, key=VERDICTS.index, default=COMPATIBLE)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of change: a stable id (a public contract), its verdict per direction, its docs.
+
+    `backward` and `forward` are the verdicts the rule gives in the plain case; `note` says when a
+    fact's context changes them (for instance a keyword on a type the node does not accept).
+    `before` and `after` are a minimal schema pair showing the change; a test runs the engine on
+    them and checks that this rule fires with these verdicts.
+    """
+
+    id: str
+    summary: str
+    backward: str
+    forward: str
+    before: Any
+    after: Any
+    note: str = ""
+    twin: str | None = None  # the rule for the opposite change, if any
+
+
+@dataclass(frozen=True)
+class Judgement:
+    rule: str
+    message: str
+    backward: str | None = None  # None: the rule's own verdict
+    forward: str | None = None
+
+
+Judge = Callable[[Fact], Judgement | None]
+
+
+@dataclass
+class RuleFamily:
+    rules: list[Rule]
+    judges: dict[str, Judge] = field(default_factory=dict)
+
+
+def code(value: Any) -> str:
+    """A JSON value as it reads in a message."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

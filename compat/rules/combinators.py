@@ -1,0 +1,200 @@
+"""Rules on allOf, anyOf, oneOf, not and if/then/else.
+
+Branches are matched by position when their counts agree (each pair is then compared like any
+other schema), otherwise by identical text. What cannot be matched is judged here, and soundly:
+without a proof either way the verdict is unknown, never compatible.
+"""
+
+from __future__ import annotations
+
+from compat.diff.facts import Fact
+from compat.rules.base import COMPATIBLE, UNKNOWN, Judgement, Rule, RuleFamily
+
+S, INT, NUL = {"type": "string"}, {"type": "integer"}, {"type": "null"}
+
+RULES = [
+    Rule(
+        "all-of-branch-added",
+        "A schema is added to allOf: a new conjunct to satisfy.",
+        UNKNOWN,
+        COMPATIBLE,
+        {"allOf": [S]},
+        {"allOf": [S, {"minLength": 1}]},
+        twin="all-of-branch-removed",
+    ),
+    Rule(
+        "all-of-branch-removed",
+        "A schema is removed from allOf.",
+        COMPATIBLE,
+        UNKNOWN,
+        {"allOf": [S, {"minLength": 1}]},
+        {"allOf": [S]},
+        twin="all-of-branch-added",
+    ),
+    Rule(
+        "any-of-branch-added",
+        "A branch is added to anyOf: more values accepted.",
+        COMPATIBLE,
+        UNKNOWN,
+        {"anyOf": [S, INT]},
+        {"anyOf": [S, INT, NUL]},
+        twin="any-of-branch-removed",
+    ),
+    Rule(
+        "any-of-branch-removed",
+        "A branch is removed from anyOf.",
+        UNKNOWN,
+        COMPATIBLE,
+        {"anyOf": [S, INT, NUL]},
+        {"anyOf": [S, INT]},
+        twin="any-of-branch-added",
+    ),
+    Rule(
+        "one-of-branch-added",
+        "A branch is added to oneOf.",
+        UNKNOWN,
+        UNKNOWN,
+        {"oneOf": [S, INT]},
+        {"oneOf": [S, INT, {"minimum": 0}]},
+        note="Backward compatible when the branches are provably disjoint (by type, or by a "
+        "required property with distinct const/enum values): no old value can now match two.",
+        twin="one-of-branch-removed",
+    ),
+    Rule(
+        "one-of-branch-removed",
+        "A branch is removed from oneOf.",
+        UNKNOWN,
+        UNKNOWN,
+        {"oneOf": [S, INT, {"minimum": 0}]},
+        {"oneOf": [S, INT]},
+        note="Forward compatible when the old branches are provably disjoint.",
+        twin="one-of-branch-added",
+    ),
+    Rule(
+        "one-of-branches-overlap",
+        "oneOf branches change while they may overlap.",
+        UNKNOWN,
+        UNKNOWN,
+        {"oneOf": [{"type": "integer"}, {"minimum": 10}]},
+        {"oneOf": [{"type": "integer"}, {"minimum": 5}]},
+        note="A value may match two branches and so fail oneOf; unknown where not disjoint.",
+    ),
+    Rule(
+        "combinator-added",
+        "allOf, anyOf or oneOf appears where there was none.",
+        UNKNOWN,
+        COMPATIBLE,
+        S,
+        {"type": "string", "anyOf": [{"minLength": 1}, {"const": ""}]},
+        twin="combinator-removed",
+    ),
+    Rule(
+        "combinator-removed",
+        "allOf, anyOf or oneOf disappears.",
+        COMPATIBLE,
+        UNKNOWN,
+        {"type": "string", "anyOf": [{"minLength": 1}, {"const": ""}]},
+        S,
+        twin="combinator-added",
+    ),
+    Rule(
+        "not-added",
+        "A `not` is added: some values are excluded.",
+        UNKNOWN,
+        COMPATIBLE,
+        S,
+        {"type": "string", "not": {"const": ""}},
+        twin="not-removed",
+    ),
+    Rule(
+        "not-removed",
+        "The `not` is dropped.",
+        COMPATIBLE,
+        UNKNOWN,
+        {"type": "string", "not": {"const": ""}},
+        S,
+        twin="not-added",
+    ),
+    Rule(
+        "conditional-added",
+        "An if/then/else is added.",
+        UNKNOWN,
+        COMPATIBLE,
+        {"type": "object"},
+        {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}},
+        twin="conditional-removed",
+    ),
+    Rule(
+        "conditional-removed",
+        "The if/then/else is dropped.",
+        COMPATIBLE,
+        UNKNOWN,
+        {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}},
+        {"type": "object"},
+        twin="conditional-added",
+    ),
+    Rule(
+        "conditional-changed",
+        "The `if` condition changes.",
+        UNKNOWN,
+        UNKNOWN,
+        {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}},
+        {"type": "object", "if": {"required": ["c"]}, "then": {"required": ["b"]}},
+    ),
+]
+
+
+def _combinator(fact: Fact) -> Judgement:
+    keyword = fact.args["keyword"]
+    if fact.args["change"] == "added":
+        return Judgement("combinator-added", f"{keyword} added")
+    return Judgement("combinator-removed", f"{keyword} removed")
+
+
+def _branch(fact: Fact) -> Judgement:
+    keyword, change = fact.args["keyword"], fact.args["change"]
+    message = f"{keyword} branch {change}"
+    if keyword == "allOf":
+        return Judgement(f"all-of-branch-{change}", message)
+    if keyword == "anyOf":
+        return Judgement(f"any-of-branch-{change}", message)
+    if fact.args["disjoint"]:
+        if change == "added":
+            return Judgement(
+                "one-of-branch-added", message + " (branches disjoint)", backward=COMPATIBLE
+            )
+        return Judgement(
+            "one-of-branch-removed", message + " (branches disjoint)", forward=COMPATIBLE
+        )
+    return Judgement(f"one-of-branch-{change}", message)
+
+
+def _one_of(fact: Fact) -> Judgement | None:
+    backward = COMPATIBLE if fact.args["new_disjoint"] else UNKNOWN
+    forward = COMPATIBLE if fact.args["old_disjoint"] else UNKNOWN
+    if backward == forward == COMPATIBLE:
+        return None  # disjoint branches: oneOf acts as anyOf, the branch changes decide
+    return Judgement(
+        "one-of-branches-overlap", "oneOf branches changed and may overlap", backward, forward
+    )
+
+
+def _not(fact: Fact) -> Judgement:
+    return Judgement(f"not-{fact.args['change']}", f"not {fact.args['change']}")
+
+
+def _conditional(fact: Fact) -> Judgement:
+    change = fact.args["change"]
+    return Judgement(f"conditional-{change}", f"if/then/else {change}")
+
+
+FAMILY = RuleFamily(
+    RULES,
+    {
+        "combinator": _combinator,
+        "branch": _branch,
+        "one-of-changed": _one_of,
+        "not": _not,
+        "conditional": _conditional,
+    },
+)

@@ -1,0 +1,278 @@
+"""Rules on objects: properties, required, additionalProperties and patternProperties, sizes,
+and dependencies.
+
+The content model decides the direction of a property change. In a closed object
+(`additionalProperties: false`, as every CWS object is) old events cannot carry an undeclared
+name, so declaring a new property breaks only forward: the old schema rejects events that use
+it. In an open object old events may already carry that name with any value, so constraining it
+breaks backward instead.
+"""
+
+from __future__ import annotations
+
+from compat.diff.facts import Fact
+from compat.rules.base import BREAKING, COMPATIBLE, UNKNOWN, Judgement, Rule, RuleFamily, code
+
+CLOSED = {"type": "object", "additionalProperties": False}
+
+RULES = [
+    Rule(
+        "property-added",
+        "A property is declared in an object that rejected undeclared names.",
+        COMPATIBLE,
+        BREAKING,
+        {**CLOSED, "properties": {"pid": {"type": "integer"}}},
+        {**CLOSED, "properties": {"pid": {"type": "integer"}, "tid": {"type": "integer"}}},
+        note="Old events never carry the name; new events that do are rejected by the old schema.",
+        twin="property-removed",
+    ),
+    Rule(
+        "property-removed",
+        "A property is no longer declared in an object that rejects undeclared names.",
+        BREAKING,
+        COMPATIBLE,
+        {**CLOSED, "properties": {"pid": {"type": "integer"}, "tid": {"type": "integer"}}},
+        {**CLOSED, "properties": {"pid": {"type": "integer"}}},
+        twin="property-added",
+    ),
+    Rule(
+        "property-added-to-open-object",
+        "A property is declared, with constraints, in an object that accepted any extra name.",
+        BREAKING,
+        COMPATIBLE,
+        {"type": "object", "properties": {"pid": {"type": "integer"}}},
+        {"type": "object", "properties": {"pid": {"type": "integer"}, "tid": {"type": "integer"}}},
+        note="Old events may already carry the name with any value.",
+        twin="property-removed-from-open-object",
+    ),
+    Rule(
+        "property-removed-from-open-object",
+        "A property's declaration is dropped from an object that accepts any extra name.",
+        COMPATIBLE,
+        BREAKING,
+        {"type": "object", "properties": {"pid": {"type": "integer"}, "tid": {"type": "integer"}}},
+        {"type": "object", "properties": {"pid": {"type": "integer"}}},
+        twin="property-added-to-open-object",
+    ),
+    Rule(
+        "property-added-under-pattern",
+        "A property is declared whose name a patternProperties regex also governs.",
+        UNKNOWN,
+        UNKNOWN,
+        {"type": "object", "patternProperties": {"^x_": {"type": "string"}}},
+        {
+            "type": "object",
+            "patternProperties": {"^x_": {"type": "string"}},
+            "properties": {"x_id": {"type": "integer"}},
+        },
+        twin="property-removed-under-pattern",
+    ),
+    Rule(
+        "property-removed-under-pattern",
+        "A property's declaration is dropped where a patternProperties regex governs the name.",
+        UNKNOWN,
+        UNKNOWN,
+        {
+            "type": "object",
+            "patternProperties": {"^x_": {"type": "string"}},
+            "properties": {"x_id": {"type": "integer"}},
+        },
+        {"type": "object", "patternProperties": {"^x_": {"type": "string"}}},
+        twin="property-added-under-pattern",
+    ),
+    Rule(
+        "required-added",
+        "A property becomes required.",
+        BREAKING,
+        COMPATIBLE,
+        {"type": "object", "properties": {"auid": {"type": "integer"}}},
+        {"type": "object", "properties": {"auid": {"type": "integer"}}, "required": ["auid"]},
+        note="Old events may lack it; a `default` does not help, validators do not fill it in.",
+        twin="required-removed",
+    ),
+    Rule(
+        "required-removed",
+        "A property is no longer required.",
+        COMPATIBLE,
+        BREAKING,
+        {"type": "object", "properties": {"auid": {"type": "integer"}}, "required": ["auid"]},
+        {"type": "object", "properties": {"auid": {"type": "integer"}}},
+        twin="required-added",
+    ),
+    Rule(
+        "additional-properties-tightened",
+        "additionalProperties accepts fewer undeclared properties (true -> schema -> false).",
+        BREAKING,
+        COMPATIBLE,
+        {"type": "object", "properties": {"id": {"type": "string"}}},
+        {**CLOSED, "properties": {"id": {"type": "string"}}},
+        twin="additional-properties-loosened",
+    ),
+    Rule(
+        "additional-properties-loosened",
+        "additionalProperties accepts more undeclared properties (false -> schema -> true).",
+        COMPATIBLE,
+        BREAKING,
+        {**CLOSED, "properties": {"id": {"type": "string"}}},
+        {"type": "object", "properties": {"id": {"type": "string"}}},
+        twin="additional-properties-tightened",
+    ),
+    Rule(
+        "pattern-property-added",
+        "A patternProperties entry is added.",
+        UNKNOWN,
+        UNKNOWN,
+        {"type": "object", "properties": {"id": {"type": "string"}}},
+        {
+            "type": "object",
+            "properties": {"id": {"type": "string"}},
+            "patternProperties": {"^x_": {"type": "string"}},
+        },
+        note="Decided when the names it matches were otherwise all rejected (compatible "
+        "backward, breaking forward) or all accepted with any value (breaking backward, "
+        "compatible forward); unknown otherwise.",
+        twin="pattern-property-removed",
+    ),
+    Rule(
+        "pattern-property-removed",
+        "A patternProperties entry is removed.",
+        UNKNOWN,
+        UNKNOWN,
+        {
+            "type": "object",
+            "properties": {"id": {"type": "string"}},
+            "patternProperties": {"^x_": {"type": "string"}},
+        },
+        {"type": "object", "properties": {"id": {"type": "string"}}},
+        note="The mirror of pattern-property-added.",
+        twin="pattern-property-added",
+    ),
+    Rule(
+        "property-count-tightened",
+        "minProperties raised or maxProperties lowered (or added).",
+        BREAKING,
+        COMPATIBLE,
+        {"type": "object"},
+        {"type": "object", "maxProperties": 8},
+        twin="property-count-loosened",
+    ),
+    Rule(
+        "property-count-loosened",
+        "minProperties lowered or maxProperties raised (or removed).",
+        COMPATIBLE,
+        BREAKING,
+        {"type": "object", "maxProperties": 8},
+        {"type": "object"},
+        twin="property-count-tightened",
+    ),
+    Rule(
+        "dependent-required-added",
+        "A property now requires others when present (dependentRequired / dependencies).",
+        BREAKING,
+        COMPATIBLE,
+        {"type": "object"},
+        {"type": "object", "dependentRequired": {"user": ["uid"]}},
+        twin="dependent-required-removed",
+    ),
+    Rule(
+        "dependent-required-removed",
+        "A property no longer requires others when present.",
+        COMPATIBLE,
+        BREAKING,
+        {"type": "object", "dependentRequired": {"user": ["uid"]}},
+        {"type": "object"},
+        twin="dependent-required-added",
+    ),
+]
+
+
+def _property(fact: Fact) -> Judgement:
+    name = code(fact.args["name"])
+    added = fact.kind == "property-added"
+    other = fact.args["other"]
+    if other == "pattern":
+        rule = "property-added-under-pattern" if added else "property-removed-under-pattern"
+        verb = "declared" if added else "no longer declared"
+        return Judgement(
+            rule, f"property {name} is {verb}; a patternProperties regex also governs the name"
+        )
+    if other == "false":
+        if added:
+            forward = COMPATIBLE if fact.args["declared_false"] else None
+            return Judgement(
+                "property-added", f"property {name} added to a closed object", forward=forward
+            )
+        backward = COMPATIBLE if fact.args["declared_false"] else None
+        return Judgement(
+            "property-removed", f"property {name} removed from a closed object", backward=backward
+        )
+    if added:
+        return Judgement(
+            "property-added-to-open-object",
+            f"property {name} declared with constraints in an open object "
+            "(old events may carry it with any value)",
+        )
+    return Judgement(
+        "property-removed-from-open-object",
+        f"property {name} no longer declared; the object accepts it with any value",
+    )
+
+
+def _required(fact: Fact) -> Judgement:
+    name = code(fact.args["name"])
+    if fact.kind == "required-added":
+        return Judgement("required-added", f"property {name} is now required")
+    return Judgement("required-removed", f"property {name} is no longer required")
+
+
+def _additional(fact: Fact) -> Judgement:
+    old, new = fact.args["old_state"], fact.args["new_state"]
+    words = {"true": "any value", "schema": "a schema", "false": "nothing"}
+    rule = f"additional-properties-{fact.args['direction']}"
+    return Judgement(rule, f"undeclared properties: {words[old]} -> {words[new]}")
+
+
+def _pattern(fact: Fact) -> Judgement:
+    pattern = code(fact.args["pattern"])
+    closed, open_ = fact.args["other_closed"], fact.args["other_open"]
+    if fact.kind == "pattern-property-added":
+        message = f"patternProperties {pattern} added"
+        if closed:
+            return Judgement("pattern-property-added", message, COMPATIBLE, BREAKING)
+        if open_:
+            return Judgement("pattern-property-added", message, BREAKING, COMPATIBLE)
+        return Judgement("pattern-property-added", message)
+    message = f"patternProperties {pattern} removed"
+    if closed:
+        return Judgement("pattern-property-removed", message, BREAKING, COMPATIBLE)
+    if open_:
+        return Judgement("pattern-property-removed", message, COMPATIBLE, BREAKING)
+    return Judgement("pattern-property-removed", message)
+
+
+def _dependent(fact: Fact) -> Judgement:
+    names = ", ".join(code(n) for n in fact.args["names"])
+    trigger = code(fact.args["name"])
+    if fact.kind == "dependent-required-added":
+        return Judgement(
+            "dependent-required-added", f"when {trigger} is present, {names} must be too"
+        )
+    return Judgement(
+        "dependent-required-removed", f"when {trigger} is present, {names} no longer must be"
+    )
+
+
+FAMILY = RuleFamily(
+    RULES,
+    {
+        "property-added": _property,
+        "property-removed": _property,
+        "required-added": _required,
+        "required-removed": _required,
+        "additional-properties": _additional,
+        "pattern-property-added": _pattern,
+        "pattern-property-removed": _pattern,
+        "dependent-required-added": _dependent,
+        "dependent-required-removed": _dependent,
+    },
+)

@@ -1,0 +1,90 @@
+"""JSON Schema drafts: which one a document declares, and checking it against its meta-schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compat.errors import CompatError
+
+DRAFTS = ("draft-04", "draft-06", "draft-07", "2019-09", "2020-12")
+DEFAULT_DRAFT = "2020-12"
+
+_URIS = {
+    "json-schema.org/draft-04/schema": "draft-04",
+    "json-schema.org/draft-06/schema": "draft-06",
+    "json-schema.org/draft-07/schema": "draft-07",
+    "json-schema.org/draft/2019-09/schema": "2019-09",
+    "json-schema.org/draft/2020-12/schema": "2020-12",
+}
+_ALIASES = {
+    "4": "draft-04",
+    "04": "draft-04",
+    "draft4": "draft-04",
+    "6": "draft-06",
+    "06": "draft-06",
+    "draft6": "draft-06",
+    "7": "draft-07",
+    "07": "draft-07",
+    "draft7": "draft-07",
+    "2019-09": "2019-09",
+    "draft2019-09": "2019-09",
+    "2020-12": "2020-12",
+    "draft2020-12": "2020-12",
+}
+
+
+def canonical_draft(name: str) -> str:
+    """`4`, `draft4`, `draft-04` -> `draft-04`; refuses names that are not drafts."""
+    key = name.strip().lower()
+    if key in DRAFTS:
+        return key
+    if key in _ALIASES:
+        return _ALIASES[key]
+    raise CompatError(f"unknown draft {name!r} (known: {', '.join(DRAFTS)})")
+
+
+def detect_draft(document: dict[str, Any], label: str, default: str | None = None) -> str:
+    """The draft a schema declares in `$schema`, or `default` when it declares none."""
+    uri = document.get("$schema")
+    if uri is None:
+        return canonical_draft(default) if default else DEFAULT_DRAFT
+    if not isinstance(uri, str):
+        raise CompatError(f"{label}: $schema must be a string")
+    bare = uri.split("://", 1)[-1].rstrip("#").rstrip("/")
+    if bare in _URIS:
+        return _URIS[bare]
+    raise CompatError(
+        f"{label}: unsupported $schema {uri!r} (supported: drafts 04, 06, 07, 2019-09, 2020-12)"
+    )
+
+
+def validator_class(draft: str) -> Any:
+    import jsonschema
+
+    return {
+        "draft-04": jsonschema.Draft4Validator,
+        "draft-06": jsonschema.Draft6Validator,
+        "draft-07": jsonschema.Draft7Validator,
+        "2019-09": jsonschema.Draft201909Validator,
+        "2020-12": jsonschema.Draft202012Validator,
+    }[draft]
+
+
+def check_against_metaschema(document: dict[str, Any], draft: str, label: str) -> None:
+    """Refuse a schema that its draft's meta-schema rejects, naming the first bad location."""
+    from jsonschema.exceptions import best_match
+
+    cls = validator_class(draft)
+    meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    error = best_match(meta.iter_errors(document))
+    if error is None:
+        return
+    pointer = "".join(f"/{_escape(part)}" for part in error.absolute_path) or "/"
+    message = error.message
+    if len(message) > 160:
+        message = message[:157] + "..."
+    raise CompatError(f"{label}: invalid {draft} schema at {pointer}: {message}")
+
+
+def _escape(part: Any) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,169 @@
+"""The normalised schema model that the diff walks.
+
+Every draft is read into the same shape: `type` as a set, `const` as a one-value enum, draft-04
+boolean exclusive bounds as numeric bounds, array-form `items` as `prefix_items`, `dependencies`
+split into `dependent_required` and `dependent_schemas`, and a `$ref` with no validation keywords
+beside it (or any `$ref` before 2019-09, where siblings are ignored) as a `Ref` to the node it
+points at. Missing subschemas are `None`, which means "accepts everything".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON_TYPES = ("array", "boolean", "integer", "null", "number", "object", "string")
+ANNOTATIONS = frozenset(
+    {
+        "title",
+        "description",
+        "default",
+        "examples",
+        "$comment",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "contentEncoding",
+        "contentMediaType",
+        "contentSchema",
+    }
+)
+# Keywords whose meaning depends on what other subschemas evaluated; the engine does not reason
+# about them and answers unknown when anything near them changes.
+UNSUPPORTED = frozenset(
+    {"unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef"}
+)
+
+
+@dataclass(frozen=True)
+class Bound:
+    value: float | int
+    exclusive: bool = False
+
+
+@dataclass(eq=False)
+class Ref:
+    """A `$ref` site: its own annotations, and the node it resolves to."""
+
+    pointer: str
+    ref: str
+    annotations: dict[str, Any]
+    target: Node | Ref | None = None
+
+    def resolved(self) -> Node:
+        node: Node | Ref | None = self
+        seen: set[int] = set()
+        while isinstance(node, Ref):
+            seen.add(id(node))
+            node = node.target
+            if isinstance(node, Ref) and id(node) in seen:
+                raise AssertionError("ref loop slipped through normalisation")
+        assert node is not None
+        return node
+
+
+@dataclass(eq=False)
+class Node:
+    pointer: str
+    raw: Any
+    boolean: bool | None = None  # True / False for boolean schemas
+    types: frozenset[str] | None = None
+    enum: list[Any] | None = None
+    is_const: bool = False
+    lower: Bound | None = None
+    upper: Bound | None = None
+    multiple_of: float | int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    format: str | None = None
+    prefix_items: list[Node | Ref] = field(default_factory=list)
+    items: Node | Ref | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    unique_items: bool = False
+    contains: Node | Ref | None = None
+    min_contains: int | None = None
+    max_contains: int | None = None
+    properties: dict[str, Node | Ref] = field(default_factory=dict)
+    pattern_properties: dict[str, Node | Ref] = field(default_factory=dict)
+    additional_properties: Node | Ref | None = None
+    required: frozenset[str] = frozenset()
+    property_names: Node | Ref | None = None
+    min_properties: int | None = None
+    max_properties: int | None = None
+    dependent_required: dict[str, frozenset[str]] = field(default_factory=dict)
+    dependent_schemas: dict[str, Node | Ref] = field(default_factory=dict)
+    all_of: list[Node | Ref] | None = None
+    any_of: list[Node | Ref] | None = None
+    one_of: list[Node | Ref] | None = None
+    not_: Node | Ref | None = None
+    if_: Node | Ref | None = None
+    then: Node | Ref | None = None
+    else_: Node | Ref | None = None
+    ref: Node | Ref | None = None  # a $ref with validation siblings (2019-09 and later)
+    annotations: dict[str, Any] = field(default_factory=dict)
+    unsupported: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_false(self) -> bool:
+        return self.boolean is False
+
+    def admits(self, family: str) -> bool:
+        """Whether values of a type family can pass `type` (enum is checked separately)."""
+        if self.boolean is False:
+            return False
+        if self.types is None:
+            return True
+        if family == "number":
+            return bool(self.types & {"number", "integer"})
+        return family in self.types
+
+    def is_trivially_true(self, assert_formats: bool = False) -> bool:
+        """Accepts every JSON value: `true`, `{}`, or only annotations."""
+        if self.boolean is not None:
+            return self.boolean
+        if self.format is not None and assert_formats:
+            return False
+        return not _has_assertions(self)
+
+
+def _has_assertions(node: Node) -> bool:
+    return bool(
+        node.types is not None
+        or node.enum is not None
+        or node.lower
+        or node.upper
+        or node.multiple_of is not None
+        or node.min_length
+        or node.max_length is not None
+        or node.pattern is not None
+        or node.prefix_items
+        or node.items is not None
+        or node.min_items
+        or node.max_items is not None
+        or node.unique_items
+        or node.contains is not None
+        or node.properties
+        or node.pattern_properties
+        or node.additional_properties is not None
+        or node.required
+        or node.property_names is not None
+        or node.min_properties
+        or node.max_properties is not None
+        or node.dependent_required
+        or node.dependent_schemas
+        or node.all_of is not None
+        or node.any_of is not None
+        or node.one_of is not None
+        or node.not_ is not None
+        or node.if_ is not None
+        or node.ref is not None
+        or node.unsupported
+    )
+
+
+def deref(node: Node | Ref | None) -> Node | None:
+    if isinstance(node, Ref):
+        return node.resolved()
+    return node

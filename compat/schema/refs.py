@@ -1,0 +1,162 @@
+"""Local `$ref` resolution: JSON pointers, `$id`-relative URIs and anchors within one file.
+
+Nothing is ever fetched. A `$ref` that leaves the file (another file, an http URL, even one on
+loopback) is refused with a clear error, and so is a dangling one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin
+
+from compat.errors import CompatError
+
+# A base for documents without `$id`, so that relative references still resolve. The reserved
+# `.invalid` domain guarantees it can never name anything real; it is never fetched.
+DEFAULT_BASE = "https://cws-compat.invalid/schema.json"
+
+SINGLE = (
+    "additionalItems",
+    "additionalProperties",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
+LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas")
+
+
+def escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join(pointer: str, *tokens: str | int) -> str:
+    return pointer + "".join("/" + escape(str(token)) for token in tokens)
+
+
+def subschemas(node: dict[str, Any], pointer: str) -> list[tuple[str, Any]]:
+    """(pointer, value) of every direct subschema of a schema object."""
+    found: list[tuple[str, Any]] = []
+    for key in SINGLE:
+        if key in node:
+            found.append((join(pointer, key), node[key]))
+    items = node.get("items")
+    if isinstance(items, list):
+        found += [(join(pointer, "items", i), item) for i, item in enumerate(items)]
+    elif items is not None:
+        found.append((join(pointer, "items"), items))
+    for key in LISTS:
+        value = node.get(key)
+        if isinstance(value, list):
+            found += [(join(pointer, key, i), item) for i, item in enumerate(value)]
+    for key in MAPS:
+        value = node.get(key)
+        if isinstance(value, dict):
+            found += [(join(pointer, key, name), item) for name, item in value.items()]
+    dependencies = node.get("dependencies")
+    if isinstance(dependencies, dict):
+        for name, item in dependencies.items():
+            if isinstance(item, (dict, bool)):
+                found.append((join(pointer, "dependencies", name), item))
+    return found
+
+
+@dataclass
+class RefIndex:
+    """Where every resource (`$id`) and anchor of one document lives, by absolute URI."""
+
+    label: str
+    draft: str
+    document: Any
+    resources: dict[str, str] = field(default_factory=dict)  # base URI -> pointer
+    anchors: dict[str, str] = field(default_factory=dict)  # URI#name -> pointer
+    bases: dict[str, str] = field(default_factory=dict)  # pointer -> base URI in force
+
+    @classmethod
+    def build(cls, document: Any, draft: str, label: str) -> RefIndex:
+        index = cls(label=label, draft=draft, document=document)
+        id_key = "id" if draft == "draft-04" else "$id"
+        stack: list[tuple[str, Any, str]] = [("", document, DEFAULT_BASE)]
+        index.resources[DEFAULT_BASE] = ""
+        while stack:
+            pointer, node, base = stack.pop()
+            if not isinstance(node, dict):
+                continue
+            declared = node.get(id_key)
+            if isinstance(declared, str):
+                uri, fragment = urldefrag(urljoin(base, declared))
+                if uri and uri != base:
+                    base = uri
+                    index.resources.setdefault(uri, pointer)
+                if pointer == "":
+                    index.resources[uri or base] = ""
+                if fragment and draft in ("draft-04", "draft-06", "draft-07"):
+                    index.anchors[f"{base}#{fragment}"] = pointer
+            anchor = node.get("$anchor")
+            if isinstance(anchor, str):
+                index.anchors[f"{base}#{anchor}"] = pointer
+            dynamic = node.get("$dynamicAnchor")
+            if isinstance(dynamic, str):
+                index.anchors.setdefault(f"{base}#{dynamic}", pointer)
+            index.bases[pointer] = base
+            for child_pointer, child in subschemas(node, pointer):
+                stack.append((child_pointer, child, base))
+        return index
+
+    def resolve(self, ref: str, at: str) -> str:
+        """The pointer that `ref`, written in the schema at pointer `at`, refers to."""
+        base = self.bases.get(at, DEFAULT_BASE)
+        target = urljoin(base, ref)
+        uri, fragment = urldefrag(target)
+        fragment = unquote(fragment)
+        where = f"{self.label}: $ref {ref!r} at {at or '/'}"
+        if uri not in self.resources:
+            if "://" in ref or ref.split("#", 1)[0]:
+                raise CompatError(
+                    f"{where} points outside this file; only local references are supported "
+                    "(remote references are never fetched)"
+                )
+            raise CompatError(f"{where} cannot be resolved")
+        if fragment == "" or fragment.startswith("/"):
+            pointer = self.resources[uri] + fragment
+            if self._lookup(pointer) is _MISSING:
+                raise CompatError(f"{where} is dangling: nothing at {pointer or '/'}")
+            return pointer
+        anchored = self.anchors.get(f"{uri}#{fragment}")
+        if anchored is None:
+            raise CompatError(f"{where} is dangling: no anchor {fragment!r}")
+        return anchored
+
+    def _lookup(self, pointer: str) -> Any:
+        node = self.document
+        if pointer == "":
+            return node
+        for raw in pointer[1:].split("/"):
+            token = unescape(raw)
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                return _MISSING
+        return node
+
+    def lookup(self, pointer: str) -> Any:
+        value = self._lookup(pointer)
+        if value is _MISSING:
+            raise CompatError(f"{self.label}: nothing at {pointer or '/'}")
+        return value
+
+
+_MISSING = object()
