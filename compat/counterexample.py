@@ -254,6 +254,10 @@ def candidates(
     elif rule.startswith("additional-properties") and isinstance(base, dict):
         for value in [*_values(accept.additional_properties), *SCALARS]:
             out.append({**base, EXTRA_NAME: value})
+    elif rule.startswith("pattern-property") and isinstance(base, dict):
+        for name in _names_matching(args.get("pattern", "")):
+            for value in SCALARS:
+                out.append({**base, name: value})
     elif rule.startswith("enum-value") or rule == "const-changed":
         out += list(args.get("values") or ([old] if rule == "const-changed" else []))
     elif rule.startswith(("number-bounds", "multiple-of")):
@@ -274,6 +278,16 @@ def candidates(
     out += SCALARS
     out += _near_numbers(accept, reject)
     return out
+
+
+def _names_matching(pattern: str) -> list[str]:
+    """A few property names the regex matches (literal prefixes only; callers verify)."""
+    import re
+
+    core = pattern.removeprefix("^").removesuffix("$")
+    literal = re.sub(r"\\(.)", r"\1", core)
+    guesses = [literal, literal + "a", "a" + literal, "a"]
+    return [g for g in guesses if _matches(pattern, g)][:2]
 
 
 def _safe(factory: Any) -> Any:

@@ -672,7 +672,7 @@ class _Walker:
                     None,
                     keyword=keyword,
                     change="removed",
-                    disjoint=_disjoint(nb, None),
+                    disjoint=_disjoint(ob),
                 )
             for branch in only_new:
                 self._fact(
@@ -685,7 +685,7 @@ class _Walker:
                     _raw(branch),
                     keyword=keyword,
                     change="added",
-                    disjoint=_disjoint(nb, branch),
+                    disjoint=_disjoint(nb),
                 )
             if attr == "one_of" and pairs and any(_shape(a) != _shape(b) for a, b in pairs):
                 self._fact(
@@ -696,8 +696,8 @@ class _Walker:
                     keyword,
                     _raw_list(ob),
                     _raw_list(nb),
-                    old_disjoint=_disjoint(ob, None),
-                    new_disjoint=_disjoint(nb, None),
+                    old_disjoint=_disjoint(ob),
+                    new_disjoint=_disjoint(nb),
                 )
         if o.not_ is not None and n.not_ is not None:
             self._child(key, o.not_, n.not_, None, negate=True)
@@ -889,11 +889,9 @@ def _types_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a & b) or ("number" in a and "integer" in b) or ("integer" in a and "number" in b)
 
 
-def _disjoint(branches: list[Node | Ref], extra: Node | Ref | None) -> bool:
+def _disjoint(branches: list[Node | Ref]) -> bool:
     """Can no value match two of the branches? Decided by types or a required discriminator."""
     nodes = list(branches)
-    if extra is not None and extra not in nodes:
-        nodes.append(extra)
     signatures = [_signature(b) for b in nodes]
     for i, (kinds_a, consts_a) in enumerate(signatures):
         for kinds_b, consts_b in signatures[i + 1 :]:

@@ -122,11 +122,10 @@ RULES = [
         "A patternProperties entry is added.",
         UNKNOWN,
         UNKNOWN,
-        {"type": "object", "properties": {"id": {"type": "string"}}},
+        {"type": "object", "patternProperties": {"^y_": {"type": "string"}}},
         {
             "type": "object",
-            "properties": {"id": {"type": "string"}},
-            "patternProperties": {"^x_": {"type": "string"}},
+            "patternProperties": {"^y_": {"type": "string"}, "^x_": {"type": "string"}},
         },
         note="Decided when the names it matches were otherwise all rejected (compatible "
         "backward, breaking forward) or all accepted with any value (breaking backward, "
@@ -140,10 +139,9 @@ RULES = [
         UNKNOWN,
         {
             "type": "object",
-            "properties": {"id": {"type": "string"}},
-            "patternProperties": {"^x_": {"type": "string"}},
+            "patternProperties": {"^y_": {"type": "string"}, "^x_": {"type": "string"}},
         },
-        {"type": "object", "properties": {"id": {"type": "string"}}},
+        {"type": "object", "patternProperties": {"^y_": {"type": "string"}}},
         note="The mirror of pattern-property-added.",
         twin="pattern-property-added",
     ),

@@ -45,7 +45,7 @@ def canonical_draft(name: str) -> str:
 
 def detect_draft(document: dict[str, Any], label: str, default: str | None = None) -> str:
     """The draft a schema declares in `$schema`, or `default` when it declares none."""
-    uri = document.get("$schema")
+    uri = document.get("$schema") if isinstance(document, dict) else None
     if uri is None:
         return canonical_draft(default) if default else DEFAULT_DRAFT
     if not isinstance(uri, str):

@@ -40,6 +40,8 @@ class SchemaDocument:
     def definitions(self) -> dict[str, str]:
         """Definition name -> pointer, from `definitions` and `$defs`."""
         found: dict[str, str] = {}
+        if not isinstance(self.raw, dict):
+            return found
         for key in ("definitions", "$defs"):
             value = self.raw.get(key)
             if isinstance(value, dict):

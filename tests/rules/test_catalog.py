@@ -1,0 +1,93 @@
+"""The rule catalogue is documentation and contract: every rule's own example must produce it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from compat.report.rules import render_markdown
+from compat.rules import BREAKING, RULES, UNKNOWN, Rule
+from tests.helpers import compare_docs
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+
+
+@pytest.mark.parametrize("rule", list(RULES.values()), ids=list(RULES))
+def test_each_rule_fires_on_its_own_example(rule: Rule) -> None:
+    asserted = rule.id in ("format-added", "format-removed", "format-changed")
+    report = compare_docs(rule.before, rule.after, assert_formats=asserted)
+    hits = [c for c in report.changes if c.rule == rule.id]
+    assert hits, f"{rule.id} did not fire: {[c.rule for c in report.changes]}"
+    change = hits[0]
+    for direction, documented in (("backward", rule.backward), ("forward", rule.forward)):
+        actual = change.verdict(direction)
+        proven = any(e.direction == direction for e in change.counterexamples)
+        # an unknown the search proves is reported as breaking, with its counterexample
+        assert actual == documented or (documented == UNKNOWN and actual == BREAKING and proven)
+
+
+def test_rule_ids_are_kebab_case_and_unique() -> None:
+    for rule_id in RULES:
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule_id), rule_id
+
+
+def test_every_twin_exists_and_points_back() -> None:
+    for rule in RULES.values():
+        if rule.twin is None:
+            continue
+        assert rule.twin in RULES, f"{rule.id}: twin {rule.twin} is not a rule"
+        assert RULES[rule.twin].twin == rule.id, f"{rule.twin} does not name {rule.id} back"
+
+
+ASYMMETRIC = re.compile(r"-(added|removed|tightened|loosened|narrowed|widened)$|became|no-longer")
+
+
+def test_asymmetric_rules_have_a_twin() -> None:
+    # "added" without "removed" (and so on) needs a written reason: there is none so far
+    missing = [r.id for r in RULES.values() if ASYMMETRIC.search(r.id) and r.twin is None]
+    assert missing == []
+
+
+def test_twins_mirror_each_others_verdicts() -> None:
+    for rule in RULES.values():
+        if rule.twin is None:
+            continue
+        twin = RULES[rule.twin]
+        assert (rule.backward, rule.forward) == (twin.forward, twin.backward), rule.id
+
+
+def test_required_rules_from_the_brief_exist() -> None:
+    for rule_id in (
+        "required-added",
+        "required-removed",
+        "property-added",
+        "property-removed",
+        "additional-properties-tightened",
+        "additional-properties-loosened",
+        "type-narrowed",
+        "type-widened",
+        "type-changed",
+        "enum-value-added",
+        "enum-value-removed",
+        "const-changed",
+        "number-bounds-tightened",
+        "number-bounds-loosened",
+        "pattern-added",
+        "pattern-removed",
+        "pattern-changed",
+        "any-of-branch-added",
+        "any-of-branch-removed",
+        "definition-added",
+        "definition-removed",
+        "annotation-changed",
+    ):
+        assert rule_id in RULES
+
+
+def test_generated_docs_page_is_up_to_date() -> None:
+    expected = render_markdown(list(RULES.values()))
+    assert DOCS.read_text(encoding="utf-8") == expected, (
+        "docs/rules.md is stale: run `cws-compat rules --format markdown > docs/rules.md`"
+    )
