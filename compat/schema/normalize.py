@@ -32,7 +32,7 @@ class SchemaDocument:
 
     label: str
     draft: str
-    raw: dict[str, Any]
+    raw: Any
     root: Node | Ref
     index: RefIndex
     nodes: dict[str, Node | Ref]
