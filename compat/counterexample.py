@@ -30,7 +30,24 @@ FORMAT_SAMPLES = {
     "uri": "https://example.invalid/",
     "uuid": "00000000-0000-4000-8000-000000000000",
 }
-SCALARS: list[Any] = [None, False, True, 0, -1, 1, 0.5, "", "a", "0", " ", [], {}, [None], {"a": 0}]
+SCALARS: list[Any] = [
+    None,
+    False,
+    True,
+    0,
+    -1,
+    1,
+    0.5,
+    "",
+    "a",
+    "0",
+    " ",
+    [],
+    {},
+    [None],
+    {"a": 0},
+    {"z": 0},
+]
 
 
 class _NoValue(Exception):
@@ -235,6 +252,12 @@ def candidates(
 ) -> list[Any]:
     """Values to try at the changed location, the most telling first."""
     out: list[Any] = []
+    branch = deref(args.get("branch_node"))
+    if branch is not None:
+        # a combinator branch added or removed: values of that branch, and at its bounds
+        out += _values(branch)
+        out += _near_numbers(branch, branch)
+        out += ["a" * n for n in _lengths(branch, branch)]
 
     def attempt(factory: Any) -> None:
         with contextlib.suppress(_NoValue, RecursionError, TypeError, ValueError, OverflowError):
@@ -323,7 +346,7 @@ def _near_numbers(accept: Node, reject: Node) -> list[Any]:
 
 def _lengths(accept: Node, reject: Node) -> list[int]:
     found: set[int] = set()
-    for node in (accept, reject):
+    for node in {id(accept): accept, id(reject): reject}.values():
         for value in (
             node.min_length,
             node.max_length,

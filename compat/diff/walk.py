@@ -673,6 +673,7 @@ class _Walker:
                     keyword=keyword,
                     change="removed",
                     disjoint=_disjoint(ob),
+                    branch_node=branch,
                 )
             for branch in only_new:
                 self._fact(
@@ -686,6 +687,7 @@ class _Walker:
                     keyword=keyword,
                     change="added",
                     disjoint=_disjoint(nb),
+                    branch_node=branch,
                 )
             if attr == "one_of" and pairs and any(_shape(a) != _shape(b) for a, b in pairs):
                 self._fact(
