@@ -115,10 +115,9 @@ def versions(store: Path | None, fmt: str) -> int:
 def docs(schema: str, store: Path | None, output: Path | None) -> int:
     """Write the documentation of SCHEMA in the published backend.md format."""
     from compat import docs as docs_format
-    from compat.deep import run_deep
     from compat.schema.source import load_schema
 
-    source = run_deep(lambda: load_schema(schema, _settings(store).store))
+    source = load_schema(schema, _settings(store).store)
     _write_output(docs_format.render(source.document), output)
     return 0
 
@@ -199,20 +198,17 @@ def diff(
     --allow-unknown) under the mode.
     """
     from compat.compare import compare_specs
-    from compat.deep import run_deep
     from compat.report import diff as render
 
     settings = _settings(store)
-    report = run_deep(
-        lambda: compare_specs(
-            old,
-            new,
-            settings.store,
-            mode=mode or settings.mode or "backward",
-            assert_formats=assert_formats,
-            allow_unknown=allow_unknown,
-            default_draft=default_draft or settings.default_draft,
-        )
+    report = compare_specs(
+        old,
+        new,
+        settings.store,
+        mode=mode or settings.mode or "backward",
+        assert_formats=assert_formats,
+        allow_unknown=allow_unknown,
+        default_draft=default_draft or settings.default_draft,
     )
     if fmt == "json":
         text = render.render_json(report)
@@ -287,7 +283,10 @@ def run(
     args = list(sys.argv[1:] if argv is None else argv)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            result = cli.main(args, prog_name="cws-compat", standalone_mode=False)
+            from compat.deep import run_deep
+
+            # every command runs with room to recurse as deep as the schemas it reads
+            result = run_deep(lambda: cli.main(args, prog_name="cws-compat", standalone_mode=False))
         except CompatError as exc:
             click.echo(f"cws-compat: error: {exc}", file=err)
             return exc.exit_code

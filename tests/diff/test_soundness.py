@@ -287,10 +287,14 @@ def v1_mutation(draw: st.DrawFn) -> Any:
             definition["required"] = sorted({*definition.get("required", []), name})
         elif edit == "unrequire" and definition.get("required"):
             definition["required"] = definition["required"][1:]
+            if not definition["required"]:
+                del definition["required"]  # draft-04 wants at least one name
         elif edit == "remove":
             props.pop(name)
             if name in definition.get("required", []):
                 definition["required"].remove(name)
+                if not definition["required"]:
+                    del definition["required"]
         elif edit == "add":
             props["new_field"] = {"type": draw(st.sampled_from(["integer", "string"]))}
         elif edit == "type" and "type" in props[name]:
