@@ -217,6 +217,8 @@ def diff(
     else:
         use_color = sys.stdout.isatty() if color is None else color
         text = render.render_text(report, color=use_color)
+        click.echo(text, nl=False, color=use_color)
+        return 0 if report.compatible else 1
     click.echo(text, nl=False)
     return 0 if report.compatible else 1
 

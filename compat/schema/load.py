@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from compat.schema.compiled import TooDeep, fast_validator
 from compat.schema.drafts import check_against_metaschema, detect_draft
 from compat.schema.normalize import SchemaDocument, normalise
 from compat.schema.source import SchemaSource, load_schema
@@ -28,7 +30,12 @@ def prepare(source: SchemaSource, default_draft: str | None = None) -> LoadedSch
     """Check a loaded document against its draft's meta-schema and normalise it."""
     draft = detect_draft(source.document, source.label, default_draft)
     check_against_metaschema(source.document, draft, source.label)
-    return LoadedSchema(source, normalise(source.document, draft, source.label))
+    document = normalise(source.document, draft, source.label)  # refuses non-local $refs
+    # compiling catches what the meta-schema does not check, such as invalid regexes; a schema
+    # nested deeper than jsonschema-rs compiles is still compared, without that extra check
+    with contextlib.suppress(TooDeep):
+        fast_validator(source.document, draft, False, source.label)
+    return LoadedSchema(source, document)
 
 
 def load(spec: str, store_root: Path, default_draft: str | None = None) -> LoadedSchema:
