@@ -94,8 +94,8 @@ def compare_specs(
     allow_unknown: bool = False,
     default_draft: str | None = None,
 ) -> Report:
-    old = load(old_spec, store_root, default_draft)
-    new = load(new_spec, store_root, default_draft)
+    old = load(old_spec, store_root, default_draft, assert_formats)
+    new = load(new_spec, store_root, default_draft, assert_formats)
     return compare(old, new, mode, assert_formats, allow_unknown)
 
 
@@ -108,9 +108,7 @@ def compare(
 ) -> Report:
     result = diff(old.document, new.document, assert_formats)
     classified = [c for c in (classify(f) for f in result.facts) if c is not None]
-    validators = Validators(
-        old.source.document, new.source.document, old.draft, new.draft, assert_formats
-    )
+    validators = Validators(old, new, assert_formats)
     roots = (old.document.root, new.document.root)
     labels = (old.label, new.label)
     merged: dict[tuple[Any, ...], Change] = {}
@@ -169,7 +167,7 @@ def _evidence(
     nodes = result.nodes.get(fact.pair)
     if nodes is None:
         return
-    locations = result.instance_paths.get(fact.pair, [])
+    locations = result.locations(fact)[:3]
     for direction in ("backward", "forward"):
         verdict = item.backward if direction == "backward" else item.forward
         if verdict == COMPATIBLE or any(c.direction == direction for c in change.counterexamples):

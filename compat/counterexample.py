@@ -12,10 +12,13 @@ from __future__ import annotations
 import contextlib
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compat.diff.facts import Path, render_path
 from compat.schema.model import Node, Ref, deref
+
+if TYPE_CHECKING:
+    from compat.schema.load import LoadedSchema
 
 MAX_DEPTH = 48
 EXTRA_NAME = "cws_compat_extra"
@@ -65,34 +68,54 @@ class Counterexample:
 
 
 class Validators:
-    """jsonschema validators for both documents, with the run's one format setting."""
+    """Both documents' validators, under the run's one format setting.
 
-    def __init__(
-        self,
-        old_doc: dict[str, Any],
-        new_doc: dict[str, Any],
-        old_draft: str,
-        new_draft: str,
-        assert_formats: bool,
-    ) -> None:
+    jsonschema-rs screens candidates quickly; a candidate that separates the versions is then
+    confirmed with jsonschema, the reference implementation, and shown only if both agree.
+    """
+
+    def __init__(self, old: LoadedSchema, new: LoadedSchema, assert_formats: bool) -> None:
+        from compat.schema.compiled import TooDeep, fast_validator
         from compat.schema.drafts import validator_class
 
-        def make(document: dict[str, Any], draft: str) -> Any:
-            cls = validator_class(draft)
+        def reference(schema: LoadedSchema) -> Any:
+            cls = validator_class(schema.draft)
             checker = cls.FORMAT_CHECKER if assert_formats else None
-            return cls(document, format_checker=checker)
+            return cls(schema.source.document, format_checker=checker)
 
-        self.old = make(old_doc, old_draft)
-        self.new = make(new_doc, new_draft)
+        def fast(schema: LoadedSchema) -> Any:
+            if schema.fast is not None and schema.asserts_formats == assert_formats:
+                return schema.fast
+            try:
+                return fast_validator(
+                    schema.source.document, schema.draft, assert_formats, schema.label
+                )
+            except TooDeep:
+                return None
+
+        self.old = reference(old)
+        self.new = reference(new)
+        self.fast_old = fast(old)
+        self.fast_new = fast(new)
 
     def split(self, instance: Any, direction: str) -> str | None:
         """The rejecting side's error when `instance` separates the versions, else None."""
-        accept, reject = (self.old, self.new) if direction == "backward" else (self.new, self.old)
+        backward = direction == "backward"
+        fast_accept, fast_reject = (
+            (self.fast_old, self.fast_new) if backward else (self.fast_new, self.fast_old)
+        )
+        accept, reject = (self.old, self.new) if backward else (self.new, self.old)
         try:
+            if (
+                fast_accept is not None
+                and fast_reject is not None
+                and (not fast_accept.is_valid(instance) or fast_reject.is_valid(instance))
+            ):
+                return None
             if not accept.is_valid(instance):
                 return None
             errors = list(reject.iter_errors(instance))
-        except (RecursionError, ValueError, TypeError):
+        except (RecursionError, ValueError, TypeError, OverflowError):
             return None
         if not errors:
             return None

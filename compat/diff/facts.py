@@ -32,15 +32,46 @@ class Fact:
     in_union: bool = False  # inside anyOf/oneOf branches: a branch-level break may not be one
 
 
+class PathNode:
+    """An instance path as a shared trie node: extending a path is O(1), however deep."""
+
+    __slots__ = ("_children", "parent", "segment")
+
+    def __init__(self, parent: PathNode | None, segment: Segment | None) -> None:
+        self.parent = parent
+        self.segment = segment
+        self._children: dict[Segment, PathNode] = {}
+
+    def child(self, segment: Segment | None) -> PathNode:
+        if segment is None:
+            return self
+        found = self._children.get(segment)
+        if found is None:
+            found = self._children[segment] = PathNode(self, segment)
+        return found
+
+    def as_tuple(self) -> Path:
+        segments: list[Segment] = []
+        node: PathNode | None = self
+        while node is not None and node.segment is not None:
+            segments.append(node.segment)
+            node = node.parent
+        return tuple(reversed(segments))
+
+
 @dataclass
 class DiffResult:
     facts: list[Fact]
-    instance_paths: dict[PairKey, list[Path]]
+    instance_paths: dict[PairKey, list[PathNode]]
     truncated_paths: set[PairKey]
     nodes: dict[PairKey, tuple[Any, Any]]
 
+    def locations(self, fact: Fact) -> list[Path]:
+        """The instance paths of the fact's pair (where its nodes sit in an event)."""
+        return [node.as_tuple() for node in self.instance_paths.get(fact.pair, [])]
+
     def paths_of(self, fact: Fact) -> list[Path]:
-        return [path + fact.suffix for path in self.instance_paths.get(fact.pair, [])]
+        return [path + fact.suffix for path in self.locations(fact)]
 
 
 def prop(name: str) -> Segment:

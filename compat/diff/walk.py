@@ -12,12 +12,23 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from compat.diff.facts import EXTRA, ITEM, NAMES, DiffResult, Fact, PairKey, Path, Segment, prop
+from compat.diff.facts import (
+    EXTRA,
+    ITEM,
+    NAMES,
+    DiffResult,
+    Fact,
+    PairKey,
+    Path,
+    PathNode,
+    Segment,
+    prop,
+)
 from compat.schema.model import Bound, Node, Ref, deref
 from compat.schema.normalize import SchemaDocument, canonical
 from compat.schema.refs import join
 
-MAX_PATHS = 64
+MAX_PATHS = 32
 _ALL_TYPES = frozenset({"array", "boolean", "null", "number", "object", "string"})
 
 
@@ -754,49 +765,75 @@ class _Walker:
     def _reached(pointer: str, reached: set[str]) -> bool:
         return pointer in reached
 
-    def _instance_paths(self, root: PairKey) -> tuple[dict[PairKey, list[Path]], set[PairKey]]:
-        """Every instance path reaching each pair (up to MAX_PATHS), cycles cut."""
-        # Depth-first order from the root, ignoring edges back into the current stack, gives a
-        # DAG; paths then flow from parents to children in topological order.
-        order: list[PairKey] = []
-        state: dict[PairKey, int] = {root: 1}
-        stack: list[tuple[PairKey, int]] = [(root, 0)]
-        dag: dict[PairKey, list[tuple[PairKey, Segment | None]]] = {}
-        while stack:
-            node, index = stack[-1]
-            children = self.edges.get(node, [])
-            if index < len(children):
-                stack[-1] = (node, index + 1)
-                child, segment = children[index]
-                if state.get(child) == 1:
-                    continue  # back edge: a recursive schema
-                dag.setdefault(node, []).append((child, segment))
-                if child not in state:
-                    state[child] = 1
-                    stack.append((child, 0))
-            else:
-                state[node] = 2
-                order.append(node)
-                stack.pop()
-        paths: dict[PairKey, list[Path]] = {root: [()]}
-        seen: dict[PairKey, set[Path]] = {root: {()}}
+    def _instance_paths(self, root: PairKey) -> tuple[dict[PairKey, list[PathNode]], set[PairKey]]:
+        """The instance paths reaching each pair that has facts (up to MAX_PATHS each).
+
+        Paths are found by walking from the pair up to the root, never through a pair twice
+        (recursive schemas), within a step budget, then put in document order.
+        """
+        parents: dict[PairKey, list[tuple[PairKey, Segment | None, int]]] = {}
+        for parent, children in self.edges.items():
+            for index, (child, segment) in enumerate(children):
+                parents.setdefault(child, []).append((parent, segment, index))
+        top = PathNode(None, None)
+        paths: dict[PairKey, list[PathNode]] = {}
         truncated: set[PairKey] = set()
-        for node in reversed(order):
-            for child, segment in dag.get(node, []):
-                bucket = paths.setdefault(child, [])
-                known = seen.setdefault(child, set())
-                for path in paths.get(node, []):
-                    extended = path if segment is None else (*path, segment)
-                    if extended in known:
-                        continue
-                    if len(bucket) >= MAX_PATHS:
-                        truncated.add(child)
-                        break
-                    known.add(extended)
-                    bucket.append(extended)
-                if node in truncated:
-                    truncated.add(child)
+        for pair in {fact.pair for fact in self.facts}:
+            found, complete = _paths_to(pair, root, parents)
+            if not complete:
+                truncated.add(pair)
+            nodes = []
+            for _, segments in sorted(found, key=lambda item: item[0]):
+                node = top
+                for segment in segments:
+                    node = node.child(segment)
+                nodes.append(node)
+            paths[pair] = nodes
         return paths, truncated
+
+
+def _paths_to(
+    target: PairKey,
+    root: PairKey,
+    parents: dict[PairKey, list[tuple[PairKey, Segment | None, int]]],
+    limit: int = MAX_PATHS,
+    budget: int = 200_000,
+) -> tuple[list[tuple[tuple[int, ...], list[Segment | None]]], bool]:
+    """Up to `limit` paths from `root` down to `target`, each with its edge indices (for
+    document order); False when the limit or the step budget cut the search short."""
+    if target == root:
+        return [((), [])], True
+    found: list[tuple[tuple[int, ...], list[Segment | None]]] = []
+    chain: list[PairKey] = [target]
+    edges: list[tuple[Segment | None, int]] = []  # edges[k] leads from chain[k + 1] to chain[k]
+    on_chain = {target}
+    iterators = [iter(parents.get(target, []))]
+    steps = 0
+    while iterators:
+        steps += 1
+        if steps > budget:
+            return found, False
+        step = next(iterators[-1], None)
+        if step is None:
+            iterators.pop()
+            on_chain.discard(chain.pop())
+            if edges:
+                edges.pop()
+            continue
+        parent, segment, index = step
+        if parent in on_chain:
+            continue  # a recursive schema: do not go round the loop
+        if parent == root:
+            route = [(segment, index), *reversed(edges)]
+            found.append((tuple(i for _, i in route), [seg for seg, _ in route]))
+            if len(found) >= limit:
+                return found, False
+            continue
+        chain.append(parent)
+        on_chain.add(parent)
+        edges.append((segment, index))
+        iterators.append(iter(parents.get(parent, [])))
+    return found, True
 
 
 def _covered(kind: str, types: frozenset[str]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from compat.schema.compiled import TooDeep, fast_validator
 from compat.schema.drafts import check_against_metaschema, detect_draft
@@ -16,6 +17,8 @@ from compat.schema.source import SchemaSource, load_schema
 class LoadedSchema:
     source: SchemaSource
     document: SchemaDocument
+    fast: Any = None  # the jsonschema-rs validator, when the schema compiles
+    asserts_formats: bool = False  # the format setting `fast` was compiled with
 
     @property
     def label(self) -> str:
@@ -26,17 +29,22 @@ class LoadedSchema:
         return self.document.draft
 
 
-def prepare(source: SchemaSource, default_draft: str | None = None) -> LoadedSchema:
+def prepare(
+    source: SchemaSource, default_draft: str | None = None, assert_formats: bool = False
+) -> LoadedSchema:
     """Check a loaded document against its draft's meta-schema and normalise it."""
     draft = detect_draft(source.document, source.label, default_draft)
     check_against_metaschema(source.document, draft, source.label)
     document = normalise(source.document, draft, source.label)  # refuses non-local $refs
     # compiling catches what the meta-schema does not check, such as invalid regexes; a schema
     # nested deeper than jsonschema-rs compiles is still compared, without that extra check
+    fast = None
     with contextlib.suppress(TooDeep):
-        fast_validator(source.document, draft, False, source.label)
-    return LoadedSchema(source, document)
+        fast = fast_validator(source.document, draft, assert_formats, source.label)
+    return LoadedSchema(source, document, fast, assert_formats)
 
 
-def load(spec: str, store_root: Path, default_draft: str | None = None) -> LoadedSchema:
-    return prepare(load_schema(spec, store_root), default_draft)
+def load(
+    spec: str, store_root: Path, default_draft: str | None = None, assert_formats: bool = False
+) -> LoadedSchema:
+    return prepare(load_schema(spec, store_root), default_draft, assert_formats)

@@ -25,6 +25,51 @@ CORE = frozenset(
 )
 LEGACY = ("draft-04", "draft-06", "draft-07")
 
+# The validation keywords each draft defines (read into the model); anything else is kept as an
+# annotation, as validators ignore it.
+_COMMON = CORE | {
+    "type",
+    "enum",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "required",
+    "minProperties",
+    "maxProperties",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+}
+_DRAFT6 = _COMMON | {"const", "contains", "propertyNames", "additionalItems", "dependencies"}
+_DRAFT7 = _DRAFT6 | {"if", "then", "else"}
+_DRAFT2019 = (_DRAFT7 - {"dependencies"}) | {
+    "minContains",
+    "maxContains",
+    "dependentRequired",
+    "dependentSchemas",
+}
+HANDLED = {
+    "draft-04": _COMMON | {"additionalItems", "dependencies"},
+    "draft-06": _DRAFT6,
+    "draft-07": _DRAFT7,
+    "2019-09": _DRAFT2019,
+    "2020-12": (_DRAFT2019 - {"additionalItems"}) | {"prefixItems"},
+}
+
 
 @dataclass
 class SchemaDocument:
@@ -115,23 +160,17 @@ class _Builder:
         legacy = self.draft in LEGACY
         draft4 = self.draft == "draft-04"
         modern = self.draft == "2020-12"
-        handled: set[str] = set(CORE)
-
-        def take(*keys: str) -> None:
-            handled.update(keys)
-
+        handled = HANDLED[self.draft]
         if "$ref" in raw and isinstance(raw["$ref"], str):
             target = self.index.resolve(raw["$ref"], p)
             node.ref = self.build(target, self.index.lookup(target))
 
         kind = raw.get("type")
-        take("type")
         if isinstance(kind, str):
             node.types = frozenset([kind])
         elif isinstance(kind, list):
             node.types = frozenset(kind)
 
-        take("enum", "const")
         if "enum" in raw:
             node.enum = _distinct(raw["enum"])
         if "const" in raw and not draft4:
@@ -141,7 +180,6 @@ class _Builder:
             node.enum = values
             node.is_const = True
 
-        take("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
         node.lower = _bound(raw, "minimum", "exclusiveMinimum", draft4, lower=True)
         node.upper = _bound(raw, "maximum", "exclusiveMaximum", draft4, lower=False)
         if node.types == frozenset(["integer"]):
@@ -150,13 +188,11 @@ class _Builder:
         if isinstance(raw.get("multipleOf"), (int, float)):
             node.multiple_of = raw["multipleOf"]
 
-        take("minLength", "maxLength", "pattern", "format")
         node.min_length = raw.get("minLength") or None
         node.max_length = raw.get("maxLength")
         node.pattern = raw.get("pattern")
         node.format = raw.get("format")
 
-        take("items", "additionalItems", "prefixItems", "minItems", "maxItems", "uniqueItems")
         items = raw.get("items")
         if modern:
             node.prefix_items = [
@@ -176,17 +212,12 @@ class _Builder:
         node.unique_items = raw.get("uniqueItems") is True
 
         if not draft4:
-            take("contains", "propertyNames")
             node.contains = self._child(p, raw, "contains")
             node.property_names = self._child(p, raw, "propertyNames")
-        if not legacy:
-            take("minContains", "maxContains")
-            if node.contains is not None:
-                node.min_contains = raw.get("minContains", 1)
-                node.max_contains = raw.get("maxContains")
+        if not legacy and node.contains is not None:
+            node.min_contains = raw.get("minContains", 1)
+            node.max_contains = raw.get("maxContains")
 
-        take("properties", "patternProperties", "additionalProperties", "required")
-        take("minProperties", "maxProperties")
         for keyword, found in (
             ("properties", node.properties),
             ("patternProperties", node.pattern_properties),
@@ -202,28 +233,24 @@ class _Builder:
         node.max_properties = raw.get("maxProperties")
 
         if legacy:
-            take("dependencies")
             for name, item in (raw.get("dependencies") or {}).items():
                 if isinstance(item, list):
                     node.dependent_required[name] = frozenset(item)
                 else:
                     node.dependent_schemas[name] = self.build(join(p, "dependencies", name), item)
         else:
-            take("dependentRequired", "dependentSchemas")
             for name, names in (raw.get("dependentRequired") or {}).items():
                 node.dependent_required[name] = frozenset(names)
             for name, item in (raw.get("dependentSchemas") or {}).items():
                 node.dependent_schemas[name] = self.build(join(p, "dependentSchemas", name), item)
         node.dependent_required = {k: v for k, v in node.dependent_required.items() if v}
 
-        take("allOf", "anyOf", "oneOf", "not")
         for key, attr in (("allOf", "all_of"), ("anyOf", "any_of"), ("oneOf", "one_of")):
             if isinstance(raw.get(key), list):
                 branches = [self.build(join(p, key, i), b) for i, b in enumerate(raw[key])]
                 setattr(node, attr, branches)
         node.not_ = self._child(p, raw, "not")
         if self.draft != "draft-04" and self.draft != "draft-06":
-            take("if", "then", "else")
             node.if_ = self._child(p, raw, "if")
             if node.if_ is not None:
                 node.then = self._child(p, raw, "then")

@@ -117,8 +117,10 @@ class RefIndex:
     def resolve(self, ref: str, at: str) -> str:
         """The pointer that `ref`, written in the schema at pointer `at`, refers to."""
         base = self.bases.get(at, DEFAULT_BASE)
-        target = urljoin(base, ref)
-        uri, fragment = urldefrag(target)
+        if ref.startswith("#"):
+            uri, fragment = base, ref[1:]  # the common case, without URL parsing
+        else:
+            uri, fragment = urldefrag(urljoin(base, ref))
         fragment = unquote(fragment)
         where = f"{self.label}: $ref {ref!r} at {at or '/'}"
         if uri not in self.resources:

@@ -1,0 +1,116 @@
+"""How the diff grows with schema size, and how fast the CLI starts.
+
+Synthetic CWS-like schemas with N definitions (closed objects, each referring to the next, with a
+shared leaf definition reached from all of them) are compared with a copy carrying a change at
+the far end. The report prints, per size, the median of several runs and the time per
+definition, so growth is visible; and the CLI's start-up (`cws-compat --help`) against the
+interpreter's own start-up (`python -c pass`), measured in the same run, as a ratio.
+
+    python bench/diff_bench.py [--sizes 250,500,1000,2000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def synthetic(count: int) -> dict[str, Any]:
+    definitions: dict[str, Any] = {
+        "Leaf": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["uid"],
+            "properties": {"uid": {"type": "integer"}, "name": {"type": "string"}},
+        }
+    }
+    for i in range(count - 1):
+        properties: dict[str, Any] = {
+            f"field_{j}": {"type": "string", "description": f"Field {j} of D{i}"} for j in range(6)
+        }
+        properties["leaf"] = {"$ref": "#/definitions/Leaf"}
+        if i + 1 < count - 1:
+            properties["next"] = {"$ref": f"#/definitions/D{i + 1}"}
+            properties["many"] = {"type": "array", "items": {"$ref": f"#/definitions/D{i + 1}"}}
+        definitions[f"D{i}"] = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": properties,
+        }
+    return {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"root": {"$ref": "#/definitions/D0"}},
+        "definitions": definitions,
+    }
+
+
+def timed(func: Any, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="250,500,1000,2000")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    from compat.compare import compare
+    from compat.deep import run_deep
+    from compat.schema.load import prepare
+    from compat.schema.source import SchemaSource
+
+    print(f"{'definitions':>11}  {'median s':>9}  {'ms/definition':>13}  changes")
+    for size in (int(s) for s in args.sizes.split(",")):
+        old = synthetic(size)
+        new = copy.deepcopy(old)
+        new["definitions"]["Leaf"]["properties"]["auid"] = {"type": "integer"}
+        new["definitions"]["Leaf"]["required"].append("auid")
+        last = f"D{size - 2}"
+        new["definitions"][last]["properties"]["field_0"]["type"] = "integer"
+
+        def run(old: Any = old, new: Any = new) -> Any:
+            def work() -> Any:
+                a = prepare(SchemaSource("old", old, ""))
+                b = prepare(SchemaSource("new", new, ""))
+                return compare(a, b)
+
+            return run_deep(work)
+
+        report = run()
+        seconds = timed(run, args.repeat)
+        print(f"{size:>11}  {seconds:>9.3f}  {seconds / size * 1000:>13.3f}  {len(report.changes)}")
+
+    def cli_help() -> None:
+        subprocess.run(
+            [sys.executable, "-m", "compat", "--help"], check=True, stdout=subprocess.DEVNULL
+        )
+
+    def bare() -> None:
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+
+    floor = timed(bare, 7)
+    start = timed(cli_help, 7)
+    print(
+        f"start-up: cws-compat --help {start * 1000:.0f} ms, python -c pass "
+        f"{floor * 1000:.0f} ms (floor), ratio {start / floor:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
