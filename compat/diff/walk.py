@@ -262,6 +262,11 @@ class _Walker:
         ot, nt = _types(o), _types(n)
         if ot == nt:
             return
+        # Compare what each side can actually hold: with an enum, only its values' types.
+        removed = sorted(t for t in _effective_types(o) if not _covered(t, nt))
+        added = sorted(t for t in _effective_types(n) if not _covered(t, ot))
+        if not removed and not added:
+            return  # e.g. a type dropped beside an enum whose values all have the kept type
         self._fact(
             "type",
             key,
@@ -270,8 +275,8 @@ class _Walker:
             "type",
             None if o.types is None else sorted(o.types),
             None if n.types is None else sorted(n.types),
-            removed=sorted(t for t in ot if not _covered(t, nt)),
-            added=sorted(t for t in nt if not _covered(t, ot)),
+            removed=removed,
+            added=added,
         )
 
     def _enum(self, o: Node, n: Node, key: PairKey) -> None:
@@ -834,6 +839,26 @@ def _paths_to(
         edges.append((segment, index))
         iterators.append(iter(parents.get(parent, [])))
     return found, True
+
+
+def _value_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    from compat.fsutil import json_type
+
+    return json_type(value)
+
+
+def _effective_types(node: Node) -> frozenset[str]:
+    """The types a node's values can have, narrowed by its enum when it has one."""
+    types = _types(node)
+    if node.enum is None:
+        return types
+    return frozenset(k for k in map(_value_type, node.enum) if _covered(k, types))
 
 
 def _covered(kind: str, types: frozenset[str]) -> bool:
