@@ -28,6 +28,20 @@ def test_each_rule_fires_on_its_own_example(rule: Rule) -> None:
         assert actual == documented or (documented == UNKNOWN and actual == BREAKING and proven)
 
 
+@pytest.mark.parametrize(
+    "rule", [r for r in RULES.values() if r.twin], ids=[r.id for r in RULES.values() if r.twin]
+)
+def test_each_example_reversed_fires_the_twin_with_swapped_verdicts(rule: Rule) -> None:
+    asserted = rule.id in ("format-added", "format-removed", "format-changed")
+    report = compare_docs(rule.after, rule.before, assert_formats=asserted)
+    twin = RULES[str(rule.twin)]
+    hits = [c for c in report.changes if c.rule == twin.id]
+    assert hits, f"{twin.id} did not fire: {[c.rule for c in report.changes]}"
+    for direction, documented in (("backward", twin.backward), ("forward", twin.forward)):
+        actual = hits[0].verdict(direction)
+        assert actual == documented or (documented == UNKNOWN and actual == BREAKING)
+
+
 def test_rule_ids_are_kebab_case_and_unique() -> None:
     for rule_id in RULES:
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule_id), rule_id
