@@ -43,6 +43,10 @@ def _types(node: Node) -> frozenset[str]:
     return frozenset(types)
 
 
+def _as_bound(value: int | None) -> Bound | None:
+    return None if value is None else Bound(value)
+
+
 def _bound_json(bound: Bound | None) -> Any:
     if bound is None:
         return None
@@ -322,38 +326,24 @@ class _Walker:
         upper: tuple[Bound | None, Bound | None, str],
     ) -> None:
         admits = self._admits(o, n, "array" if family == "contains" else family)
-        ol, nl, lower_kw = lower
-        if ol != nl:
-            direction = "tightened" if _tighter_lower(nl, ol) else "loosened"
+        for side, (before, after, keyword), tighter in (
+            ("lower", lower, _tighter_lower),
+            ("upper", upper, _tighter_upper),
+        ):
+            if before == after:
+                continue
             self._fact(
                 "bound",
                 key,
                 o,
                 n,
-                lower_kw,
-                _bound_json(ol),
-                _bound_json(nl),
+                keyword,
+                _bound_json(before),
+                _bound_json(after),
                 family=family,
                 what=what,
-                side="lower",
-                direction=direction,
-                **admits,
-            )
-        ou, nu, upper_kw = upper
-        if ou != nu:
-            direction = "tightened" if _tighter_upper(nu, ou) else "loosened"
-            self._fact(
-                "bound",
-                key,
-                o,
-                n,
-                upper_kw,
-                _bound_json(ou),
-                _bound_json(nu),
-                family=family,
-                what=what,
-                side="upper",
-                direction=direction,
+                side=side,
+                direction="tightened" if tighter(after, before) else "loosened",
                 **admits,
             )
 
@@ -390,8 +380,6 @@ class _Walker:
             )
 
     def _strings(self, o: Node, n: Node, key: PairKey) -> None:
-        def length(value: int | None) -> Bound | None:
-            return None if value is None else Bound(value)
 
         self._bounds(
             o,
@@ -399,8 +387,8 @@ class _Walker:
             key,
             "string",
             "length",
-            (length(o.min_length), length(n.min_length), "minLength"),
-            (length(o.max_length), length(n.max_length), "maxLength"),
+            (_as_bound(o.min_length), _as_bound(n.min_length), "minLength"),
+            (_as_bound(o.max_length), _as_bound(n.max_length), "maxLength"),
         )
         admits = self._admits(o, n, "string")
         if o.pattern != n.pattern:
@@ -427,17 +415,14 @@ class _Walker:
         if o.items is not None or n.items is not None:
             self._child(key, o.items, n.items, ITEM)
 
-        def count(value: int | None) -> Bound | None:
-            return None if value is None else Bound(value)
-
         self._bounds(
             o,
             n,
             key,
             "array",
             "length",
-            (count(o.min_items), count(n.min_items), "minItems"),
-            (count(o.max_items), count(n.max_items), "maxItems"),
+            (_as_bound(o.min_items), _as_bound(n.min_items), "minItems"),
+            (_as_bound(o.max_items), _as_bound(n.max_items), "maxItems"),
         )
         admits = self._admits(o, n, "array")
         if o.unique_items != n.unique_items:
@@ -472,8 +457,8 @@ class _Walker:
                 key,
                 "contains",
                 "matching items",
-                (count(o.min_contains), count(n.min_contains), "minContains"),
-                (count(o.max_contains), count(n.max_contains), "maxContains"),
+                (_as_bound(o.min_contains), _as_bound(n.min_contains), "minContains"),
+                (_as_bound(o.max_contains), _as_bound(n.max_contains), "maxContains"),
             )
 
     def _objects(self, o: Node, n: Node, key: PairKey) -> None:
@@ -568,17 +553,14 @@ class _Walker:
                 **admits,
             )
 
-        def count(value: int | None) -> Bound | None:
-            return None if value is None else Bound(value)
-
         self._bounds(
             o,
             n,
             key,
             "object",
             "property count",
-            (count(o.min_properties), count(n.min_properties), "minProperties"),
-            (count(o.max_properties), count(n.max_properties), "maxProperties"),
+            (_as_bound(o.min_properties), _as_bound(n.min_properties), "minProperties"),
+            (_as_bound(o.max_properties), _as_bound(n.max_properties), "maxProperties"),
         )
         if o.property_names is not None or n.property_names is not None:
             self._child(key, o.property_names, n.property_names, NAMES)

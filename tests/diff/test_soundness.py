@@ -277,6 +277,8 @@ def v1_mutation(draw: st.DrawFn) -> Any:
     for _ in range(draw(st.integers(1, 2))):
         definition = schema["definitions"][draw(st.sampled_from(V1_DEFS))]
         props = definition["properties"]
+        if not props:
+            continue
         name = draw(st.sampled_from(sorted(props)))
         edit = draw(
             st.sampled_from(
