@@ -48,6 +48,17 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
 def _write_output(text: str, output: Path | None) -> None:
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
@@ -76,9 +87,7 @@ def cli() -> None:
 
 @cli.command()
 @store_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 def versions(store: Path | None, fmt: str) -> int:
     """List the versions in the store, oldest first, verifying every checksum."""
     from compat.report.versions import render_versions
@@ -158,13 +167,7 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
     help="Which direction must be compatible: backward (old events valid under NEW), forward "
     "(new events valid under OLD) or full (both). [default: backward, or [tool.cws-compat] mode]",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json", "markdown")
 @click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
 @click.option(
     "--assert-formats",
@@ -225,13 +228,7 @@ def diff(
 
 @cli.command()
 @click.argument("rule_id", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json", "markdown")
 def rules(rule_id: str | None, fmt: str) -> int:
     """List the rules (id, backward and forward verdicts, summary), or explain RULE_ID."""
     from compat.report import rules as render
