@@ -75,12 +75,13 @@ class Validators:
     """
 
     def __init__(self, old: LoadedSchema, new: LoadedSchema, assert_formats: bool) -> None:
+        from compat.formats import reference_checker
         from compat.schema.compiled import TooDeep, fast_validator
         from compat.schema.drafts import validator_class
 
         def reference(schema: LoadedSchema) -> Any:
             cls = validator_class(schema.draft)
-            checker = cls.FORMAT_CHECKER if assert_formats else None
+            checker = reference_checker(schema.draft, assert_formats)
             return cls(schema.source.document, format_checker=checker)
 
         def fast(schema: LoadedSchema) -> Any:

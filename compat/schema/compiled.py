@@ -24,9 +24,11 @@ def fast_validator(document: Any, draft: str, assert_formats: bool, label: str) 
     """A jsonschema-rs validator for `document` under `draft`, with one explicit format setting."""
     import jsonschema_rs
 
+    from compat.formats import rs_options
+
     cls = getattr(jsonschema_rs, _CLASSES[draft])
     try:
-        return cls(document, validate_formats=assert_formats, retriever=_refuse)
+        return cls(document, retriever=_refuse, **rs_options(draft, assert_formats))
     except jsonschema_rs.ValidationError as error:
         pointer = "".join(f"/{part}" for part in error.instance_path) or "/"
         message = str(error.message).splitlines()[0]
