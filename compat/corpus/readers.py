@@ -1,0 +1,143 @@
+"""Streaming reads of event corpora: JSON Lines (plain, .gz, .zst), single-event .json files,
+and directories of them. Nothing is loaded whole; every problem is reported with its line."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from compat.errors import CompatError
+
+SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst", ".json")
+MAX_LINE = 64 * 1024 * 1024  # a longer line is reported as malformed without being parsed
+
+
+def is_corpus_file(path: Path) -> bool:
+    return path.name.endswith(SUFFIXES)
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files to read: the files given, and corpus files found in directories (recursively)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and is_corpus_file(p))
+        elif path.is_file():
+            found.append(path)
+        elif not path.exists():
+            raise CompatError(f"{path}: no such file or directory")
+        else:
+            raise CompatError(f"{path}: not a regular file")
+    return found
+
+
+def compression(path: Path) -> str | None:
+    if path.name.endswith(".gz"):
+        return "gzip"
+    if path.name.endswith(".zst"):
+        return "zstd"
+    return None
+
+
+@dataclass
+class ReadProblem:
+    """A problem that stopped the reading of a file (truncated stream, read error)."""
+
+    line: int
+    message: str
+
+
+def open_binary(path: Path) -> tuple[IO[bytes], IO[bytes]]:
+    """(decompressed stream, the file itself): the second tells how far the file has been read."""
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise CompatError(f"{path}: cannot read: {exc.strerror}") from None
+    kind = compression(path)
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=raw, mode="rb"), raw  # type: ignore[return-value]
+    if kind == "zstd":
+        import zstandard
+
+        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+        return io.BufferedReader(reader), raw
+    return raw, raw
+
+
+def read_batches(
+    handle: IO[bytes], limit: int | None = None, chunk: int = 1 << 20
+) -> Iterator[list[bytes | None]]:
+    """Lists of consecutive lines (without their newline); None stands for a line longer than
+    MAX_LINE, which is skipped without being kept. With `limit`, reads that many bytes at most.
+    """
+    carry = b""
+    skipping = False
+    remaining = limit
+    while remaining is None or remaining > 0:
+        data = handle.read(chunk if remaining is None else min(chunk, remaining))
+        if not data:
+            break
+        if remaining is not None:
+            remaining -= len(data)
+        parts = data.split(b"\n")
+        batch: list[bytes | None] = []
+        if skipping:
+            if len(parts) == 1:
+                continue  # still inside the huge line
+            parts[0] = b""
+            batch.append(None)
+            skipping = False
+            parts = parts[1:]
+            carry = b""
+        parts[0] = carry + parts[0]
+        carry = parts.pop()
+        if len(data) > MAX_LINE or len(parts[0] if parts else b"") > MAX_LINE:
+            batch += [None if len(p) > MAX_LINE else p for p in parts]
+        else:
+            batch += parts
+        if len(carry) > MAX_LINE:
+            skipping, carry = True, b""
+        if batch:
+            yield batch
+    if skipping:
+        yield [None]
+    elif carry:
+        yield [carry]
+
+
+STREAM_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error, ValueError)
+
+
+def stream_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean a compressed stream is truncated or corrupt."""
+    try:
+        import zstandard
+
+        return (*STREAM_ERRORS, zstandard.ZstdError)
+    except ImportError:  # pragma: no cover
+        return STREAM_ERRORS
+
+
+def split_ranges(path: Path, parts: int) -> list[tuple[int, int]]:
+    """Byte ranges of a plain file, cut at line starts, for parallel reading."""
+    size = path.stat().st_size
+    if parts <= 1 or size == 0:
+        return [(0, size)]
+    cuts = [0]
+    with path.open("rb") as handle:
+        for k in range(1, parts):
+            target = size * k // parts
+            if target <= cuts[-1]:
+                continue
+            handle.seek(target - 1)
+            handle.readline()  # to the start of the next line
+            cut = handle.tell()
+            if cut < size and cut > cuts[-1]:
+                cuts.append(cut)
+    cuts.append(size)
+    return [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
