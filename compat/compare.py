@@ -9,7 +9,7 @@ from typing import Any
 
 from compat.counterexample import Counterexample, Validators, candidates, find
 from compat.diff.facts import render_path
-from compat.diff.walk import diff
+from compat.diff.walk import ABSENT, diff
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, worst
 from compat.schema.load import LoadedSchema, load
 
@@ -31,6 +31,9 @@ class Change:
     old: Any
     new: Any
     counterexamples: list[Counterexample] = field(default_factory=list)
+    # the schema nodes the change sits in (pointers), for tracing validation errors to it
+    old_node: str | None = None
+    new_node: str | None = None
 
     def verdict(self, direction: str) -> str:
         return self.backward if direction == "backward" else self.forward
@@ -131,6 +134,8 @@ def compare(
                 instance_paths_truncated=fact.pair in result.truncated_paths,
                 old=fact.old,
                 new=fact.new,
+                old_node=_node_pointer(result, fact, 0),
+                new_node=_node_pointer(result, fact, 1),
             )
             merged[key] = change
             order.append(key)
@@ -147,6 +152,13 @@ def compare(
     return Report(
         old.label, new.label, old.draft, new.draft, mode, assert_formats, allow_unknown, changes
     )
+
+
+def _node_pointer(result: Any, fact: Any, side: int) -> str | None:
+    nodes = result.nodes.get(fact.pair)
+    if nodes is None or nodes[side].pointer == ABSENT:
+        return None
+    return str(nodes[side].pointer)
 
 
 def _severity(change: Change) -> int:

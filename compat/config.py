@@ -15,12 +15,13 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 DEFAULT_STORE = Path("schemas") / "versions"
-KNOWN_KEYS = {"store", "default-draft", "mode"}
+KNOWN_KEYS = {"store", "corpora", "default-draft", "mode"}
 
 
 @dataclass(frozen=True)
 class Settings:
     store: Path
+    corpora: Path | None = None  # default: `corpora` beside the store
     default_draft: str | None = None
     mode: str | None = None
     source: Path | None = None
@@ -61,11 +62,17 @@ def load_settings(cwd: Path | None = None) -> Settings:
         store = pyproject.parent / table["store"]
     else:
         store = cwd / DEFAULT_STORE
+    corpora = None
+    if "corpora" in table and pyproject is not None:
+        if not isinstance(table["corpora"], str):
+            raise CompatError(f"{pyproject}: [tool.cws-compat] corpora must be a string")
+        corpora = pyproject.parent / table["corpora"]
     for key in ("default-draft", "mode"):
         if key in table and not isinstance(table[key], str):
             raise CompatError(f"{pyproject}: [tool.cws-compat] {key} must be a string")
     return Settings(
         store=store,
+        corpora=corpora,
         default_draft=table.get("default-draft"),
         mode=table.get("mode"),
         source=pyproject if table else None,

@@ -6,8 +6,9 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from compat.errors import CompatError
 
@@ -101,6 +102,43 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_stream(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file to write that appears at `path` only once complete (compressed by the
+    suffix: .gz or .zst)."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise CompatError(f"{path}: directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    raw = os.fdopen(fd, "wb")
+    try:
+        if path.name.endswith(".gz"):
+            import gzip
+
+            # mtime=0: the same events give the same bytes
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as zipped:
+                yield zipped  # type: ignore[misc]
+        elif path.name.endswith(".zst"):
+            import zstandard
+
+            with zstandard.ZstdCompressor(level=10).stream_writer(raw, closefd=False) as zipped:
+                yield zipped
+        else:
+            yield raw
+        raw.flush()
+        os.fsync(raw.fileno())
+        raw.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        raw.close()
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise

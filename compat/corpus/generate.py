@@ -21,46 +21,139 @@ from compat.schema.model import Node, Ref, deref
 MAX_DEPTH = 12
 EPOCH = datetime(2021, 3, 1, 8, 0, 0, tzinfo=timezone.utc)
 
-COMMANDS = ["bash", "sh", "python3", "nginx", "sshd", "curl", "containerd-shim", "java", "node",
-            "systemd", "cron", "sudo", "apt-get", "kubelet", "dockerd", "postgres", "vim"]
-BINARIES = {"bash": "/usr/bin/bash", "sh": "/bin/sh", "python3": "/usr/bin/python3.9",
-            "nginx": "/usr/sbin/nginx", "sshd": "/usr/sbin/sshd", "curl": "/usr/bin/curl",
-            "containerd-shim": "/usr/bin/containerd-shim-runc-v2", "java": "/usr/lib/jvm/bin/java",
-            "node": "/usr/local/bin/node", "systemd": "/lib/systemd/systemd",
-            "cron": "/usr/sbin/cron", "sudo": "/usr/bin/sudo", "apt-get": "/usr/bin/apt-get",
-            "kubelet": "/usr/bin/kubelet", "dockerd": "/usr/bin/dockerd",
-            "postgres": "/usr/lib/postgresql/13/bin/postgres", "vim": "/usr/bin/vim.basic"}
-FILES = ["/etc/passwd", "/etc/shadow", "/etc/hosts", "/var/log/auth.log", "/tmp/.X11-unix/x0",
-         "/root/.ssh/authorized_keys", "/etc/ld.so.preload", "/usr/lib/x86_64-linux-gnu/libc.so.6",
-         "/var/run/docker.sock", "/proc/self/environ", "/etc/kubernetes/admin.conf",
-         "/home/app/.bash_history", "/etc/cron.d/backup", "/opt/app/config.yaml"]
-CAPABILITIES = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_KILL", "CAP_SETGID",
-                "CAP_SETUID", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SYS_CHROOT",
-                "CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_AUDIT_WRITE", "CAP_MKNOD"]
+COMMANDS = [
+    "bash",
+    "sh",
+    "python3",
+    "nginx",
+    "sshd",
+    "curl",
+    "containerd-shim",
+    "java",
+    "node",
+    "systemd",
+    "cron",
+    "sudo",
+    "apt-get",
+    "kubelet",
+    "dockerd",
+    "postgres",
+    "vim",
+]
+BINARIES = {
+    "bash": "/usr/bin/bash",
+    "sh": "/bin/sh",
+    "python3": "/usr/bin/python3.9",
+    "nginx": "/usr/sbin/nginx",
+    "sshd": "/usr/sbin/sshd",
+    "curl": "/usr/bin/curl",
+    "containerd-shim": "/usr/bin/containerd-shim-runc-v2",
+    "java": "/usr/lib/jvm/bin/java",
+    "node": "/usr/local/bin/node",
+    "systemd": "/lib/systemd/systemd",
+    "cron": "/usr/sbin/cron",
+    "sudo": "/usr/bin/sudo",
+    "apt-get": "/usr/bin/apt-get",
+    "kubelet": "/usr/bin/kubelet",
+    "dockerd": "/usr/bin/dockerd",
+    "postgres": "/usr/lib/postgresql/13/bin/postgres",
+    "vim": "/usr/bin/vim.basic",
+}
+FILES = [
+    "/etc/passwd",
+    "/etc/shadow",
+    "/etc/hosts",
+    "/var/log/auth.log",
+    "/tmp/.X11-unix/x0",
+    "/root/.ssh/authorized_keys",
+    "/etc/ld.so.preload",
+    "/usr/lib/x86_64-linux-gnu/libc.so.6",
+    "/var/run/docker.sock",
+    "/proc/self/environ",
+    "/etc/kubernetes/admin.conf",
+    "/home/app/.bash_history",
+    "/etc/cron.d/backup",
+    "/opt/app/config.yaml",
+]
+CAPABILITIES = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FOWNER",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_RAW",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_PTRACE",
+    "CAP_AUDIT_WRITE",
+    "CAP_MKNOD",
+]
 USERS = [(0, "root"), (1000, "app"), (33, "www-data"), (999, "postgres"), (65534, "nobody")]
-EVENTS = [("exec", "process"), ("open", "file"), ("chmod", "file"), ("chown", "file"),
-          ("unlink", "file"), ("rename", "file"), ("mkdir", "file"), ("setuid", "process"),
-          ("selinux", "kernel"), ("link", "file"), ("utimes", "file")]
+EVENTS = [
+    ("exec", "process"),
+    ("open", "file"),
+    ("chmod", "file"),
+    ("chown", "file"),
+    ("unlink", "file"),
+    ("rename", "file"),
+    ("mkdir", "file"),
+    ("setuid", "process"),
+    ("selinux", "kernel"),
+    ("link", "file"),
+    ("utimes", "file"),
+]
 FILESYSTEMS = ["ext4", "overlay", "xfs", "tmpfs", "proc"]
-ENVS = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
-        "LANG=C.UTF-8", "TERM=xterm", "HOSTNAME=web-7f9c", "KUBERNETES_SERVICE_PORT=443",
-        "SHLVL=1", "PWD=/", "DD_ENV=prod"]
+ENVS = [
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME=/root",
+    "LANG=C.UTF-8",
+    "TERM=xterm",
+    "HOSTNAME=web-7f9c",
+    "KUBERNETES_SERVICE_PORT=443",
+    "SHLVL=1",
+    "PWD=/",
+    "DD_ENV=prod",
+]
 # how often an optional property is present, by name (default OPTIONAL)
 OPTIONAL = 0.7
-PRESENCE = {"evt": 1.0, "date": 1.0, "process": 0.98, "parent": 0.95, "ancestors": 0.9,
-            "credentials": 0.97, "executable": 0.97, "args": 0.9, "envs": 0.6,
-            "file": 0.6, "selinux": 0.1, "usr": 0.5, "dd": 0.6, "container": 0.7,
-            "destination": 0.1, "path_resolution_error": 0.03, "exit_time": 0.2,
-            "attribute_name": 0.05, "attribute_namespace": 0.05, "new_mount_id": 0.05,
-            "group_id": 0.1, "device": 0.3, "fstype": 0.4, "bool": 0.4, "enforce": 0.3,
-            "bool_commit": 0.3}
+PRESENCE = {
+    "evt": 1.0,
+    "date": 1.0,
+    "process": 0.98,
+    "parent": 0.95,
+    "ancestors": 0.9,
+    "credentials": 0.97,
+    "executable": 0.97,
+    "args": 0.9,
+    "envs": 0.6,
+    "file": 0.6,
+    "selinux": 0.1,
+    "usr": 0.5,
+    "dd": 0.6,
+    "container": 0.7,
+    "destination": 0.1,
+    "path_resolution_error": 0.03,
+    "exit_time": 0.2,
+    "attribute_name": 0.05,
+    "attribute_namespace": 0.05,
+    "new_mount_id": 0.05,
+    "group_id": 0.1,
+    "device": 0.3,
+    "fstype": 0.4,
+    "bool": 0.4,
+    "enforce": 0.3,
+    "bool_commit": 0.3,
+}
 
 
 class _Context:
     def __init__(self, rng: random.Random, index: int) -> None:
         self.rng = rng
-        self.time = EPOCH + timedelta(seconds=index * 7 + rng.randint(0, 6),
-                                      microseconds=rng.randint(0, 999_999))
+        self.time = EPOCH + timedelta(
+            seconds=index * 7 + rng.randint(0, 6), microseconds=rng.randint(0, 999_999)
+        )
         self.command = rng.choice(COMMANDS)
         self.user = rng.choice(USERS)
         self.pid = rng.randint(300, 32_000)
@@ -84,8 +177,10 @@ def generate_events(schema: LoadedSchema, count: int, seed: int = 0) -> Iterator
                 yield event
                 break
         else:
-            raise CompatError(f"{schema.label}: could not generate a valid event (the schema "
-                              "may be too restrictive for the generator)")
+            raise CompatError(
+                f"{schema.label}: could not generate a valid event (the schema "
+                "may be too restrictive for the generator)"
+            )
 
 
 def _value(node: Node | None, name: str, ctx: _Context, depth: int) -> Any:
@@ -94,8 +189,11 @@ def _value(node: Node | None, name: str, ctx: _Context, depth: int) -> Any:
         return {} if depth < MAX_DEPTH else None
     if node.enum:
         return rng.choice(node.enum)
-    kinds = sorted(node.types) if node.types is not None else (
-        ["object"] if node.properties else ["string"])
+    kinds = (
+        sorted(node.types)
+        if node.types is not None
+        else (["object"] if node.properties else ["string"])
+    )
     if node.ref is not None and node.types is None:
         return _value(deref(node.ref), name, ctx, depth + 1)
     kind = "object" if "object" in kinds else rng.choice(kinds)
@@ -115,8 +213,10 @@ def _value(node: Node | None, name: str, ctx: _Context, depth: int) -> Any:
 def _object(node: Node, ctx: _Context, depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if depth >= MAX_DEPTH:
-        return {name: _value(deref(node.properties.get(name)), name, ctx, depth + 1)
-                for name in sorted(node.required)}
+        return {
+            name: _value(deref(node.properties.get(name)), name, ctx, depth + 1)
+            for name in sorted(node.required)
+        }
     for name, prop in node.properties.items():
         chance = PRESENCE.get(name, OPTIONAL)
         if name in node.required or ctx.rng.random() < chance:
@@ -137,16 +237,21 @@ def _array(node: Node, name: str, ctx: _Context, depth: int) -> list[Any]:
         count = rng.randint(0, 6)
         return sorted(rng.sample(CAPABILITIES, count))
     if name == "args":
-        return [ctx.command, *(rng.choice(["-c", "-la", "--verbose", "/tmp", "start",
-                                           "-p", "8080", "run"])
-                               for _ in range(rng.randint(0, 5)))]
+        return [
+            ctx.command,
+            *(
+                rng.choice(["-c", "-la", "--verbose", "/tmp", "start", "-p", "8080", "run"])
+                for _ in range(rng.randint(0, 5))
+            ),
+        ]
     if name == "envs":
         return rng.sample(ENVS, rng.randint(1, 6))
     if name == "ancestors":
         count = rng.randint(2, 6)
     elif name == "flags":
-        return rng.sample(["O_RDONLY", "O_WRONLY", "O_CREAT", "O_TRUNC", "O_APPEND"],
-                          rng.randint(1, 2))
+        return rng.sample(
+            ["O_RDONLY", "O_WRONLY", "O_CREAT", "O_TRUNC", "O_APPEND"], rng.randint(1, 2)
+        )
     else:
         count = rng.randint(0, 3)
     count = max(count, node.min_items or 0)
@@ -162,14 +267,19 @@ def _string(node: Node, name: str, ctx: _Context) -> str:
         return ctx.time.isoformat(timespec="microseconds").replace("+00:00", "Z")
     command = ctx.command
     values: dict[str, Any] = {
-        "path": BINARIES.get(command, "/usr/bin/" + command) if rng.random() < 0.5
+        "path": BINARIES.get(command, "/usr/bin/" + command)
+        if rng.random() < 0.5
         else rng.choice(FILES),
         "name": command if rng.random() < 0.5 else rng.choice(FILES).rsplit("/", 1)[-1],
         "comm": command,
         "filesystem": rng.choice(FILESYSTEMS),
         "fstype": rng.choice(FILESYSTEMS),
-        "user": ctx.user[1], "euser": ctx.user[1], "fsuser": ctx.user[1],
-        "group": ctx.user[1], "egroup": ctx.user[1], "fsgroup": ctx.user[1],
+        "user": ctx.user[1],
+        "euser": ctx.user[1],
+        "fsuser": ctx.user[1],
+        "group": ctx.user[1],
+        "egroup": ctx.user[1],
+        "fsgroup": ctx.user[1],
         "tty": rng.choice(["", "pts/0", "pts/1", "tty1"]),
         "category": ctx.event[1],
         "outcome": rng.choice(["Success", "Success", "Success", "Refused", "Error"]),

@@ -71,8 +71,7 @@ class Partial:
 
     @classmethod
     def empty(cls, targets: int) -> Partial:
-        return cls(valid=[0] * targets, invalid=[0] * targets,
-                   groups=[{} for _ in range(targets)])
+        return cls(valid=[0] * targets, invalid=[0] * targets, groups=[{} for _ in range(targets)])
 
     def absorb(self, other: Partial) -> None:
         """Append `other`, which comes right after this stretch in the file."""
@@ -156,8 +155,9 @@ def _note(result: Partial, number: int, why: str) -> None:
         result.malformed_lines.append((number, why))
 
 
-def _record(groups: dict[GroupKey, Group], validator: Any, event: Any, number: int,
-            line: bytes) -> None:
+def _record(
+    groups: dict[GroupKey, Group], validator: Any, event: Any, number: int, line: bytes
+) -> None:
     seen: set[GroupKey] = set()
     for error in validator.iter_errors(event):
         key = (tuple(error.schema_path), _pattern(error.instance_path))
@@ -199,12 +199,21 @@ class FileScan:
 Progress = Callable[[int], None]  # bytes of the file read so far
 
 
-def scan_file(path: Path, targets: list[Target], validators: list[Any], workers: int,
-              pool: Any, progress: Progress | None = None) -> FileScan:
+def scan_file(
+    path: Path,
+    targets: list[Target],
+    validators: list[Any],
+    workers: int,
+    pool: Any,
+    progress: Progress | None = None,
+) -> FileScan:
     if path.name.endswith(".json") and compression(path) is None:
         return FileScan(path, _scan_single(path, validators), single_event=True)
-    if compression(path) is None and workers > 1 and pool is not None and (
-        path.stat().st_size >= PARALLEL_MIN_BYTES
+    if (
+        compression(path) is None
+        and workers > 1
+        and pool is not None
+        and (path.stat().st_size >= PARALLEL_MIN_BYTES)
     ):
         ranges = split_ranges(path, workers * 4)
         total = Partial.empty(len(targets))
@@ -232,8 +241,9 @@ def _scan_single(path: Path, validators: list[Any]) -> Partial:
     return part
 
 
-def _scan_stream(path: Path, validators: list[Any], workers: int, pool: Any,
-                 progress: Progress | None) -> Partial:
+def _scan_stream(
+    path: Path, validators: list[Any], workers: int, pool: Any, progress: Progress | None
+) -> Partial:
     total = Partial.empty(len(validators))
     handle, raw = open_binary(path)
     stopped: list[BaseException] = []
@@ -249,13 +259,19 @@ def _scan_stream(path: Path, validators: list[Any], workers: int, pool: Any,
         raw.close()
     if stopped:
         exc = stopped[0]
-        total.problem = (f"reading stopped after line {total.physical_lines}: the file is "
-                         f"truncated or corrupt ({type(exc).__name__}: {exc})")
+        total.problem = (
+            f"reading stopped after line {total.physical_lines}: the file is "
+            f"truncated or corrupt ({type(exc).__name__}: {exc})"
+        )
     return total
 
 
-def _guarded(batches: Iterator[list[bytes | None]], raw: Any, progress: Progress | None,
-             stopped: list[BaseException]) -> Iterator[list[bytes | None]]:
+def _guarded(
+    batches: Iterator[list[bytes | None]],
+    raw: Any,
+    progress: Progress | None,
+    stopped: list[BaseException],
+) -> Iterator[list[bytes | None]]:
     """The batches until the stream breaks (kept in `stopped`), reporting progress."""
     errors = stream_errors()
     while True:
@@ -289,8 +305,10 @@ def _blobs(batches: Iterator[list[bytes | None]]) -> Iterator[bytes]:
 
 
 def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else (os.cpu_count() or 1))
+    return max(
+        1,
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+    )
 
 
 class Runner:
@@ -304,8 +322,7 @@ class Runner:
         if self.workers > 1:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             context = multiprocessing.get_context(method)
-            self.pool = context.Pool(self.workers, initializer=_init_worker,
-                                     initargs=(targets,))
+            self.pool = context.Pool(self.workers, initializer=_init_worker, initargs=(targets,))
 
     def __enter__(self) -> Runner:
         return self
@@ -322,6 +339,5 @@ class Runner:
 def corpus_files(paths: list[Path]) -> list[Path]:
     files = expand(paths)
     if not files:
-        raise CompatError("no corpus files found (looked for .jsonl, .jsonl.gz, .jsonl.zst, "
-                          ".json)")
+        raise CompatError("no corpus files found (looked for .jsonl, .jsonl.gz, .jsonl.zst, .json)")
     return files

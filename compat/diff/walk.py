@@ -29,6 +29,7 @@ from compat.schema.normalize import SchemaDocument, canonical
 from compat.schema.refs import join
 
 MAX_PATHS = 32
+ABSENT = "(absent)"
 _ALL_TYPES = frozenset({"array", "boolean", "null", "number", "object", "string"})
 
 
@@ -101,8 +102,9 @@ class _Walker:
         self.visited: set[PairKey] = set()
         self.reached_old: set[str] = set()
         self.reached_new: set[str] = set()
-        self._true_old = Node(pointer="", raw=True, boolean=True)
-        self._true_new = Node(pointer="", raw=True, boolean=True)
+        # stand-ins for absent subschemas (which accept everything); not a JSON pointer
+        self._true_old = Node(pointer=ABSENT, raw=True, boolean=True)
+        self._true_new = Node(pointer=ABSENT, raw=True, boolean=True)
         self._stack: list[tuple[Node, Node, PairKey, bool]] = []
 
     # -- driving -----------------------------------------------------------------------------

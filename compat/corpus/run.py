@@ -1,0 +1,302 @@
+"""A corpus run: scan every file against every version, explain the error groups with
+jsonschema, and trace each group to the schema change that explains it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from compat.compare import Change, Report, compare
+from compat.corpus.validate import FileScan, Group, Runner, Target
+from compat.rules import COMPATIBLE
+from compat.schema.load import LoadedSchema
+
+
+@dataclass
+class Explanation:
+    rule: str
+    schema_path: str
+    message: str
+
+
+@dataclass
+class ErrorGroup:
+    schema_path: str
+    keyword: str
+    instance_path: str
+    message: str
+    count: int
+    first_line: int
+    confirmed: bool  # jsonschema rejects the first event there too
+    explained_by: list[Explanation] | None  # None: no capture version to compare with
+
+    @property
+    def unexplained(self) -> bool:
+        return self.explained_by is not None and not self.explained_by
+
+
+@dataclass
+class VersionResult:
+    version: str
+    valid: int
+    invalid: int
+    errors: list[ErrorGroup]
+
+    @property
+    def unexplained(self) -> int:
+        return sum(1 for g in self.errors if g.unexplained)
+
+
+@dataclass
+class CorpusResult:
+    path: str
+    captured_under: str | None
+    lines: int
+    blank: int
+    malformed: int
+    malformed_lines: list[tuple[int, str]]
+    problem: str | None
+    results: list[VersionResult]
+
+
+@dataclass
+class CorpusReport:
+    versions: list[str]
+    assert_formats: bool
+    corpora: list[CorpusResult]
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def events(self) -> int:
+        return sum(c.lines - c.malformed for c in self.corpora)
+
+    @property
+    def rejected(self) -> bool:
+        return any(r.invalid for c in self.corpora for r in c.results)
+
+    @property
+    def malformed(self) -> int:
+        return sum(c.malformed for c in self.corpora)
+
+    @property
+    def unexplained(self) -> int:
+        return sum(r.unexplained for c in self.corpora for r in c.results)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected and not self.malformed and not any(c.problem for c in self.corpora)
+
+
+def pointer(tokens: tuple[Any, ...]) -> str:
+    return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
+
+
+def instance_text(pattern: tuple[Any, ...]) -> str:
+    out = ""
+    for part in pattern:
+        if part == "[]":
+            out += "[]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(root)"
+
+
+def _node_of(path: tuple[Any, ...]) -> str:
+    """The schema node a keyword location belongs to."""
+    return pointer(path[:-1])
+
+
+def _parent_instance(path: str) -> str:
+    if path.endswith("[]"):
+        return path[:-2] or "(root)"
+    head, dot, _ = path.rpartition(".")
+    return head if dot else "(root)"
+
+
+def explains(change: Change, schema_path: tuple[Any, ...], instance: str) -> bool:
+    """Could `change` be why the new version rejects an event at this keyword and place?"""
+    if change.backward == COMPATIBLE or change.new_node is None:
+        return False
+    keyword = pointer(schema_path)
+    node = _node_of(schema_path)
+    in_schema = change.new_node == node or change.new_node.startswith(keyword + "/")
+    if not in_schema:
+        return False
+    if change.instance_paths_truncated or not change.instance_paths:
+        return True
+    return any(
+        p == instance
+        or _parent_instance(p) == instance
+        or p.startswith(instance + ".")
+        or p.startswith(instance + "[")
+        for p in change.instance_paths
+    )
+
+
+class Attributor:
+    """Diff reports from each capture version to each target version, computed once."""
+
+    def __init__(self, loaded: dict[str, LoadedSchema], assert_formats: bool) -> None:
+        self.loaded = loaded
+        self.assert_formats = assert_formats
+        self._reports: dict[tuple[str, str], Report] = {}
+
+    def report(self, captured: str, version: str) -> Report | None:
+        if captured not in self.loaded or version not in self.loaded:
+            return None
+        key = (captured, version)
+        if key not in self._reports:
+            self._reports[key] = compare(
+                self.loaded[captured], self.loaded[version], assert_formats=self.assert_formats
+            )
+        return self._reports[key]
+
+
+def run(
+    files: list[Path],
+    loaded: dict[str, LoadedSchema],
+    captures: dict[Path, str],
+    captured_under: str | None,
+    assert_formats: bool,
+    workers: int,
+    progress: Callable[[Path, int, int], None] | None = None,
+    known: dict[str, LoadedSchema] | None = None,
+) -> CorpusReport:
+    """Validate every file against every version in `loaded` (in order); rejections are traced
+    through diffs from each corpus's capture version (looked up in `known` too)."""
+    names = list(loaded)
+    targets = [
+        Target(name, s.draft, s.source.document, assert_formats) for name, s in loaded.items()
+    ]
+    references = {name: _reference(s, assert_formats) for name, s in loaded.items()}
+    attributor = Attributor({**(known or {}), **loaded}, assert_formats)
+    started = time.perf_counter()
+    corpora = []
+    with Runner(targets, workers) as runner:
+        for path in files:
+            size = path.stat().st_size
+
+            def tick(done: int, path: Path = path, size: int = size) -> None:
+                if progress is not None:
+                    progress(path, done, size)
+
+            scanned = runner.scan(path, tick)
+            capture = captured_under or captures.get(path.resolve())
+            corpora.append(_result(scanned, names, capture, references, attributor))
+            tick(size)
+    return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
+
+
+def _shown(path: Path) -> str:
+    """The path as the user would type it: relative to the current directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _reference(schema: LoadedSchema, assert_formats: bool) -> Any:
+    from compat.formats import reference_checker
+    from compat.schema.drafts import validator_class
+
+    cls = validator_class(schema.draft)
+    return cls(
+        schema.source.document, format_checker=reference_checker(schema.draft, assert_formats)
+    )
+
+
+def _result(
+    scanned: FileScan,
+    names: list[str],
+    capture: str | None,
+    references: dict[str, Any],
+    attributor: Attributor,
+) -> CorpusResult:
+    part = scanned.partial
+    results = []
+    for index, name in enumerate(names):
+        report = attributor.report(capture, name) if capture is not None else None
+        groups = [
+            _group(key, group, references[name], report, capture is not None)
+            for key, group in part.groups[index].items()
+        ]
+        groups.sort(key=lambda g: (-g.count, g.first_line, g.schema_path))
+        results.append(VersionResult(name, part.valid[index], part.invalid[index], groups))
+    return CorpusResult(
+        path=_shown(scanned.path),
+        captured_under=capture,
+        lines=part.physical_lines - part.blank,
+        blank=part.blank,
+        malformed=part.malformed,
+        malformed_lines=part.malformed_lines,
+        problem=part.problem,
+        results=results,
+    )
+
+
+def _group(
+    key: tuple[tuple[Any, ...], tuple[Any, ...]],
+    group: Group,
+    reference: Any,
+    report: Report | None,
+    attributable: bool,
+) -> ErrorGroup:
+    schema_path, pattern = key
+    instance = instance_text(pattern)
+    message, confirmed = _explain(reference, group, schema_path, pattern)
+    explained: list[Explanation] | None = None
+    if attributable:
+        explained = []
+        if report is not None:
+            explained = [
+                Explanation(c.rule, c.schema_path, c.message)
+                for c in report.changes
+                if explains(c, schema_path, instance)
+            ]
+    return ErrorGroup(
+        schema_path=pointer(schema_path),
+        keyword=str(schema_path[-1]) if schema_path else "",
+        instance_path=instance,
+        message=message,
+        count=group.count,
+        first_line=group.first_line,
+        confirmed=confirmed,
+        explained_by=explained,
+    )
+
+
+def _explain(
+    reference: Any, group: Group, schema_path: tuple[Any, ...], pattern: tuple[Any, ...]
+) -> tuple[str, bool]:
+    """jsonschema's own message for the group's first event (and whether it agrees)."""
+    node: Any = reference.schema
+    try:
+        for token in schema_path[:-1]:
+            node = node[token]
+        event = orjson.loads(group.first_event)
+        for error in reference.iter_errors(event):
+            for found in _flatten(error):
+                where = tuple("[]" if isinstance(p, int) else p for p in found.absolute_path)
+                # jsonschema's paths follow $refs as written; compare the subschema itself
+                if (
+                    found.schema is node
+                    and found.validator == schema_path[-1]
+                    and (where == pattern)
+                ):
+                    return str(found.message), True
+    except (KeyError, IndexError, TypeError, RecursionError, ValueError):
+        pass
+    return group.message, False
+
+
+def _flatten(error: Any) -> list[Any]:
+    found = [error]
+    for child in error.context or ():
+        found += _flatten(child)
+    return found
