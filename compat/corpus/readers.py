@@ -3,13 +3,11 @@ and directories of them. Nothing is loaded whole; every problem is reported with
 
 from __future__ import annotations
 
-import gzip
-import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from compat.errors import CompatError
 
@@ -52,44 +50,75 @@ class ReadProblem:
     message: str
 
 
-def open_binary(path: Path) -> tuple[IO[bytes], IO[bytes]]:
-    """(decompressed stream, the file itself): the second tells how far the file has been read."""
+class Truncated(Exception):
+    """A compressed stream ended before its end marker."""
+
+
+def open_chunks(path: Path, chunk: int = 1 << 20) -> tuple[Iterator[bytes], IO[bytes]]:
+    """(decompressed chunks, the file itself): the file tells how far it has been read.
+
+    Decompression is incremental, so a truncated file still yields everything before the cut,
+    then raises Truncated.
+    """
     try:
         raw = path.open("rb")
     except OSError as exc:
         raise CompatError(f"{path}: cannot read: {exc.strerror}") from None
     kind = compression(path)
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), raw  # type: ignore[return-value]
+        return _inflate(raw, chunk, lambda: zlib.decompressobj(16 + zlib.MAX_WBITS)), raw
     if kind == "zstd":
         import zstandard
 
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-        return io.BufferedReader(reader), raw
-    return raw, raw
+        return _inflate(raw, chunk, lambda: zstandard.ZstdDecompressor().decompressobj()), raw
+    return raw_chunks(raw, None, chunk), raw
 
 
-def read_batches(
-    handle: IO[bytes], limit: int | None = None, chunk: int = 1 << 20
-) -> Iterator[list[bytes | None]]:
-    """Lists of consecutive lines (without their newline); None stands for a line longer than
-    MAX_LINE, which is skipped without being kept. With `limit`, reads that many bytes at most.
-    """
-    carry = b""
-    skipping = False
+def raw_chunks(handle: IO[bytes], limit: int | None, chunk: int = 1 << 20) -> Iterator[bytes]:
     remaining = limit
     while remaining is None or remaining > 0:
         data = handle.read(chunk if remaining is None else min(chunk, remaining))
         if not data:
-            break
+            return
         if remaining is not None:
             remaining -= len(data)
+        yield data
+
+
+def _inflate(raw: IO[bytes], chunk: int, new: Any) -> Iterator[bytes]:
+    """Decompress member after member (gzip) or frame after frame (zstd)."""
+    decompressor = new()
+    pending = False  # input given to the current decompressor, which has not ended yet
+    while True:
+        data = raw.read(chunk)
+        if not data:
+            break
+        while data:
+            out = decompressor.decompress(data)
+            pending = True
+            if out:
+                yield out
+            if decompressor.eof:
+                data = decompressor.unused_data
+                decompressor = new()
+                pending = False
+            else:
+                data = b""
+    if pending:
+        raise Truncated("the compressed stream ends before its end marker")
+
+
+def read_batches(chunks: Iterable[bytes]) -> Iterator[list[bytes | None]]:
+    """Lists of consecutive lines (without their newline); None stands for a line longer than
+    MAX_LINE, which is skipped without being kept."""
+    carry = b""
+    skipping = False
+    for data in chunks:
         parts = data.split(b"\n")
         batch: list[bytes | None] = []
         if skipping:
             if len(parts) == 1:
                 continue  # still inside the huge line
-            parts[0] = b""
             batch.append(None)
             skipping = False
             parts = parts[1:]
@@ -110,7 +139,7 @@ def read_batches(
         yield [carry]
 
 
-STREAM_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error, ValueError)
+STREAM_ERRORS: tuple[type[BaseException], ...] = (Truncated, EOFError, OSError, zlib.error)
 
 
 def stream_errors() -> tuple[type[BaseException], ...]:

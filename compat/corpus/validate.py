@@ -11,8 +11,10 @@ any number of workers.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,8 @@ from compat.corpus.readers import (
     MAX_LINE,
     compression,
     expand,
-    open_binary,
+    open_chunks,
+    raw_chunks,
     read_batches,
     split_ranges,
     stream_errors,
@@ -140,14 +143,34 @@ def scan(batches: Iterable[list[bytes | None]], validators: list[Any]) -> Partia
                 result.malformed += 1
                 _note(result, number, "not a JSON object")
                 continue
+            exact = None
             for i, validator in checks:
                 if validator.is_valid(event):
                     valid[i] += 1
+                    continue
+                if exact is None:
+                    exact = _exact(line, event)
+                if exact is not event and validator.is_valid(exact):
+                    valid[i] += 1
                 else:
                     invalid[i] += 1
-                    _record(groups[i], validator, event, number, line)
+                    _record(groups[i], validator, exact, number, line)
     result.physical_lines = number
     return result
+
+
+_LONG_NUMBER = re.compile(rb"\d{20}")
+
+
+def _exact(line: bytes, event: Any) -> Any:
+    """orjson reads integers beyond 64 bits as floats, which `type: integer` rejects; such a
+    rejected line is read again with the standard library, which keeps them exact."""
+    if _LONG_NUMBER.search(line) is None:
+        return event
+    try:
+        return json.loads(line)
+    except ValueError:
+        return event
 
 
 def _note(result: Partial, number: int, why: str) -> None:
@@ -175,7 +198,7 @@ def _scan_range(task: tuple[str, int, int]) -> Partial:
     path, start, end = task
     with open(path, "rb") as handle:
         handle.seek(start)
-        return scan(read_batches(handle, limit=end - start), _compiled)
+        return scan(read_batches(raw_chunks(handle, end - start)), _compiled)
 
 
 HUGE = b"\x00cws-compat: line too long\x00"  # stands for a skipped line inside a blob
@@ -245,17 +268,16 @@ def _scan_stream(
     path: Path, validators: list[Any], workers: int, pool: Any, progress: Progress | None
 ) -> Partial:
     total = Partial.empty(len(validators))
-    handle, raw = open_binary(path)
+    chunks, raw = open_chunks(path)
     stopped: list[BaseException] = []
     try:
-        batches = _guarded(read_batches(handle), raw, progress, stopped)
+        batches = _guarded(read_batches(chunks), raw, progress, stopped)
         if workers > 1 and pool is not None:
             for part in pool.imap(_scan_blob, _blobs(batches)):
                 total.absorb(part)
         else:
             total.absorb(scan(batches, validators))
     finally:
-        handle.close()
         raw.close()
     if stopped:
         exc = stopped[0]

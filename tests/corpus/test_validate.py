@@ -1,0 +1,167 @@
+"""Scanning corpora: counts that add up, bad lines reported, the same for any worker count."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import zstandard
+
+from compat.corpus import validate
+from compat.corpus.generate import generate_events
+from compat.corpus.run import run
+from compat.schema.load import load
+from tests.conftest import STORE
+
+
+@pytest.fixture(scope="module")
+def versions() -> dict[str, Any]:
+    return {name: load(name, STORE) for name in ("v1", "v2")}
+
+
+@pytest.fixture(scope="module")
+def v2_events(versions: dict[str, Any]) -> list[bytes]:
+    return [orjson.dumps(e) for e in generate_events(versions["v2"], 120, seed=5)]
+
+
+BAD_LINES = [
+    b"{not json",
+    b"[1, 2, 3]",
+    b'"a string"',
+    b'{"date": NaN}',
+    b'{"usr": {"id": "\xff"}}',
+    b"[" * 5000 + b"]" * 5000,
+    b'{"usr": {"id": "\\ud800"}}',
+]
+
+
+def _write(path: Path, lines: list[bytes]) -> Path:
+    data = b"\n".join(lines) + b"\n"
+    if path.name.endswith(".gz"):
+        data = gzip.compress(data)
+    elif path.name.endswith(".zst"):
+        data = zstandard.ZstdCompressor().compress(data)
+    path.write_bytes(data)
+    return path
+
+
+def _run(files: list[Path], versions: dict[str, Any], workers: int = 1, **kw: Any) -> Any:
+    return run(files, versions, {}, kw.get("captured_under"), False, workers, known=versions)
+
+
+def test_counts_add_up_and_bad_lines_are_reported(
+    tmp_path: Path, versions: dict[str, Any], v2_events: list[bytes]
+) -> None:
+    lines = [*v2_events[:10], b"", b"   ", *BAD_LINES, *v2_events[10:20]]
+    report = _run([_write(tmp_path / "c.jsonl", lines)], versions)
+    corpus = report.corpora[0]
+    assert corpus.blank == 2
+    assert corpus.lines == len(lines) - 2
+    assert corpus.malformed == len(BAD_LINES)
+    assert [n for n, _ in corpus.malformed_lines] == list(range(13, 13 + len(BAD_LINES)))
+    reasons = dict(corpus.malformed_lines)
+    assert reasons[14] == "not a JSON object"
+    assert reasons[16].startswith("not JSON")  # invalid UTF-8
+    for result in corpus.results:
+        assert result.valid + result.invalid + corpus.malformed == corpus.lines
+    v2 = corpus.results[1]
+    assert (v2.valid, v2.invalid) == (20, 0)
+    v1 = corpus.results[0]
+    with_dd = sum(1 for line in lines[:10] + lines[-10:] if b'"dd"' in line)
+    assert v1.invalid == with_dd > 0
+
+
+def test_empty_file_and_single_event_json(
+    tmp_path: Path, versions: dict[str, Any], v2_events: list[bytes]
+) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    single = tmp_path / "event.json"
+    single.write_text(json.dumps(json.loads(v2_events[0]), indent=2))
+    report = _run([empty, single], versions)
+    assert report.corpora[0].lines == 0
+    assert report.corpora[1].lines == 1
+    assert report.corpora[1].results[1].valid == 1
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst"])
+def test_compressed_corpora_and_truncated_ones(
+    tmp_path: Path, versions: dict[str, Any], v2_events: list[bytes], suffix: str
+) -> None:
+    path = _write(tmp_path / f"c{suffix}", v2_events)
+    whole = _run([path], versions).corpora[0]
+    assert whole.lines == len(v2_events) and whole.problem is None
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    cut = _run([path], versions).corpora[0]
+    assert cut.problem is not None and "truncated or corrupt" in cut.problem
+    assert 0 < cut.lines < len(v2_events)
+    for result in cut.results:
+        assert result.valid + result.invalid + cut.malformed == cut.lines
+
+
+def test_integers_beyond_64_bits_stay_integers(tmp_path: Path, versions: dict[str, Any]) -> None:
+    event = b'{"process": {"uid": 1180591620717411303424, "gid": 0}}'
+    report = _run([_write(tmp_path / "big.jsonl", [event])], versions)
+    assert [r.valid for r in report.corpora[0].results] == [1, 1]
+
+
+def test_same_counts_for_any_number_of_workers(
+    tmp_path: Path,
+    versions: dict[str, Any],
+    v2_events: list[bytes],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(validate, "PARALLEL_MIN_BYTES", 0)  # split even small files
+    lines = [*v2_events, b"{bad", b"", *v2_events[:30], b"[]"]
+    plain = _write(tmp_path / "c.jsonl", lines)
+    zipped = _write(tmp_path / "c.jsonl.gz", lines)
+
+    def summary(workers: int) -> Any:
+        report = _run([plain, zipped], versions, workers)
+        return [
+            (
+                c.lines,
+                c.blank,
+                c.malformed,
+                c.malformed_lines,
+                [
+                    (
+                        r.valid,
+                        r.invalid,
+                        [
+                            (g.schema_path, g.instance_path, g.count, g.first_line, g.message)
+                            for g in r.errors
+                        ],
+                    )
+                    for r in c.results
+                ],
+            )
+            for c in report.corpora
+        ]
+
+    one = summary(1)
+    assert one == summary(2) == summary(3)
+    assert one[0] == one[1]
+
+
+def test_rejections_are_grouped_with_first_lines(
+    tmp_path: Path, versions: dict[str, Any], v2_events: list[bytes]
+) -> None:
+    report = _run([_write(tmp_path / "c.jsonl", v2_events)], versions)
+    groups = report.corpora[0].results[0].errors
+    assert len(groups) == 1
+    group = groups[0]
+    assert (group.schema_path, group.keyword, group.instance_path) == (
+        "/additionalProperties",
+        "additionalProperties",
+        "(root)",
+    )
+    first = next(i for i, line in enumerate(v2_events, start=1) if b'"dd"' in line)
+    assert group.first_line == first
+    assert group.confirmed
+    assert "'dd' was unexpected" in group.message
