@@ -299,10 +299,13 @@ def corpus_generate(
     schema = load(version, settings.store, settings.default_draft)
     events = generate_events(schema, count, seed)
     if output is None or str(output) == "-":
-        out = sys.stdout.buffer
+        binary = getattr(sys.stdout, "buffer", None)
         for event in events:
-            out.write(orjson.dumps(event) + b"\n")
-        out.flush()
+            if binary is not None:
+                binary.write(orjson.dumps(event) + b"\n")
+            else:  # a text-only stream (tests, embedding)
+                sys.stdout.write(orjson.dumps(event).decode() + "\n")
+        sys.stdout.flush()
         return 0
     from compat.fsutil import atomic_stream
 
@@ -530,16 +533,14 @@ def corpus_matrix(
 
 
 @cli.command("schema")
-@click.argument("name", type=click.Choice(["report"]))
+@click.argument("name", type=click.Choice(["report", "corpus-report"]))
 def schema_command(name: str) -> int:
-    """Print the JSON Schema of a machine-readable output (report: `diff --format json`)."""
+    """Print the JSON Schema of a machine-readable output: `report` for `diff --format json`,
+    `corpus-report` for `corpus validate --format json`."""
     from importlib import resources
 
-    text = (
-        resources.files("compat.report")
-        .joinpath("diff-report.schema.json")
-        .read_text(encoding="utf-8")
-    )
+    filename = {"report": "diff-report.schema.json", "corpus-report": "corpus-report.schema.json"}
+    text = resources.files("compat.report").joinpath(filename[name]).read_text(encoding="utf-8")
     click.echo(text, nl=False)
     return 0
 

@@ -145,6 +145,11 @@ PRESENCE = {
     "bool": 0.4,
     "enforce": 0.3,
     "bool_commit": 0.3,
+    "container.id": 1.0,
+    "usr.id": 0.9,
+    "usr.group": 0.8,
+    "dd.span_id": 0.95,
+    "dd.trace_id": 0.95,
 }
 
 
@@ -183,7 +188,7 @@ def generate_events(schema: LoadedSchema, count: int, seed: int = 0) -> Iterator
             )
 
 
-def _value(node: Node | None, name: str, ctx: _Context, depth: int) -> Any:
+def _value(node: Node | None, name: str, ctx: _Context, depth: int, owner: str = "") -> Any:
     rng = ctx.rng
     if node is None or node.boolean is True:
         return {} if depth < MAX_DEPTH else None
@@ -198,11 +203,11 @@ def _value(node: Node | None, name: str, ctx: _Context, depth: int) -> Any:
         return _value(deref(node.ref), name, ctx, depth + 1)
     kind = "object" if "object" in kinds else rng.choice(kinds)
     if kind == "object":
-        return _object(node, ctx, depth)
+        return _object(node, name, ctx, depth)
     if kind == "array":
         return _array(node, name, ctx, depth)
     if kind == "string":
-        return _string(node, name, ctx)
+        return _string(node, name, ctx, owner)
     if kind in ("integer", "number"):
         return _integer(node, name, ctx)
     if kind == "boolean":
@@ -210,19 +215,19 @@ def _value(node: Node | None, name: str, ctx: _Context, depth: int) -> Any:
     return None
 
 
-def _object(node: Node, ctx: _Context, depth: int) -> dict[str, Any]:
+def _object(node: Node, owner: str, ctx: _Context, depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if depth >= MAX_DEPTH:
         return {
-            name: _value(deref(node.properties.get(name)), name, ctx, depth + 1)
+            name: _value(deref(node.properties.get(name)), name, ctx, depth + 1, owner)
             for name in sorted(node.required)
         }
     for name, prop in node.properties.items():
-        chance = PRESENCE.get(name, OPTIONAL)
+        chance = PRESENCE.get(f"{owner}.{name}", PRESENCE.get(name, OPTIONAL))
         if name in node.required or ctx.rng.random() < chance:
-            out[name] = _value(deref(prop), name, ctx, depth + 1)
+            out[name] = _value(deref(prop), name, ctx, depth + 1, owner)
     for name in sorted(node.required - set(out)):
-        out[name] = _value(deref(_schema_for(node, name)), name, ctx, depth + 1)
+        out[name] = _value(deref(_schema_for(node, name)), name, ctx, depth + 1, owner)
     return out
 
 
@@ -260,7 +265,7 @@ def _array(node: Node, name: str, ctx: _Context, depth: int) -> list[Any]:
     return [_value(item, name, ctx, depth + 1) for _ in range(count)]
 
 
-def _string(node: Node, name: str, ctx: _Context) -> str:
+def _string(node: Node, name: str, ctx: _Context, owner: str) -> str:
     rng = ctx.rng
     if node.format == "date-time" or name.endswith("_time") or name == "date":
         ctx.time -= timedelta(milliseconds=rng.randint(1, 500_000))
@@ -289,6 +294,8 @@ def _string(node: Node, name: str, ctx: _Context) -> str:
         "attribute_name": "user.mime_type",
         "attribute_namespace": "user",
     }
+    if name == "id" and owner == "usr":
+        return ctx.user[1]
     if name == "id":
         return "".join(rng.choice("0123456789abcdef") for _ in range(64))
     if name == "name" and ctx.event and rng.random() < 0.5:

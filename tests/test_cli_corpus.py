@@ -1,0 +1,122 @@
+"""`cws-compat corpus` as a user runs it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import orjson
+import zstandard
+
+
+def test_generate_to_stdout_and_to_compressed_files(cli: Any, in_repo_root: Path,
+                                                    tmp_path: Path) -> None:
+    result = cli("corpus", "generate", "v2", "-n", "5", "--seed", "3")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert len(lines) == 5 and all(json.loads(line) for line in lines)
+    for suffix, unpack in ((".jsonl.gz", gzip.decompress),
+                           (".jsonl.zst", zstandard.ZstdDecompressor().decompressobj()
+                            .decompress)):
+        out = tmp_path / f"c{suffix}"
+        assert cli("corpus", "generate", "v2", "-n", "5", "--seed", "3", "-o", str(out)).code == 0
+        assert unpack(out.read_bytes()).decode().splitlines() == lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.jsonl.gz", "c.jsonl.zst"]
+
+
+def test_generate_refuses_unknown_versions(cli: Any, in_repo_root: Path) -> None:
+    result = cli("corpus", "generate", "v9", "-n", "1")
+    assert result.code == 2
+    assert "unknown version 'v9'" in result.err
+
+
+def test_validate_the_stored_corpora(cli: Any, in_repo_root: Path) -> None:
+    result = cli("corpus", "validate", "--workers", "1")
+    assert result.code == 1  # v2 events carry dd, which v1 rejects
+    assert "schemas/corpora/v1-events.jsonl.gz: 1,500 lines, captured under v1" in result.out
+    assert "explained by property-removed (/properties/dd)" in result.out
+    assert "UNEXPLAINED" not in result.out
+
+
+def test_validate_json_report_validates_against_its_schema(cli: Any, in_repo_root: Path) \
+        -> None:
+    schema = cli("schema", "corpus-report").json()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    result = cli("corpus", "validate", "--format", "json", "--workers", "2")
+    report = result.json()
+    jsonschema.Draft202012Validator(schema).validate(report)
+    v2_corpus = report["corpora"][1]
+    assert v2_corpus["captured_under"] == "v2"
+    v1_result = v2_corpus["results"][0]
+    assert v1_result["version"] == "v1"
+    assert v1_result["valid"] + v1_result["invalid"] + v2_corpus["malformed"] == \
+        v2_corpus["lines"]
+    assert v1_result["errors"][0]["explained_by"][0]["rule"] == "property-removed"
+
+
+def test_validate_a_directory_against_named_versions(cli: Any, in_repo_root: Path,
+                                                     tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    assert cli("corpus", "generate", "v1", "-n", "20", "-o",
+               str(tmp_path / "sub" / "a.jsonl")).code == 0
+    (tmp_path / "b.jsonl").write_bytes(b'{"evt": {"name": "exec"}}\n\n{oops\n')
+    result = cli("corpus", "validate", str(tmp_path), "--against", "v1,v2", "--format", "json")
+    assert result.code == 1
+    corpora = result.json()["corpora"]
+    assert [Path(c["path"]).name for c in corpora] == ["b.jsonl", "a.jsonl"]
+    assert corpora[0]["malformed_lines"] == [3] and corpora[0]["blank"] == 1
+    assert [r["valid"] for r in corpora[1]["results"]] == [20, 20]
+    clean = cli("corpus", "validate", str(tmp_path / "sub"), "--against", "v1")
+    assert clean.code == 0
+
+
+def test_errors_option_bounds_the_groups_shown(cli: Any, in_repo_root: Path,
+                                               tmp_path: Path) -> None:
+    events = [{"evt": {"name": 1}}, {"usr": {"id": 2}}, {"date": 3}, {"file": {"uid": 0}}]
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events))
+    full = cli("corpus", "validate", str(path), "--against", "v1", "--format", "json")
+    assert full.json()["corpora"][0]["results"][0]["error_groups"] == 4
+    bounded = cli("corpus", "validate", str(path), "--against", "v1", "--errors", "2",
+                  "--format", "json")
+    assert len(bounded.json()["corpora"][0]["results"][0]["errors"]) == 2
+    text = cli("corpus", "validate", str(path), "--against", "v1", "--errors", "1")
+    assert "(+3 more error groups; --errors to show more)" in text.out
+
+
+def test_unexplained_rejections_are_loud(cli: Any, in_repo_root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "claims-v1.jsonl"
+    path.write_bytes(b'{"process": {"uid": "zero", "gid": 0}}\n')
+    result = cli("corpus", "validate", str(path), "--against", "v1", "--captured-under", "v1")
+    assert result.code == 1
+    assert "UNEXPLAINED" in result.out
+    assert "WARNING: 1 error group(s) are not explained" in result.out
+
+
+def test_matrix_text_markdown_json(cli: Any, in_repo_root: Path) -> None:
+    text = cli("corpus", "matrix", "--workers", "1")
+    assert text.code == 1
+    assert "schemas/corpora/v2-events.jsonl.gz (v2)" in text.out and "100.0%" in text.out
+    markdown = cli("corpus", "matrix", "--format", "markdown")
+    assert markdown.out.startswith("| corpus | `v1` | `v2` |")
+    data = cli("corpus", "matrix", "--format", "json").json()
+    assert data["corpora"][0]["percent_valid"] == {"v1": 100.0, "v2": 100.0}
+
+
+def test_bad_paths_and_versions_are_exit_2(cli: Any, in_repo_root: Path, tmp_path: Path) -> None:
+    missing = cli("corpus", "validate", str(tmp_path / "nope.jsonl"))
+    assert missing.code == 2 and "no such file or directory" in missing.err
+    empty_dir = cli("corpus", "validate", str(tmp_path))
+    assert empty_dir.code == 2 and "no corpus files found" in empty_dir.err
+    (tmp_path / "a.jsonl").write_text("{}\n")
+    unknown = cli("corpus", "validate", str(tmp_path / "a.jsonl"), "--against", "v1,v7")
+    assert unknown.code == 2 and "unknown version 'v7'" in unknown.err
+
+
+def test_quiet_and_piped_runs_print_no_progress(cli: Any, in_repo_root: Path) -> None:
+    result = cli("corpus", "validate", "schemas/corpora/v1-events.jsonl.gz", "--against", "v1")
+    assert result.code == 0
+    assert result.err == ""
