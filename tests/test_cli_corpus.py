@@ -12,15 +12,17 @@ import orjson
 import zstandard
 
 
-def test_generate_to_stdout_and_to_compressed_files(cli: Any, in_repo_root: Path,
-                                                    tmp_path: Path) -> None:
+def test_generate_to_stdout_and_to_compressed_files(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
     result = cli("corpus", "generate", "v2", "-n", "5", "--seed", "3")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert len(lines) == 5 and all(json.loads(line) for line in lines)
-    for suffix, unpack in ((".jsonl.gz", gzip.decompress),
-                           (".jsonl.zst", zstandard.ZstdDecompressor().decompressobj()
-                            .decompress)):
+    for suffix, unpack in (
+        (".jsonl.gz", gzip.decompress),
+        (".jsonl.zst", zstandard.ZstdDecompressor().decompressobj().decompress),
+    ):
         out = tmp_path / f"c{suffix}"
         assert cli("corpus", "generate", "v2", "-n", "5", "--seed", "3", "-o", str(out)).code == 0
         assert unpack(out.read_bytes()).decode().splitlines() == lines
@@ -41,8 +43,7 @@ def test_validate_the_stored_corpora(cli: Any, in_repo_root: Path) -> None:
     assert "UNEXPLAINED" not in result.out
 
 
-def test_validate_json_report_validates_against_its_schema(cli: Any, in_repo_root: Path) \
-        -> None:
+def test_validate_json_report_validates_against_its_schema(cli: Any, in_repo_root: Path) -> None:
     schema = cli("schema", "corpus-report").json()
     jsonschema.Draft202012Validator.check_schema(schema)
     result = cli("corpus", "validate", "--format", "json", "--workers", "2")
@@ -52,16 +53,18 @@ def test_validate_json_report_validates_against_its_schema(cli: Any, in_repo_roo
     assert v2_corpus["captured_under"] == "v2"
     v1_result = v2_corpus["results"][0]
     assert v1_result["version"] == "v1"
-    assert v1_result["valid"] + v1_result["invalid"] + v2_corpus["malformed"] == \
-        v2_corpus["lines"]
+    assert v1_result["valid"] + v1_result["invalid"] + v2_corpus["malformed"] == v2_corpus["lines"]
     assert v1_result["errors"][0]["explained_by"][0]["rule"] == "property-removed"
 
 
-def test_validate_a_directory_against_named_versions(cli: Any, in_repo_root: Path,
-                                                     tmp_path: Path) -> None:
+def test_validate_a_directory_against_named_versions(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
     (tmp_path / "sub").mkdir()
-    assert cli("corpus", "generate", "v1", "-n", "20", "-o",
-               str(tmp_path / "sub" / "a.jsonl")).code == 0
+    assert (
+        cli("corpus", "generate", "v1", "-n", "20", "-o", str(tmp_path / "sub" / "a.jsonl")).code
+        == 0
+    )
     (tmp_path / "b.jsonl").write_bytes(b'{"evt": {"name": "exec"}}\n\n{oops\n')
     result = cli("corpus", "validate", str(tmp_path), "--against", "v1,v2", "--format", "json")
     assert result.code == 1
@@ -73,15 +76,17 @@ def test_validate_a_directory_against_named_versions(cli: Any, in_repo_root: Pat
     assert clean.code == 0
 
 
-def test_errors_option_bounds_the_groups_shown(cli: Any, in_repo_root: Path,
-                                               tmp_path: Path) -> None:
+def test_errors_option_bounds_the_groups_shown(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
     events = [{"evt": {"name": 1}}, {"usr": {"id": 2}}, {"date": 3}, {"file": {"uid": 0}}]
     path = tmp_path / "bad.jsonl"
     path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events))
     full = cli("corpus", "validate", str(path), "--against", "v1", "--format", "json")
     assert full.json()["corpora"][0]["results"][0]["error_groups"] == 4
-    bounded = cli("corpus", "validate", str(path), "--against", "v1", "--errors", "2",
-                  "--format", "json")
+    bounded = cli(
+        "corpus", "validate", str(path), "--against", "v1", "--errors", "2", "--format", "json"
+    )
     assert len(bounded.json()["corpora"][0]["results"][0]["errors"]) == 2
     text = cli("corpus", "validate", str(path), "--against", "v1", "--errors", "1")
     assert "(+3 more error groups; --errors to show more)" in text.out

@@ -41,7 +41,8 @@ def test_v2_events_rejected_by_v1_are_explained_by_dd(tmp_path: Path) -> None:
     groups = report.corpora[0].results[0].errors
     assert groups and report.unexplained == 0
     assert [(e.rule, e.schema_path) for e in groups[0].explained_by or []] == [
-        ("property-removed", "/properties/dd")]
+        ("property-removed", "/properties/dd")
+    ]
 
 
 def test_required_added_in_a_shared_definition_is_traced(tmp_path: Path, v1: Any) -> None:
@@ -84,13 +85,16 @@ def test_stored_corpora_are_what_the_manifest_says() -> None:
     corpora = read_manifest(STORE.parent / "corpora")
     assert {c.captured_under for c in corpora} == {"v1", "v2"}
     for corpus in corpora:
-        entry = next(e for e in json.loads((STORE.parent / "corpora" / "manifest.json")
-                                           .read_text())["corpora"]
-                     if e["file"] == corpus.path.name)
+        entry = next(
+            e
+            for e in json.loads((STORE.parent / "corpora" / "manifest.json").read_text())["corpora"]
+            if e["file"] == corpus.path.name
+        )
         stored = gzip.decompress(corpus.path.read_bytes())
         fresh = b"".join(
             orjson.dumps(e) + b"\n"
-            for e in generate_events(load(corpus.captured_under, STORE), entry["events"],
-                                     seed=entry["generated"]["seed"])
+            for e in generate_events(
+                load(corpus.captured_under, STORE), entry["events"], seed=entry["generated"]["seed"]
+            )
         )
         assert stored == fresh, f"{corpus.path.name} no longer matches its manifest entry"

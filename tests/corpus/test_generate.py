@@ -19,8 +19,9 @@ def version(request: pytest.FixtureRequest) -> Any:
 
 
 def test_events_are_valid_under_their_version(version: Any) -> None:
-    validator = jsonschema.Draft4Validator(version.source.document,
-                                           format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft4Validator(
+        version.source.document, format_checker=jsonschema.FormatChecker()
+    )
     for event in generate_events(version, 60, seed=3):
         validator.validate(event)  # formats asserted too: timestamps are RFC 3339
 

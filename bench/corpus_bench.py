@@ -1,0 +1,163 @@
+"""Corpus validation speed against the floor of just parsing the same lines with orjson.
+
+Generates a corpus of realistic ~5 KB events (cached under the temp directory), then measures,
+in the same run and as medians of several repeats:
+
+- the floor: reading the file and orjson.loads of every line;
+- `corpus validate` against one version, against two versions, and with two workers;
+- peak memory of a validation run for the corpus and for one four times larger.
+
+Targets (one core): one version >= 0.6 of the floor; two versions <= 1.3 x the one-version
+time; two workers >= 1.7 x one worker.
+
+    python bench/corpus_bench.py [--events 20000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def corpus(events: int, version: str = "v2", copies: int = 1) -> Path:
+    import orjson
+
+    from compat.corpus.generate import generate_events
+    from compat.schema.load import load
+
+    base = Path(tempfile.gettempdir()) / f"cws-compat-bench-{version}-{events}.jsonl"
+    if not base.exists():
+        schema = load(version, ROOT / "schemas" / "versions")
+        tmp = base.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            for event in generate_events(schema, events, seed=42):
+                handle.write(orjson.dumps(event) + b"\n")
+        tmp.replace(base)
+    if copies == 1:
+        return base
+    bigger = base.with_name(base.stem + f"-x{copies}.jsonl")
+    if not bigger.exists():
+        import shutil
+
+        with bigger.open("wb") as out:
+            for _ in range(copies):
+                with base.open("rb") as source:
+                    shutil.copyfileobj(source, out, 1 << 20)
+    return bigger
+
+
+def floor(path: Path) -> int:
+    import orjson
+
+    from compat.corpus.readers import raw_chunks, read_batches
+
+    count = 0
+    loads = orjson.loads
+    with path.open("rb") as handle:
+        for batch in read_batches(raw_chunks(handle, None)):
+            for line in batch:
+                if line:
+                    loads(line)
+                    count += 1
+    return count
+
+
+def validate(path: Path, versions: list[str], workers: int) -> Any:
+    from compat.corpus.validate import Runner, Target
+    from compat.schema.load import load
+
+    targets = []
+    for name in versions:
+        schema = load(name, ROOT / "schemas" / "versions")
+        targets.append(Target(name, schema.draft, schema.source.document, False))
+    with Runner(targets, workers) as runner:
+        return runner.scan(path).partial
+
+
+def median_seconds(func: Any, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def peak_memory_mb(path: Path) -> float:
+    # VmHWM, not ru_maxrss: the latter survives exec and would report this process's peak
+    code = (
+        "import sys; sys.path.insert(0, %r); import bench.corpus_bench as b; "
+        "b.validate(__import__('pathlib').Path(%r), ['v1', 'v2'], 1); "
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
+    ) % (str(ROOT), str(path))
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return int(out.stdout.strip()) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    # v1 events are valid under v1 and v2: the steady state, where every check says yes
+    path = corpus(args.events, "v1")
+    size = path.stat().st_size
+    count = floor(path)
+    print(
+        f"corpus (v1 events): {count:,} events, {size / 1e6:.1f} MB, {size / count / 1e3:.1f} KB/event"
+    )
+
+    results: dict[str, float] = {}
+    results["floor"] = median_seconds(lambda: floor(path), args.repeat)
+    results["one"] = median_seconds(lambda: validate(path, ["v2"], 1), args.repeat)
+    results["two"] = median_seconds(lambda: validate(path, ["v1", "v2"], 1), args.repeat)
+    results["one_w2"] = median_seconds(lambda: validate(path, ["v2"], 2), args.repeat)
+    # v2 events against v1: most carry `dd`, so most are rejected and their errors grouped
+    rejected = corpus(args.events, "v2")
+    results["rejecting"] = median_seconds(lambda: validate(rejected, ["v1"], 1), args.repeat)
+
+    def rate(key: str) -> str:
+        return f"{count / results[key]:>9,.0f} events/s"
+
+    print(f"floor (orjson.loads of every line):   {rate('floor')}")
+    print(
+        f"validate, one version, one worker:    {rate('one')}   "
+        f"ratio to floor {results['floor'] / results['one']:.2f} (target >= 0.6)"
+    )
+    print(
+        f"validate, two versions, one worker:   {rate('two')}   "
+        f"time vs one version {results['two'] / results['one']:.2f} (target <= 1.3)"
+    )
+    print(
+        f"validate, one version, two workers:   {rate('one_w2')}   "
+        f"speed-up vs one worker {results['one'] / results['one_w2']:.2f} (target >= 1.7)"
+    )
+    part = validate(rejected, ["v1"], 1)
+    print(
+        f"validate, {part.invalid[0] / (part.valid[0] + part.invalid[0]):.0%} rejected, "
+        f"one worker: {rate('rejecting')}   (errors grouped for every rejected event)"
+    )
+    small = peak_memory_mb(path)
+    large = peak_memory_mb(corpus(args.events, "v1", copies=4))
+    print(
+        f"peak memory, two versions: {small:.0f} MB for {count:,} events, "
+        f"{large:.0f} MB for {4 * count:,} events"
+    )
+    print(json.dumps({k: round(v, 4) for k, v in results.items()}))
+
+
+if __name__ == "__main__":
+    main()
