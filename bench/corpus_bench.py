@@ -96,10 +96,10 @@ def median_seconds(func: Any, repeat: int) -> float:
 def peak_memory_mb(path: Path) -> float:
     # VmHWM, not ru_maxrss: the latter survives exec and would report this process's peak
     code = (
-        "import sys; sys.path.insert(0, %r); import bench.corpus_bench as b; "
-        "b.validate(__import__('pathlib').Path(%r), ['v1', 'v2'], 1); "
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); import bench.corpus_bench as b; "
+        f"b.validate(__import__('pathlib').Path({str(path)!r}), ['v1', 'v2'], 1); "
         "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
-    ) % (str(ROOT), str(path))
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
@@ -116,9 +116,8 @@ def main() -> None:
     path = corpus(args.events, "v1")
     size = path.stat().st_size
     count = floor(path)
-    print(
-        f"corpus (v1 events): {count:,} events, {size / 1e6:.1f} MB, {size / count / 1e3:.1f} KB/event"
-    )
+    per_event = size / count / 1e3
+    print(f"corpus (v1 events): {count:,} events, {size / 1e6:.1f} MB, {per_event:.1f} KB/event")
 
     results: dict[str, float] = {}
     results["floor"] = median_seconds(lambda: floor(path), args.repeat)
