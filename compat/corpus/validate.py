@@ -95,8 +95,8 @@ class Partial:
                     mine[key] = group
                 else:
                     found.count += group.count
-        if self.problem is None and other.problem is not None:
-            self.problem = other.problem.replace("{offset}", str(offset))
+        if self.problem is None:
+            self.problem = other.problem
 
 
 _compiled: list[Any] = []
@@ -216,7 +216,6 @@ def _scan_blob(blob: bytes) -> Partial:
 class FileScan:
     path: Path
     partial: Partial
-    single_event: bool = False
 
 
 Progress = Callable[[int], None]  # bytes of the file read so far
@@ -224,14 +223,13 @@ Progress = Callable[[int], None]  # bytes of the file read so far
 
 def scan_file(
     path: Path,
-    targets: list[Target],
     validators: list[Any],
     workers: int,
     pool: Any,
     progress: Progress | None = None,
 ) -> FileScan:
     if path.name.endswith(".json") and compression(path) is None:
-        return FileScan(path, _scan_single(path, validators), single_event=True)
+        return FileScan(path, _scan_single(path, validators))
     if (
         compression(path) is None
         and workers > 1
@@ -239,7 +237,7 @@ def scan_file(
         and (path.stat().st_size >= PARALLEL_MIN_BYTES)
     ):
         ranges = split_ranges(path, workers * 4)
-        total = Partial.empty(len(targets))
+        total = Partial.empty(len(validators))
         done = 0
         for (start, end), part in zip(
             ranges, pool.imap(_scan_range, [(str(path), s, e) for s, e in ranges]), strict=True
@@ -355,7 +353,7 @@ class Runner:
             self.pool.join()
 
     def scan(self, path: Path, progress: Progress | None = None) -> FileScan:
-        return scan_file(path, self.targets, self.validators, self.workers, self.pool, progress)
+        return scan_file(path, self.validators, self.workers, self.pool, progress)
 
 
 def corpus_files(paths: list[Path]) -> list[Path]:
