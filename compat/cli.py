@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 
     from compat.config import Settings
 
+GATE_MODES = (
+    "backward",
+    "forward",
+    "full",
+    "backward-transitive",
+    "forward-transitive",
+    "full-transitive",
+)
 EXIT_CODES = """\b
 Exit status:
   0  success (for checks: compatible)
@@ -26,17 +34,13 @@ Exit status:
 
 
 def _settings(store: Path | None) -> Settings:
-    from compat.config import Settings, load_settings
+    import dataclasses
+
+    from compat.config import load_settings
 
     settings = load_settings()
     if store is not None:
-        return Settings(
-            store=store,
-            corpora=settings.corpora,
-            default_draft=settings.default_draft,
-            mode=settings.mode,
-            source=settings.source,
-        )
+        return dataclasses.replace(settings, store=store)
     return settings
 
 
@@ -255,6 +259,252 @@ def rules(rule_id: str | None, fmt: str) -> int:
     }
     click.echo(renderers[fmt](selected), nl=False)
     return 0
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--against",
+    "ref",
+    default=None,
+    help="Git ref to compare with (branch, tag, sha, origin/x) [default: the merge "
+    "base with the default branch].",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(list(GATE_MODES)),
+    default=None,
+    help="Compatibility required of each new version [default: backward, or "
+    "[tool.cws-compat] mode]; *-transitive checks against every earlier version.",
+)
+@format_option("text", "json", "markdown", "github", "sarif", "junit")
+@click.option(
+    "--corpora", is_flag=True, help="Also re-validate the stored corpora against the new versions."
+)
+@click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
+@click.option("--assert-formats", is_flag=True, help="Treat `format` as a constraint.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the report to FILE (e.g. SARIF for code scanning).",
+)
+@store_option
+def check(
+    paths: tuple[Path, ...],
+    ref: str | None,
+    mode: str | None,
+    fmt: str,
+    corpora: bool,
+    allow_unknown: bool,
+    assert_formats: bool,
+    output: Path | None,
+    store: Path | None,
+) -> int:
+    """Gate schema changes against a git ref (for pull requests and pre-commit).
+
+    Without PATHS, gates the store: released versions must be unchanged byte for byte, and
+    each new version is compared with its predecessor (or every earlier one, transitive).
+    With PATHS, gates those schema files against their version at the ref. Breaking or unknown
+    changes fail unless acknowledged (in the store's index, or [tool.cws-compat]
+    acknowledgements for files). Exit 0 pass, 1 fail, 2 usage or input error.
+    """
+    from compat.gate import gate
+    from compat.git import open_repo, resolve
+    from compat.report.gate import RENDERERS
+
+    settings = _settings(store)
+    chosen = mode or settings.mode or "backward"
+    if chosen not in GATE_MODES:
+        raise CompatError(f"unknown mode {chosen!r} (known: {', '.join(GATE_MODES)})")
+    repo = open_repo()
+    commit, label = resolve(repo, ref)
+    result = gate(repo, commit, label, list(paths), settings, chosen, allow_unknown, assert_formats)
+    if corpora:
+        result.corpus = _gate_corpora(result, settings, assert_formats)
+    text = RENDERERS[fmt](result)
+    click.echo(text, nl=False)
+    if output is not None:
+        from compat.fsutil import atomic_write
+
+        atomic_write(output, text)
+    return 0 if result.passed else 1
+
+
+@cli.command()
+@click.argument("schema", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--name", default=None, help="Version name [default: the next vN].")
+@click.option(
+    "--allow-breaking",
+    "reason",
+    default=None,
+    metavar="REASON",
+    help="Release even with breaking or unknown changes, recording each as an "
+    "acknowledgement with this reason.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(list(GATE_MODES)),
+    default=None,
+    help="Compatibility required [default: backward, or [tool.cws-compat] mode].",
+)
+@click.option("--assert-formats", is_flag=True, help="Treat `format` as a constraint.")
+@format_option("text", "json")
+@store_option
+def release(
+    schema: Path,
+    name: str | None,
+    reason: str | None,
+    mode: str | None,
+    assert_formats: bool,
+    fmt: str,
+    store: Path | None,
+) -> int:
+    """Add SCHEMA to the store as a new version: the version file, its index entry (sha256,
+    date, acknowledgements) and its changelog entry, written all or nothing.
+
+    Breaking or unknown changes against the latest version (every version, transitive) are
+    refused with exit 1, writing nothing, unless --allow-breaking gives a reason.
+    """
+    from compat.release import release as do_release
+    from compat.report.diff import render_text
+
+    settings = _settings(store)
+    chosen = mode or settings.mode or "backward"
+    if chosen not in GATE_MODES:
+        raise CompatError(f"unknown mode {chosen!r} (known: {', '.join(GATE_MODES)})")
+    result = do_release(
+        schema,
+        settings.store,
+        settings.changelog,
+        name,
+        chosen,
+        reason,
+        assert_formats,
+        settings.default_draft,
+    )
+    if fmt == "json":
+        import json
+
+        click.echo(
+            json.dumps(
+                {
+                    "name": result.name,
+                    "released": not result.refused,
+                    "refused": [
+                        {"rule": c.rule, "schema_path": c.schema_path, "message": c.message}
+                        for c in result.refused
+                    ],
+                    "written": [str(p) for p in result.written],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for report in result.reports:
+            click.echo(render_text(report), nl=False)
+        if result.refused:
+            click.echo(
+                f"refused: {len(result.refused)} breaking or unknown change(s) under "
+                f"{chosen} mode; nothing was written. Give --allow-breaking REASON to "
+                "release anyway."
+            )
+        else:
+            click.echo(f"released {result.name}: " + ", ".join(str(p) for p in result.written))
+    return 1 if result.refused else 0
+
+
+@cli.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--write", is_flag=True, help="Regenerate CHANGELOG.md for the whole store.")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Exit 1 when CHANGELOG.md is not what --write would produce.",
+)
+@store_option
+def changelog(
+    old: str | None, new: str | None, write: bool, check_only: bool, store: Path | None
+) -> int:
+    """Print the changelog entry for NEW (compared with OLD), or keep CHANGELOG.md in step with
+    the store (--write, --check)."""
+    from compat.changelog import entry, store_loader, whole
+    from compat.store import Store
+
+    settings = _settings(store)
+    if write or check_only:
+        if old or new:
+            raise CompatError("--write and --check take no OLD NEW")
+        opened = Store.open(settings.store)
+        text = whole(opened.entries, store_loader(opened))
+        target = settings.changelog
+        if check_only:
+            current = target.read_text(encoding="utf-8") if target.is_file() else ""
+            if current != text:
+                click.echo(f"{target} is stale: run `cws-compat changelog --write`", err=True)
+                return 1
+            click.echo(f"{target} is up to date")
+            return 0
+        from compat.fsutil import atomic_write
+
+        atomic_write(target, text)
+        click.echo(f"wrote {target}")
+        return 0
+    if not old or not new:
+        raise CompatError("give OLD and NEW, or --write / --check")
+    from datetime import date
+
+    from compat.compare import compare_specs
+    from compat.store import Store as StoreType
+
+    report = compare_specs(old, new, settings.store, default_draft=settings.default_draft)
+    released = date.today().isoformat()
+    acks: tuple[Any, ...] = ()
+    if (settings.store / "index.json").is_file():
+        opened_store = StoreType.open(settings.store)
+        if new in opened_store:
+            released = opened_store.entry(new).released
+            acks = opened_store.entry(new).acknowledged
+    click.echo(entry(new, released, report, acks), nl=False)
+    return 0
+
+
+def _gate_corpora(result: Any, settings: Any, assert_formats: bool) -> Any:
+    from compat.corpus.manifest import capture_versions, corpora_dir, read_manifest
+    from compat.corpus.run import run as run_corpora
+    from compat.corpus.validate import default_workers
+    from compat.schema.load import load
+
+    directory = settings.corpora or corpora_dir(settings.store)
+    stored = read_manifest(directory)
+    if not stored:
+        result.notes.append(f"--corpora: no stored corpora in {directory}")
+        return None
+    names = sorted({c.new for c in result.checks})
+    targets = {
+        name: load(name, settings.store, settings.default_draft, assert_formats)
+        for name in names
+        if (settings.store / "index.json").is_file()
+    }
+    captures = capture_versions(directory)
+    known = {
+        v: load(v, settings.store, settings.default_draft, assert_formats)
+        for v in set(captures.values())
+    }
+    if not targets:
+        return None
+    return run_corpora(
+        [c.path for c in stored],
+        targets,
+        captures,
+        None,
+        assert_formats,
+        default_workers(),
+        None,
+        known,
+    )
 
 
 @cli.group()

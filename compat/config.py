@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from compat.errors import CompatError
+from compat.store import Acknowledgement, parse_acknowledgements
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -15,16 +16,19 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 DEFAULT_STORE = Path("schemas") / "versions"
-KNOWN_KEYS = {"store", "corpora", "default-draft", "mode"}
+KNOWN_KEYS = {"store", "corpora", "changelog", "default-draft", "mode", "acknowledgements"}
 
 
 @dataclass(frozen=True)
 class Settings:
     store: Path
     corpora: Path | None = None  # default: `corpora` beside the store
+    changelog: Path = Path("CHANGELOG.md")
     default_draft: str | None = None
     mode: str | None = None
     source: Path | None = None
+    # acknowledged changes of schema files gated by path: repository-relative path -> acks
+    acknowledgements: dict[str, tuple[Acknowledgement, ...]] = field(default_factory=dict)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -70,9 +74,28 @@ def load_settings(cwd: Path | None = None) -> Settings:
     for key in ("default-draft", "mode"):
         if key in table and not isinstance(table[key], str):
             raise CompatError(f"{pyproject}: [tool.cws-compat] {key} must be a string")
+    acks: dict[str, tuple[Acknowledgement, ...]] = {}
+    raw_acks = table.get("acknowledgements", [])
+    where = f"{pyproject}: [tool.cws-compat] acknowledgements"
+    if not isinstance(raw_acks, list) or not all(isinstance(a, dict) for a in raw_acks):
+        raise CompatError(f"{where} must be an array of tables")
+    for position, item in enumerate(raw_acks):
+        path = item.get("path")
+        if not isinstance(path, str):
+            raise CompatError(f"{where}[{position}]: needs a string 'path'")
+        parsed = parse_acknowledgements([item], f"{where}[{position}]")
+        acks[path] = acks.get(path, ()) + parsed
+    base = pyproject.parent if pyproject is not None else cwd
+    changelog = base / "CHANGELOG.md"
+    if "changelog" in table:
+        if not isinstance(table["changelog"], str):
+            raise CompatError(f"{pyproject}: [tool.cws-compat] changelog must be a string")
+        changelog = base / table["changelog"]
     return Settings(
         store=store,
         corpora=corpora,
+        changelog=changelog,
+        acknowledgements=acks,
         default_draft=table.get("default-draft"),
         mode=table.get("mode"),
         source=pyproject if table else None,

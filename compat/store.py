@@ -22,11 +22,35 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """A breaking or unknown change accepted on purpose, reviewed in the pull request."""
+
+    rule: str
+    schema_path: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"rule": self.rule, "schema_path": self.schema_path, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class VersionEntry:
     name: str
     file: str
     sha256: str
     released: str
+    acknowledged: tuple[Acknowledgement, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "file": self.file,
+            "sha256": self.sha256,
+            "released": self.released,
+        }
+        if self.acknowledged:
+            data["acknowledged"] = [a.to_json() for a in self.acknowledged]
+        return data
 
 
 @dataclass(frozen=True)
@@ -55,8 +79,12 @@ class Store:
                 f"no schema store at {root} (no {INDEX_NAME}); "
                 "point --store or [tool.cws-compat] store at one"
             )
-        label = str(index_path)
-        index = load_json_object(read_bytes(index_path), label, what="store index")
+        return cls.from_index(read_bytes(index_path), str(index_path), root)
+
+    @classmethod
+    def from_index(cls, data: bytes, label: str, root: Path) -> Store:
+        """A store from the bytes of its index (as read from disk or from git)."""
+        index = load_json_object(data, label, what="store index")
         raw = index.get("versions")
         if not isinstance(raw, list):
             raise CompatError(f"{label}: 'versions' must be a list")
@@ -115,7 +143,32 @@ def _parse_entry(item: Any, where: str) -> VersionEntry:
         raise CompatError(f"{where}: 'released' must be a date (YYYY-MM-DD)")
     if "/" in values["file"] or "\\" in values["file"] or values["file"].startswith("."):
         raise CompatError(f"{where}: 'file' must be a plain file name in the store")
-    return VersionEntry(**values)
+    acks = parse_acknowledgements(item.get("acknowledged", []), f"{where}: acknowledged")
+    return VersionEntry(**values, acknowledged=acks)
+
+
+def parse_acknowledgements(raw: Any, where: str) -> tuple[Acknowledgement, ...]:
+    if not isinstance(raw, list):
+        raise CompatError(f"{where}: must be a list")
+    found = []
+    for position, item in enumerate(raw):
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) for k in ("rule", "schema_path", "reason")
+        ):
+            raise CompatError(
+                f"{where}[{position}]: needs string 'rule', 'schema_path' and 'reason'"
+            )
+        if not item["reason"].strip():
+            raise CompatError(f"{where}[{position}]: the reason must not be empty")
+        found.append(Acknowledgement(item["rule"], item["schema_path"], item["reason"]))
+    return tuple(found)
+
+
+def index_json(entries: list[VersionEntry]) -> str:
+    """The index file's text, as the store writes it."""
+    from compat.fsutil import dump_json
+
+    return dump_json({"versions": [entry.to_json() for entry in entries]})
 
 
 def definitions_of(document: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,122 @@
+"""`cws-compat release`: add a version to the store, with its index entry and changelog entry,
+all or nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from compat.changelog import store_loader, whole
+from compat.compare import Change, Report, compare
+from compat.errors import CompatError
+from compat.fsutil import load_json_object, read_bytes
+from compat.gate import base_mode
+from compat.schema.load import LoadedSchema, prepare
+from compat.schema.source import SchemaSource
+from compat.store import NAME_RE, Acknowledgement, Store, VersionEntry, index_json, sha256_hex
+
+
+@dataclass
+class ReleaseResult:
+    name: str
+    reports: list[Report]
+    refused: list[Change]
+    written: list[Path]
+
+
+def next_name(store: Store) -> str:
+    numbers = [int(m.group(1)) for n in store.names if (m := re.fullmatch(r"v(\d+)", n))]
+    return f"v{max(numbers, default=0) + 1}"
+
+
+def release(
+    schema: Path,
+    store_root: Path,
+    changelog: Path,
+    name: str | None,
+    mode: str,
+    allow_breaking: str | None,
+    assert_formats: bool = False,
+    default_draft: str | None = None,
+    today: str | None = None,
+) -> ReleaseResult:
+    store = Store.open(store_root)
+    name = name or next_name(store)
+    if not NAME_RE.match(name):
+        raise CompatError(f"invalid version name {name!r}")
+    if name in store:
+        raise CompatError(f"version {name} already exists; released versions are immutable")
+    file_name = f"{name}.json"
+    if (store_root / file_name).exists():
+        raise CompatError(f"{store_root / file_name} already exists")
+    if allow_breaking is not None and not allow_breaking.strip():
+        raise CompatError("--allow-breaking needs a reason")
+    data = read_bytes(schema, what="schema file")
+    document = load_json_object(data, str(schema))
+    new = prepare(
+        SchemaSource(name, document, data.decode("utf-8"), schema, name),
+        default_draft,
+        assert_formats,
+    )
+    load = store_loader(store)
+    previous = store.names if mode.endswith("-transitive") else store.names[-1:]
+    reports = [compare(load(old), new, base_mode(mode), assert_formats) for old in previous]
+    failing = [c for r in reports for c in r.changes if r.failing(c)]
+    if failing and allow_breaking is None:
+        return ReleaseResult(name, reports, failing, [])
+    acks = tuple(
+        dict.fromkeys(Acknowledgement(c.rule, c.schema_path, str(allow_breaking)) for c in failing)
+    )
+    entry = VersionEntry(name, file_name, sha256_hex(data), today or date.today().isoformat(), acks)
+    entries = [*store.entries, entry]
+
+    def load_all(version: str) -> LoadedSchema:
+        return new if version == name else load(version)
+
+    changes = {
+        store_root / file_name: data,
+        changelog: whole(entries, load_all).encode("utf-8"),
+        store_root / "index.json": index_json(entries).encode("utf-8"),
+    }
+    _commit(changes)
+    return ReleaseResult(name, reports, [], list(changes))
+
+
+def _commit(files: dict[Path, bytes]) -> None:
+    """Write every file or none: temporary files first, then renames in order (the index, which
+    makes the version exist, last); any failure or interrupt puts back what was there."""
+    temps: dict[Path, str] = {}
+    backups: dict[Path, bytes | None] = {}
+    try:
+        for path, data in files.items():
+            if not path.parent.is_dir():
+                raise CompatError(f"{path}: directory {path.parent} does not exist")
+            backups[path] = path.read_bytes() if path.exists() else None
+            staged = path.with_name(f".{path.name}.cws-compat.tmp")
+            with open(staged, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            temps[path] = str(staged)
+        done: list[Path] = []
+        try:
+            for target, name in temps.items():
+                os.replace(name, target)
+                done.append(target)
+        except BaseException:
+            for target in reversed(done):
+                before = backups[target]
+                if before is None:
+                    with contextlib.suppress(OSError):
+                        target.unlink()
+                else:
+                    target.write_bytes(before)
+            raise
+    finally:
+        for name in temps.values():
+            with contextlib.suppress(OSError):
+                os.unlink(name)
