@@ -38,6 +38,11 @@ def default_branch(repo: Any) -> str | None:
     for name in ("origin/main", "origin/master", "main", "master"):
         if _commit(repo, name) is not None:
             return name
+    if _has_origin(repo):
+        # a single-branch (CI) clone knows no other branch: ask origin for the usual ones
+        for name in ("main", "master"):
+            if _fetch(repo, name):
+                return f"origin/{name}"
     return None
 
 
@@ -47,15 +52,23 @@ def resolve(repo: Any, ref: str | None) -> tuple[Any, str]:
     if ref is None:
         branch = default_branch(repo)
         if branch is None:
-            raise CompatError("cannot find the default branch to compare with; give --against REF")
+            raise CompatError(
+                "cannot find the default branch to compare with; give --against REF, or fetch it "
+                "with: git fetch origin +refs/heads/main:refs/remotes/origin/main"
+            )
         base = _merge_base(repo, branch)
         return base, f"merge-base({branch})"
     commit = _commit(repo, ref)
-    if commit is None and _has_origin(repo):
-        _fetch(repo, ref)
-        commit = _commit(repo, ref) or _commit(repo, f"origin/{ref}")
+    name = ref.removeprefix("origin/")
+    if commit is None and _has_origin(repo) and _fetch(repo, name):
+        commit = (
+            _commit(repo, ref) or _commit(repo, f"origin/{name}") or _commit(repo, "FETCH_HEAD")
+        )
     if commit is None:
-        hint = f"; fetch it with: git fetch origin {ref}" if _has_origin(repo) else ""
+        hint = ""
+        if _has_origin(repo):
+            hint = f"; fetch it with: git fetch origin +refs/heads/{name}:refs/remotes/origin/"
+            hint += name
         raise CompatError(f"unknown git ref {ref!r}{hint}")
     return commit, ref
 
@@ -65,13 +78,16 @@ def _has_origin(repo: Any) -> bool:
 
 
 def _fetch(repo: Any, ref: str, *extra: str) -> bool:
+    """Fetch a branch into refs/remotes/origin/ (or a tag or sha into FETCH_HEAD)."""
     import git
 
-    try:
-        repo.git.fetch("--quiet", *extra, "origin", ref)
-        return True
-    except git.GitCommandError:
-        return False
+    for spec in (f"+refs/heads/{ref}:refs/remotes/origin/{ref}", ref):
+        try:
+            repo.git.fetch("--quiet", *extra, "origin", spec)
+            return True
+        except git.GitCommandError:
+            continue
+    return False
 
 
 def _merge_base(repo: Any, branch: str) -> Any:

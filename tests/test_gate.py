@@ -1,0 +1,282 @@
+"""The gate, releases and the changelog, tried as a new user would: in scratch git
+repositories holding a copy of `schemas/`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compat import release as release_module
+from tests.conftest import ROOT
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid",
+       "-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"]
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose main holds the shipped store and changelog, on a PR branch."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    shutil.copytree(ROOT / "schemas", root / "schemas")
+    shutil.copy(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "store")
+    git(root, "checkout", "-qb", "pr")
+    monkeypatch.chdir(root)
+    return root
+
+
+def v2_with(edit: Any) -> Path:
+    document = json.loads((ROOT / "schemas/versions/v2.json").read_text())
+    edit(document)
+    path = Path.cwd().parent / f"candidate-{abs(hash(json.dumps(document))) % 10**8}.json"
+    path.write_text(json.dumps(document, indent=4) + "\n")
+    return path
+
+
+def breaking(document: Any) -> None:
+    credentials = document["definitions"]["ProcessCredentials"]
+    credentials["properties"]["auid"] = {"type": "integer"}
+    credentials["required"].append("auid")
+
+
+def additive(document: Any) -> None:
+    document["properties"]["network"] = {"type": "object", "additionalProperties": False,
+                                         "properties": {"proto": {"type": "string"}}}
+
+
+def add_version_by_hand(root: Path, name: str, path: Path) -> None:
+    """What a PR author might do without `release`: copy the file and edit the index."""
+    import hashlib
+
+    data = path.read_bytes()
+    shutil.copy(path, root / "schemas/versions" / f"{name}.json")
+    index_path = root / "schemas/versions/index.json"
+    index = json.loads(index_path.read_text())
+    index["versions"].append({"name": name, "file": f"{name}.json", "released": "2022-01-01",
+                              "sha256": hashlib.sha256(data).hexdigest()})
+    index_path.write_text(json.dumps(index, indent=4) + "\n")
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".git" not in p.parts}
+
+
+def test_breaking_v3_fails_with_an_annotation_on_v3(cli: Any, repo: Path) -> None:
+    add_version_by_hand(repo, "v3", v2_with(breaking))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v3")
+    result = cli("check", "--format", "github")
+    assert result.code == 1
+    line = next(x for x in result.out.splitlines() if "required-added" in x)
+    assert line.startswith("::error file=schemas/versions/v3.json,line=")
+    number = int(line.split("line=")[1].split(",")[0])
+    text = (repo / "schemas/versions/v3.json").read_text().splitlines()
+    assert text[number - 1].strip() == '"required": ['
+    assert "process.credentials.auid" in line
+
+
+def test_additive_v3_made_with_release_passes(cli: Any, repo: Path) -> None:
+    result = cli("release", str(v2_with(additive)))
+    assert result.code == 0, result.out + result.err
+    assert (repo / "schemas/versions/v3.json").is_file()
+    assert "## [v3]" in (repo / "CHANGELOG.md").read_text()
+    assert "`network`" in (repo / "CHANGELOG.md").read_text()
+    assert cli("changelog", "--check").code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v3")
+    gate = cli("check")
+    assert gate.code == 0, gate.out
+    assert "ok v2 -> v3" in gate.out
+
+
+def test_editing_a_released_version_fails_naming_it(cli: Any, repo: Path) -> None:
+    path = repo / "schemas/versions/v1.json"
+    path.write_text(path.read_text().replace("Container ID", "Container id"))
+    result = cli("check")
+    assert result.code == 1
+    assert "released version v1 (schemas/versions/v1.json) was modified" in result.out
+    deleted = cli("check", "--format", "json")
+    assert deleted.json()["problems"][0]["file"] == "schemas/versions/v1.json"
+
+
+def test_deleting_a_released_version_fails(cli: Any, repo: Path) -> None:
+    index_path = repo / "schemas/versions/index.json"
+    index = json.loads(index_path.read_text())
+    index["versions"] = index["versions"][:1]
+    index_path.write_text(json.dumps(index))
+    (repo / "schemas/versions/v2.json").unlink()
+    result = cli("check")
+    assert result.code == 1
+    assert "released version v2 was removed" in result.out
+
+
+def test_release_of_a_breaking_version_without_reason_writes_nothing(cli: Any, repo: Path)\
+        -> None:
+    before = tree(repo)
+    result = cli("release", str(v2_with(breaking)))
+    assert result.code == 1
+    assert "nothing was written" in result.out
+    assert tree(repo) == before
+
+
+def test_release_with_a_reason_records_acknowledgements_the_gate_accepts(cli: Any,
+                                                                         repo: Path) -> None:
+    result = cli("release", str(v2_with(breaking)), "--allow-breaking", "agents >= 7.30 send auid")
+    assert result.code == 0, result.out
+    index = json.loads((repo / "schemas/versions/index.json").read_text())
+    acks = index["versions"][-1]["acknowledged"]
+    assert acks == [{"rule": "required-added",
+                     "schema_path": "/definitions/ProcessCredentials/required",
+                     "reason": "agents >= 7.30 send auid"}]
+    assert "acknowledged: agents >= 7.30 send auid" in (repo / "CHANGELOG.md").read_text()
+    gate = cli("check")
+    assert gate.code == 0, gate.out
+    assert "acknowledged [required-added]" in gate.out
+
+
+def test_stale_acknowledgements_are_reported(cli: Any, repo: Path) -> None:
+    cli("release", str(v2_with(additive)))
+    index_path = repo / "schemas/versions/index.json"
+    index = json.loads(index_path.read_text())
+    index["versions"][-1]["acknowledged"] = [
+        {"rule": "required-added", "schema_path": "/nowhere", "reason": "old"}]
+    index_path.write_text(json.dumps(index, indent=4))
+    result = cli("check")
+    assert result.code == 0
+    assert "stale acknowledgement for v3: [required-added] /nowhere" in result.out
+
+
+def test_release_is_all_or_nothing_when_a_write_fails(cli: Any, repo: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    before = tree(repo)
+    real = release_module.os.replace
+    calls = []
+
+    def failing(source: Any, target: Any) -> None:
+        calls.append(target)
+        if len(calls) == 2:  # after the version file, before the index
+            raise KeyboardInterrupt
+        real(source, target)
+
+    monkeypatch.setattr(release_module.os, "replace", failing)
+    with pytest.raises(KeyboardInterrupt):
+        release_module.release(v2_with(additive), repo / "schemas/versions",
+                               repo / "CHANGELOG.md", None, "backward", None)
+    assert tree(repo) == before
+
+
+def test_release_refuses_an_existing_name(cli: Any, repo: Path) -> None:
+    result = cli("release", str(v2_with(additive)), "--name", "v2")
+    assert result.code == 2
+    assert "version v2 already exists" in result.err
+
+
+def test_transitive_mode_checks_every_earlier_version(cli: Any, repo: Path) -> None:
+    add_version_by_hand(repo, "v3", v2_with(additive))
+    result = cli("check", "--mode", "backward-transitive", "--format", "json")
+    pairs = [(c["old"], c["new"]) for c in result.json()["checks"]]
+    assert pairs == [("v1", "v3"), ("v2", "v3")]
+
+
+def test_gating_a_schema_file_by_path(cli: Any, repo: Path) -> None:
+    schema = repo / "backend.schema.json"
+    shutil.copy(ROOT / "schemas/versions/v2.json", schema)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "schema file")
+    schema.write_text(v2_with(breaking).read_text())
+    result = cli("check", "--against", "HEAD", "backend.schema.json", "--format", "json")
+    assert result.code == 1
+    assert result.json()["checks"][0]["file"] == "backend.schema.json"
+    (repo / "pyproject.toml").write_text(
+        "[[tool.cws-compat.acknowledgements]]\n"
+        'path = "backend.schema.json"\nrule = "required-added"\n'
+        'schema_path = "/definitions/ProcessCredentials/required"\nreason = "planned"\n'
+    )
+    assert cli("check", "--against", "HEAD", "backend.schema.json").code == 0
+
+
+def test_sarif_and_junit_outputs(cli: Any, repo: Path) -> None:
+    add_version_by_hand(repo, "v3", v2_with(breaking))
+    sarif = cli("check", "--format", "sarif").json()
+    assert sarif["version"] == "2.1.0"
+    result = sarif["runs"][0]["results"][0]
+    assert result["ruleId"] == "required-added"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "schemas/versions/v3.json"
+    assert location["region"]["startLine"] > 1
+    assert sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "required-added"
+    junit = ET.fromstring(cli("check", "--format", "junit").out)
+    assert junit.get("failures") == "1"
+    assert junit.find(".//failure") is not None
+    markdown = cli("check", "--format", "markdown").out
+    assert markdown.startswith("## Schema gate: ❌ failed")
+
+
+def test_gate_with_corpora_adds_evidence(cli: Any, repo: Path) -> None:
+    add_version_by_hand(repo, "v3", v2_with(breaking))
+    result = cli("check", "--corpora", "--format", "json")
+    assert result.code == 1
+    assert result.json()["unexplained_corpus_rejections"] == 0
+
+
+def test_shallow_clone_gets_a_verdict_or_the_fetch_command(cli: Any, repo: Path,
+                                                            tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch)\
+        -> None:
+    add_version_by_hand(repo, "v3", v2_with(breaking))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v3")
+    git(repo, "checkout", "-q", "main")  # the remote's default branch, as on a forge
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "pr", "--single-branch",
+        f"file://{repo}", str(clone))
+    monkeypatch.chdir(clone)
+    verdict = cli("check")
+    assert verdict.code == 1, verdict.err  # fetched what it needed, then judged
+    assert "required-added" in verdict.out
+    shutil.rmtree(repo)  # now the remote is gone: nothing can be fetched
+    clone2 = tmp_path / "clone2"
+    shutil.copytree(clone, clone2)
+    git(clone2, "update-ref", "-d", "refs/remotes/origin/main")
+    monkeypatch.chdir(clone2)
+    missing = cli("check", "--against", "main")
+    assert missing.code == 2
+    assert missing.err.count("\n") == 1
+    assert "git fetch origin +refs/heads/main:refs/remotes/origin/main" in missing.err
+
+
+def test_changelog_v1_v2_names_dd(cli: Any, in_repo_root: Path) -> None:
+    result = cli("changelog", "v1", "v2")
+    assert result.code == 0
+    assert result.out.startswith("## [v2] - 2021-04-27")
+    assert "`dd`" in result.out and "### Added" in result.out
+
+
+def test_project_changelog_is_up_to_date(cli: Any, in_repo_root: Path) -> None:
+    result = cli("changelog", "--check")
+    assert result.code == 0, result.err
+    text = (in_repo_root / "CHANGELOG.md").read_text()
+    assert "## [v1]" in text and "## [v2]" in text
+
+
+def test_not_a_git_repository_is_exit_2(cli: Any, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("check")
+    assert result.code == 2
+    assert "not inside a git repository" in result.err
