@@ -213,7 +213,7 @@ def diff(
         old,
         new,
         settings.store,
-        mode=mode or settings.mode or "backward",
+        mode=(mode or settings.mode or "backward").removesuffix("-transitive"),
         assert_formats=assert_formats,
         allow_unknown=allow_unknown,
         default_draft=default_draft or settings.default_draft,

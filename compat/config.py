@@ -85,6 +85,16 @@ def load_settings(cwd: Path | None = None) -> Settings:
             raise CompatError(f"{where}[{position}]: needs a string 'path'")
         parsed = parse_acknowledgements([item], f"{where}[{position}]")
         acks[path] = acks.get(path, ()) + parsed
+    modes = (
+        "backward",
+        "forward",
+        "full",
+        "backward-transitive",
+        "forward-transitive",
+        "full-transitive",
+    )
+    if table.get("mode") is not None and table["mode"] not in modes:
+        raise CompatError(f"{pyproject}: [tool.cws-compat] mode must be one of {', '.join(modes)}")
     base = pyproject.parent if pyproject is not None else cwd
     changelog = base / "CHANGELOG.md"
     if "changelog" in table:

@@ -15,8 +15,17 @@ import pytest
 from compat import release as release_module
 from tests.conftest import ROOT
 
-GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid",
-       "-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"]
+GIT = [
+    "git",
+    "-c",
+    "user.name=t",
+    "-c",
+    "user.email=t@example.invalid",
+    "-c",
+    "init.defaultBranch=main",
+    "-c",
+    "protocol.file.allow=always",
+]
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -54,8 +63,11 @@ def breaking(document: Any) -> None:
 
 
 def additive(document: Any) -> None:
-    document["properties"]["network"] = {"type": "object", "additionalProperties": False,
-                                         "properties": {"proto": {"type": "string"}}}
+    document["properties"]["network"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"proto": {"type": "string"}},
+    }
 
 
 def add_version_by_hand(root: Path, name: str, path: Path) -> None:
@@ -66,14 +78,23 @@ def add_version_by_hand(root: Path, name: str, path: Path) -> None:
     shutil.copy(path, root / "schemas/versions" / f"{name}.json")
     index_path = root / "schemas/versions/index.json"
     index = json.loads(index_path.read_text())
-    index["versions"].append({"name": name, "file": f"{name}.json", "released": "2022-01-01",
-                              "sha256": hashlib.sha256(data).hexdigest()})
+    index["versions"].append(
+        {
+            "name": name,
+            "file": f"{name}.json",
+            "released": "2022-01-01",
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+    )
     index_path.write_text(json.dumps(index, indent=4) + "\n")
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.parts
+    }
 
 
 def test_breaking_v3_fails_with_an_annotation_on_v3(cli: Any, repo: Path) -> None:
@@ -125,8 +146,7 @@ def test_deleting_a_released_version_fails(cli: Any, repo: Path) -> None:
     assert "released version v2 was removed" in result.out
 
 
-def test_release_of_a_breaking_version_without_reason_writes_nothing(cli: Any, repo: Path)\
-        -> None:
+def test_release_of_a_breaking_version_without_reason_writes_nothing(cli: Any, repo: Path) -> None:
     before = tree(repo)
     result = cli("release", str(v2_with(breaking)))
     assert result.code == 1
@@ -134,15 +154,20 @@ def test_release_of_a_breaking_version_without_reason_writes_nothing(cli: Any, r
     assert tree(repo) == before
 
 
-def test_release_with_a_reason_records_acknowledgements_the_gate_accepts(cli: Any,
-                                                                         repo: Path) -> None:
+def test_release_with_a_reason_records_acknowledgements_the_gate_accepts(
+    cli: Any, repo: Path
+) -> None:
     result = cli("release", str(v2_with(breaking)), "--allow-breaking", "agents >= 7.30 send auid")
     assert result.code == 0, result.out
     index = json.loads((repo / "schemas/versions/index.json").read_text())
     acks = index["versions"][-1]["acknowledged"]
-    assert acks == [{"rule": "required-added",
-                     "schema_path": "/definitions/ProcessCredentials/required",
-                     "reason": "agents >= 7.30 send auid"}]
+    assert acks == [
+        {
+            "rule": "required-added",
+            "schema_path": "/definitions/ProcessCredentials/required",
+            "reason": "agents >= 7.30 send auid",
+        }
+    ]
     assert "acknowledged: agents >= 7.30 send auid" in (repo / "CHANGELOG.md").read_text()
     gate = cli("check")
     assert gate.code == 0, gate.out
@@ -154,15 +179,17 @@ def test_stale_acknowledgements_are_reported(cli: Any, repo: Path) -> None:
     index_path = repo / "schemas/versions/index.json"
     index = json.loads(index_path.read_text())
     index["versions"][-1]["acknowledged"] = [
-        {"rule": "required-added", "schema_path": "/nowhere", "reason": "old"}]
+        {"rule": "required-added", "schema_path": "/nowhere", "reason": "old"}
+    ]
     index_path.write_text(json.dumps(index, indent=4))
     result = cli("check")
     assert result.code == 0
     assert "stale acknowledgement for v3: [required-added] /nowhere" in result.out
 
 
-def test_release_is_all_or_nothing_when_a_write_fails(cli: Any, repo: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_release_is_all_or_nothing_when_a_write_fails(
+    cli: Any, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = tree(repo)
     real = release_module.os.replace
     calls = []
@@ -175,8 +202,14 @@ def test_release_is_all_or_nothing_when_a_write_fails(cli: Any, repo: Path,
 
     monkeypatch.setattr(release_module.os, "replace", failing)
     with pytest.raises(KeyboardInterrupt):
-        release_module.release(v2_with(additive), repo / "schemas/versions",
-                               repo / "CHANGELOG.md", None, "backward", None)
+        release_module.release(
+            v2_with(additive),
+            repo / "schemas/versions",
+            repo / "CHANGELOG.md",
+            None,
+            "backward",
+            None,
+        )
     assert tree(repo) == before
 
 
@@ -234,17 +267,26 @@ def test_gate_with_corpora_adds_evidence(cli: Any, repo: Path) -> None:
     assert result.json()["unexplained_corpus_rejections"] == 0
 
 
-def test_shallow_clone_gets_a_verdict_or_the_fetch_command(cli: Any, repo: Path,
-                                                            tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch)\
-        -> None:
+def test_shallow_clone_gets_a_verdict_or_the_fetch_command(
+    cli: Any, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_version_by_hand(repo, "v3", v2_with(breaking))
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "v3")
     git(repo, "checkout", "-q", "main")  # the remote's default branch, as on a forge
     clone = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "pr", "--single-branch",
-        f"file://{repo}", str(clone))
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--branch",
+        "pr",
+        "--single-branch",
+        f"file://{repo}",
+        str(clone),
+    )
     monkeypatch.chdir(clone)
     verdict = cli("check")
     assert verdict.code == 1, verdict.err  # fetched what it needed, then judged
@@ -274,9 +316,30 @@ def test_project_changelog_is_up_to_date(cli: Any, in_repo_root: Path) -> None:
     assert "## [v1]" in text and "## [v2]" in text
 
 
-def test_not_a_git_repository_is_exit_2(cli: Any, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_not_a_git_repository_is_exit_2(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = cli("check")
     assert result.code == 2
     assert "not inside a git repository" in result.err
+
+
+def test_repository_integration_files_call_the_gate(in_repo_root: Path) -> None:
+    import yaml
+
+    action = yaml.safe_load((in_repo_root / "action.yml").read_text())
+    assert set(action["inputs"]) >= {"paths", "ref", "mode", "format"}
+    steps = " ".join(step.get("run", "") for step in action["runs"]["steps"])
+    assert "cws-compat check" in steps and '--format "$INPUT_FORMAT"' in steps
+    hooks = yaml.safe_load((in_repo_root / ".pre-commit-hooks.yaml").read_text())
+    assert hooks[0]["entry"].startswith("cws-compat check --against HEAD")
+    workflow = yaml.safe_load((in_repo_root / ".github/workflows/schema-gate.yml").read_text())
+    # PyYAML reads the bare key `on` as True
+    triggers = workflow.get("on", workflow.get(True))
+    assert triggers["pull_request"]["paths"] == ["schemas/**"]
+    steps = workflow["jobs"]["gate"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    runs = " ".join(step.get("run", "") for step in steps)
+    assert "--format github" in runs and "--format sarif" in runs and "GITHUB_STEP_SUMMARY" in runs
+    assert any("upload-sarif" in step.get("uses", "") for step in steps)
