@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from compat import __version__
+from compat.config import MODES
 from compat.errors import CompatError
 
 if TYPE_CHECKING:
@@ -18,14 +19,7 @@ if TYPE_CHECKING:
 
     from compat.config import Settings
 
-GATE_MODES = (
-    "backward",
-    "forward",
-    "full",
-    "backward-transitive",
-    "forward-transitive",
-    "full-transitive",
-)
+GATE_MODES = MODES
 EXIT_CODES = """\b
 Exit status:
   0  success (for checks: compatible)
@@ -61,6 +55,12 @@ def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
         default=choices[0],
         show_default=True,
         help="Output format.",
+    )
+
+
+def output_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help=help
     )
 
 
@@ -120,12 +120,7 @@ def versions(store: Path | None, fmt: str) -> int:
 @cli.command()
 @click.argument("schema")
 @store_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file (atomically) instead of standard output.",
-)
+@output_option("Write to this file (atomically) instead of standard output.")
 def docs(schema: str, store: Path | None, output: Path | None) -> int:
     """Write the documentation of SCHEMA in the published backend.md format."""
     from compat import docs as docs_format
@@ -138,12 +133,7 @@ def docs(schema: str, store: Path | None, output: Path | None) -> int:
 
 @cli.command("import-doc")
 @click.argument("document", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file (atomically) instead of standard output.",
-)
+@output_option("Write to this file (atomically) instead of standard output.")
 @click.option(
     "--draft",
     type=click.Choice(["4", "6", "7", "2019-09", "2020-12"]),
@@ -283,12 +273,7 @@ def rules(rule_id: str | None, fmt: str) -> int:
 )
 @click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
 @click.option("--assert-formats", is_flag=True, help="Treat `format` as a constraint.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the report to FILE (e.g. SARIF for code scanning).",
-)
+@output_option("Also write the report to FILE (e.g. SARIF for code scanning).")
 @store_option
 def check(
     paths: tuple[Path, ...],
@@ -529,12 +514,7 @@ def corpus() -> None:
     show_default=True,
     help="Random seed: the same seed gives the same events.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to FILE (atomically; .gz and .zst are compressed) instead of standard output.",
-)
+@output_option("Write to FILE (atomically; .gz and .zst compressed) instead of standard output.")
 @store_option
 def corpus_generate(
     version: str, count: int, seed: int, output: Path | None, store: Path | None
