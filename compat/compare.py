@@ -161,6 +161,24 @@ def _node_pointer(result: Any, fact: Any, side: int) -> str | None:
     return str(nodes[side].pointer)
 
 
+def _restricted(node: Any) -> bool:
+    return bool(
+        node.all_of
+        or node.any_of
+        or node.one_of
+        or node.not_ is not None
+        or node.if_ is not None
+        or node.ref is not None
+    )
+
+
+def _set(change: Change, direction: str, verdict: str) -> None:
+    if direction == "backward":
+        change.backward = verdict
+    else:
+        change.forward = verdict
+
+
 def _severity(change: Change) -> int:
     rank = {COMPATIBLE: 0, UNKNOWN: 1, BREAKING: 2}
     return max(rank[change.backward], rank[change.forward])
@@ -190,11 +208,11 @@ def _evidence(
         values = candidates(item.rule, fact.args, accept, reject, fact.old, fact.new)
         found = find(validators, direction, roots, locations, values, labels)
         if found is None:
+            if verdict == BREAKING and _restricted(accept):
+                # allOf/anyOf/oneOf/not/if beside the keyword may exclude the very values that
+                # seem to break: without a counterexample, this is not proven
+                _set(change, direction, UNKNOWN)
             continue
         change.counterexamples.append(found)
         if verdict == UNKNOWN:
-            # a checked counterexample is a proof: the direction breaks
-            if direction == "backward":
-                change.backward = BREAKING
-            else:
-                change.forward = BREAKING
+            _set(change, direction, BREAKING)  # a checked counterexample is a proof

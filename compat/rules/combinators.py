@@ -10,7 +10,10 @@ from __future__ import annotations
 from compat.diff.facts import Fact
 from compat.rules.base import COMPATIBLE, UNKNOWN, Judgement, Rule, RuleFamily
 
-S, INT, NUL = {"type": "string"}, {"type": "integer"}, {"type": "null"}
+# branches with more than a type: a union of bare types reads as a `type` list instead
+S = {"type": "string", "maxLength": 64}
+INT = {"type": "integer", "minimum": 0}
+ARR = {"type": "array", "maxItems": 4}
 
 RULES = [
     Rule(
@@ -37,7 +40,7 @@ RULES = [
         COMPATIBLE,
         UNKNOWN,
         {"anyOf": [S, INT]},
-        {"anyOf": [S, INT, NUL]},
+        {"anyOf": [S, INT, ARR]},
         twin="any-of-branch-removed",
     ),
     Rule(
@@ -45,7 +48,7 @@ RULES = [
         "A branch is removed from anyOf.",
         UNKNOWN,
         COMPATIBLE,
-        {"anyOf": [S, INT, NUL]},
+        {"anyOf": [S, INT, ARR]},
         {"anyOf": [S, INT]},
         twin="any-of-branch-added",
     ),

@@ -128,9 +128,18 @@ class Node:
         return not _has_assertions(self)
 
 
-def _has_assertions(node: Node) -> bool:
+def only_types(node: Node) -> bool:
+    """A node whose one assertion is `type` (annotations aside)."""
+    return (
+        node.boolean is None
+        and node.types is not None
+        and not _has_assertions(node, ignore_types=True)
+    )
+
+
+def _has_assertions(node: Node, ignore_types: bool = False) -> bool:
     return bool(
-        node.types is not None
+        (node.types is not None and not ignore_types)
         or node.enum is not None
         or node.lower
         or node.upper

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compat.errors import CompatError
-from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref
+from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, only_types
 from compat.schema.refs import RefIndex, join
 
 CORE = frozenset(
@@ -150,6 +150,25 @@ class _Builder:
                 seen.append(current)
                 current = current.target
 
+    def _types_from_branches(self, node: Node) -> None:
+        """`anyOf: [{type: a}, {type: b}]` is `type: [a, b]` (and so is oneOf when no value can
+        have two of the types): read it so, so that the rewrite is no change."""
+        if node.types is not None:
+            return
+        for attr in ("any_of", "one_of"):
+            branches = getattr(node, attr)
+            if not branches or any(isinstance(b, Ref) and b.target is None for b in branches):
+                continue
+            targets = [b.resolved() if isinstance(b, Ref) else b for b in branches]
+            if not all(only_types(t) for t in targets):
+                continue
+            kinds = [t.types or frozenset() for t in targets]
+            if attr == "one_of" and not _pairwise_disjoint(kinds):
+                continue
+            node.types = frozenset().union(*kinds)
+            setattr(node, attr, None)
+            return
+
     def _child(self, pointer: str, raw: dict[str, Any], key: str) -> Node | Ref | None:
         if key not in raw:
             return None
@@ -249,6 +268,7 @@ class _Builder:
             if isinstance(raw.get(key), list):
                 branches = [self.build(join(p, key, i), b) for i, b in enumerate(raw[key])]
                 setattr(node, attr, branches)
+        self._types_from_branches(node)
         node.not_ = self._child(p, raw, "not")
         if self.draft != "draft-04" and self.draft != "draft-06":
             node.if_ = self._child(p, raw, "if")
@@ -292,6 +312,20 @@ def _integer_bound(bound: Bound | None, lower: bool) -> Bound | None:
     else:
         result = math.ceil(value) - 1 if bound.exclusive else math.floor(value)
     return Bound(int(result), False)
+
+
+def _pairwise_disjoint(kinds: list[frozenset[str]]) -> bool:
+    seen: set[str] = set()
+    for group in kinds:
+        expanded = set(group) | ({"integer"} if "number" in group else set())
+        if (
+            expanded & seen
+            or ("number" in group and seen & {"integer", "number"})
+            or ("integer" in group and "number" in seen)
+        ):
+            return False
+        seen |= expanded
+    return True
 
 
 def canonical(value: Any) -> Any:
