@@ -24,7 +24,7 @@ from compat.diff.facts import (
     Segment,
     prop,
 )
-from compat.schema.model import Bound, Node, Ref, deref
+from compat.schema.model import Bound, Node, Ref, deref, single_branch
 from compat.schema.normalize import SchemaDocument, canonical
 from compat.schema.refs import join
 
@@ -138,6 +138,7 @@ class _Walker:
     ) -> PairKey:
         o = deref(o_site) or self._true_old
         n = deref(n_site) or self._true_new
+        o, n = _unwrap(o, n)
         key = self._key(o, n, negated, in_union)
         skip = False
         if parent is not None:
@@ -639,10 +640,11 @@ class _Walker:
         )
 
     def _combinators(self, o: Node, n: Node, key: PairKey) -> None:
+        switched = self._switched_union(o, n, key)
         for attr, keyword in (("all_of", "allOf"), ("any_of", "anyOf"), ("one_of", "oneOf")):
             ob: list[Node | Ref] | None = getattr(o, attr)
             nb: list[Node | Ref] | None = getattr(n, attr)
-            if ob is None and nb is None:
+            if (ob is None and nb is None) or (switched and attr != "all_of"):
                 continue
             union = attr != "all_of"
             if ob is None or nb is None:
@@ -732,6 +734,32 @@ class _Walker:
             self._child(key, o.else_, n.else_, None, union=True)
         else:
             self._fact("conditional", key, o, n, "if", _raw(o.if_), _raw(n.if_), change="changed")
+
+    def _switched_union(self, o: Node, n: Node, key: PairKey) -> bool:
+        """oneOf became anyOf (or the reverse) over as many branches: compared pairwise."""
+        if o.one_of and n.any_of and not o.any_of and not n.one_of:
+            before, after, kind = o.one_of, n.any_of, "one-of-to-any-of"
+        elif o.any_of and n.one_of and not o.one_of and not n.any_of:
+            before, after, kind = o.any_of, n.one_of, "any-of-to-one-of"
+        else:
+            return False
+        if len(before) != len(after):
+            return False
+        for a, b in zip(before, after, strict=True):
+            self._child(key, a, b, None, union=True)
+        keyword = "anyOf" if kind == "one-of-to-any-of" else "oneOf"
+        self._fact(
+            kind,
+            key,
+            o,
+            n,
+            keyword,
+            _raw_list(before),
+            _raw_list(after),
+            old_disjoint=_disjoint(before),
+            new_disjoint=_disjoint(after),
+        )
+        return True
 
     # -- after the walk ----------------------------------------------------------------------
 
@@ -843,6 +871,20 @@ def _effective_types(node: Node) -> frozenset[str]:
     if node.enum is None:
         return types
     return frozenset(k for k in map(_value_type, node.enum) if _covered(k, types))
+
+
+def _unwrap(o: Node, n: Node) -> tuple[Node, Node]:
+    """allOf/anyOf/oneOf of one schema is that schema: compare what is inside when the other
+    side does not use the same keyword (a branch list matched to a branch list stays)."""
+    for _ in range(64):
+        old, new = single_branch(o), single_branch(n)
+        if old is not None and getattr(n, old[0]) is None:
+            o = deref(old[1]) or o
+        elif new is not None and getattr(o, new[0]) is None:
+            n = deref(new[1]) or n
+        else:
+            break
+    return o, n
 
 
 def _covered(kind: str, types: frozenset[str]) -> bool:

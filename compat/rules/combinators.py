@@ -83,6 +83,27 @@ RULES = [
         note="A value may match two branches and so fail oneOf; unknown where not disjoint.",
     ),
     Rule(
+        "one-of-to-any-of",
+        "oneOf becomes anyOf over the same number of branches.",
+        COMPATIBLE,
+        UNKNOWN,
+        {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "integer", "maximum": 5}]},
+        {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "integer", "maximum": 5}]},
+        note="Exactly one matching branch is at least one. Forward compatible when the old "
+        "branches are provably disjoint.",
+        twin="any-of-to-one-of",
+    ),
+    Rule(
+        "any-of-to-one-of",
+        "anyOf becomes oneOf over the same number of branches.",
+        UNKNOWN,
+        COMPATIBLE,
+        {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "integer", "maximum": 5}]},
+        {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "integer", "maximum": 5}]},
+        note="Backward compatible when the new branches are provably disjoint.",
+        twin="one-of-to-any-of",
+    ),
+    Rule(
         "combinator-added",
         "allOf, anyOf or oneOf appears where there was none.",
         UNKNOWN,
@@ -182,6 +203,14 @@ def _one_of(fact: Fact) -> Judgement | None:
     )
 
 
+def _switched(fact: Fact) -> Judgement:
+    if fact.kind == "one-of-to-any-of":
+        forward = COMPATIBLE if fact.args["old_disjoint"] else UNKNOWN
+        return Judgement("one-of-to-any-of", "oneOf became anyOf", forward=forward)
+    backward = COMPATIBLE if fact.args["new_disjoint"] else UNKNOWN
+    return Judgement("any-of-to-one-of", "anyOf became oneOf", backward=backward)
+
+
 def _not(fact: Fact) -> Judgement:
     return Judgement(f"not-{fact.args['change']}", f"not {fact.args['change']}")
 
@@ -197,6 +226,8 @@ FAMILY = RuleFamily(
         "combinator": _combinator,
         "branch": _branch,
         "one-of-changed": _one_of,
+        "one-of-to-any-of": _switched,
+        "any-of-to-one-of": _switched,
         "not": _not,
         "conditional": _conditional,
     },

@@ -128,6 +128,21 @@ class Node:
         return not _has_assertions(self)
 
 
+def single_branch(node: Node) -> tuple[str, Node | Ref] | None:
+    """(keyword, branch) when the node's one assertion is allOf/anyOf/oneOf of one schema,
+    which means exactly that schema."""
+    found = [(a, b) for a in ("all_of", "any_of", "one_of") if (b := getattr(node, a))]
+    if len(found) != 1 or len(found[0][1]) != 1 or node.boolean is not None:
+        return None
+    attr, branches = found[0]
+    setattr(node, attr, None)
+    try:
+        alone = not _has_assertions(node)
+    finally:
+        setattr(node, attr, branches)
+    return (attr, branches[0]) if alone else None
+
+
 def only_types(node: Node) -> bool:
     """A node whose one assertion is `type` (annotations aside)."""
     return (
