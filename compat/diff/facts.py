@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-PairKey = tuple[int, int, bool, bool]
+# (old node id, new node id, under an odd number of `not`, inside a union, the one direction that
+# still matters or None for both)
+PairKey = tuple[int, int, bool, bool, str | None]
 Segment = tuple[str, Any]  # ("prop", name), ("item", None), ("index", 2), ("additional", None)...
 Path = tuple[Segment, ...]
 
@@ -30,6 +32,7 @@ class Fact:
     args: dict[str, Any] = field(default_factory=dict)
     negated: bool = False  # under an odd number of `not`: directions swap
     in_union: bool = False  # inside anyOf/oneOf branches: a branch-level break may not be one
+    only: str | None = None  # "backward"/"forward": the other direction is proven elsewhere
 
 
 class PathNode:

@@ -115,8 +115,9 @@ class _Walker:
             deref(self.new.root) or self._true_new,
             False,
             False,
+            None,
         )
-        self._schedule(self.old.root, self.new.root, False, False, None, None)
+        self._schedule(self.old.root, self.new.root, False, False, None, None, None)
         while self._stack:
             o, n, key, skip_annotations = self._stack.pop()
             self._compare(o, n, key, skip_annotations)
@@ -124,8 +125,8 @@ class _Walker:
         paths, truncated = self._instance_paths(root_key)
         return DiffResult(self.facts, paths, truncated, dict(self.nodes))
 
-    def _key(self, o: Node, n: Node, negated: bool, in_union: bool) -> PairKey:
-        return (id(o), id(n), negated, in_union)
+    def _key(self, o: Node, n: Node, negated: bool, in_union: bool, only: str | None) -> PairKey:
+        return (id(o), id(n), negated, in_union, only)
 
     def _schedule(
         self,
@@ -135,11 +136,12 @@ class _Walker:
         in_union: bool,
         parent: PairKey | None,
         segment: Segment | None,
+        only: str | None,
     ) -> PairKey:
         o = deref(o_site) or self._true_old
         n = deref(n_site) or self._true_new
         o, n = _unwrap(o, n)
-        key = self._key(o, n, negated, in_union)
+        key = self._key(o, n, negated, in_union, only)
         skip = False
         if parent is not None:
             self.edges.setdefault(parent, []).append((key, segment))
@@ -170,8 +172,15 @@ class _Walker:
         segment: Segment | None,
         negate: bool = False,
         union: bool = False,
+        only: str | None = None,
     ) -> None:
-        self._schedule(o, n, key[2] != negate, key[3] or union, key, segment)
+        """Compare two subschemas. `only`: the one direction, in this pair's own terms, that
+        the subschemas can affect (the other is proven by another comparison)."""
+        if only is not None and key[2]:
+            only = "forward" if only == "backward" else "backward"  # into the root's terms
+        if only is not None and key[4] is not None and only != key[4]:
+            return  # neither direction depends on this pair
+        self._schedule(o, n, key[2] != negate, key[3] or union, key, segment, only or key[4])
 
     def _fact(
         self,
@@ -200,6 +209,7 @@ class _Walker:
                 args=args,
                 negated=key[2],
                 in_union=key[3],
+                only=key[4],
             )
         )
 
@@ -485,6 +495,8 @@ class _Walker:
             if state == "schema":
                 self._child(key, other if op is None else op, np_ if op is None else other, segment)
                 continue
+            if state == "pattern" and self._covered_by_pattern(key, o, n, name, op, np_, segment):
+                continue
             if state == "true" and target.is_trivially_true(self.assert_formats):
                 continue  # declaring a property that accepts anything changes nothing
             kind = "property-added" if op is None else "property-removed"
@@ -601,6 +613,35 @@ class _Walker:
             self._child(
                 key, o.dependent_schemas.get(name), n.dependent_schemas.get(name), None, union=True
             )
+
+    def _covered_by_pattern(
+        self,
+        key: PairKey,
+        o: Node,
+        n: Node,
+        name: str,
+        op: Node | Ref | None,
+        np_: Node | Ref | None,
+        segment: Segment,
+    ) -> bool:
+        """A property declared on one side only, whose name one patternProperties entry
+        governs on both sides. Patterns apply to declared properties too, so the name is
+        governed by P on one side and by P and the property on the other: the pattern
+        comparison decides one direction, the property against P the other."""
+        lacking = o if op is None else n
+        matching = [p for p in lacking.pattern_properties if _pattern_matches(p, name)]
+        if len(matching) != 1:
+            return False
+        pattern = matching[0]
+        if op is None and pattern in n.pattern_properties:
+            # old: P; new: property and P. Backward needs P within the property.
+            self._child(key, o.pattern_properties[pattern], np_, segment, only="backward")
+            return True
+        if np_ is None and pattern in o.pattern_properties:
+            # old: property and P; new: P. Forward needs P within the property.
+            self._child(key, op, n.pattern_properties[pattern], segment, only="forward")
+            return True
+        return False
 
     def _undeclared(self, node: Node, name: str) -> tuple[str, Node | Ref | None]:
         """How `node` treats a property `name` it does not declare."""
@@ -766,7 +807,7 @@ class _Walker:
     def _definitions(self) -> None:
         old_defs = self.old.definitions()
         new_defs = self.new.definitions()
-        root: PairKey = (0, 0, False, False)  # no pair: unreached definitions have no paths
+        root: PairKey = (0, 0, False, False, None)  # no pair: unreached definitions have no paths
         for name, pointer in old_defs.items():
             if name not in new_defs and not self._reached(pointer, self.reached_old):
                 self.facts.append(

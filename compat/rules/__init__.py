@@ -60,6 +60,10 @@ def classify(fact: Fact) -> Classified | None:
     if fact.negated:
         # not A accepts fewer values exactly when A accepts more
         backward, forward = forward, backward
+    if fact.only == "backward":
+        forward = COMPATIBLE  # proven by another comparison (see the walk)
+    elif fact.only == "forward":
+        backward = COMPATIBLE
     return Classified(judgement.rule, backward, forward, judgement.message, fact)
 
 

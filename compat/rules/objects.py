@@ -14,6 +14,10 @@ from compat.diff.facts import Fact
 from compat.rules.base import BREAKING, COMPATIBLE, UNKNOWN, Judgement, Rule, RuleFamily, code
 
 CLOSED = {"type": "object", "additionalProperties": False}
+TWO_PATTERNS = {
+    **CLOSED,
+    "patternProperties": {"^x_": {"type": "string"}, "_id$": {"maxLength": 8}},
+}
 
 RULES = [
     Rule(
@@ -56,28 +60,24 @@ RULES = [
     ),
     Rule(
         "property-added-under-pattern",
-        "A property is declared whose name a patternProperties regex also governs.",
+        "A property is declared whose name patternProperties regexes govern in ways not "
+        "compared one to one.",
         UNKNOWN,
         UNKNOWN,
-        {"type": "object", "patternProperties": {"^x_": {"type": "string"}}},
-        {
-            "type": "object",
-            "patternProperties": {"^x_": {"type": "string"}},
-            "properties": {"x_id": {"type": "integer"}},
-        },
+        TWO_PATTERNS,
+        {**TWO_PATTERNS, "properties": {"x_id": {"type": "string", "minLength": 2}}},
+        note="When exactly one regex governs the name on both sides, the property is compared "
+        "with that pattern's schema instead.",
         twin="property-removed-under-pattern",
     ),
     Rule(
         "property-removed-under-pattern",
-        "A property's declaration is dropped where a patternProperties regex governs the name.",
+        "A property's declaration is dropped where patternProperties regexes govern the name "
+        "in ways not compared one to one.",
         UNKNOWN,
         UNKNOWN,
-        {
-            "type": "object",
-            "patternProperties": {"^x_": {"type": "string"}},
-            "properties": {"x_id": {"type": "integer"}},
-        },
-        {"type": "object", "patternProperties": {"^x_": {"type": "string"}}},
+        {**TWO_PATTERNS, "properties": {"x_id": {"type": "string", "minLength": 2}}},
+        TWO_PATTERNS,
         twin="property-added-under-pattern",
     ),
     Rule(
