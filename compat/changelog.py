@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN
@@ -131,3 +132,22 @@ def store_loader(store: Store) -> Loader:
         )
 
     return load
+
+
+def entry_for(old: str, new: str, store_root: Path, default_draft: str | None = None) -> str:
+    """The entry for NEW against OLD; dated and acknowledged as in the store when NEW is a
+    stored version, else dated today."""
+    from datetime import date
+
+    from compat.compare import compare_specs
+    from compat.store import Store
+
+    report = compare_specs(old, new, store_root, default_draft=default_draft)
+    released = date.today().isoformat()
+    acks: tuple[Acknowledgement, ...] = ()
+    if (store_root / "index.json").is_file():
+        store = Store.open(store_root)
+        if new in store:
+            released = store.entry(new).released
+            acks = store.entry(new).acknowledged
+    return entry(new, released, report, acks)

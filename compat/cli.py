@@ -415,7 +415,7 @@ def changelog(
 ) -> int:
     """Print the changelog entry for NEW (compared with OLD), or keep CHANGELOG.md in step with
     the store (--write, --check)."""
-    from compat.changelog import entry, store_loader, whole
+    from compat.changelog import store_loader, whole
     from compat.store import Store
 
     settings = _settings(store)
@@ -439,57 +439,20 @@ def changelog(
         return 0
     if not old or not new:
         raise CompatError("give OLD and NEW, or --write / --check")
-    from datetime import date
+    from compat.changelog import entry_for
 
-    from compat.compare import compare_specs
-    from compat.store import Store as StoreType
-
-    report = compare_specs(old, new, settings.store, default_draft=settings.default_draft)
-    released = date.today().isoformat()
-    acks: tuple[Any, ...] = ()
-    if (settings.store / "index.json").is_file():
-        opened_store = StoreType.open(settings.store)
-        if new in opened_store:
-            released = opened_store.entry(new).released
-            acks = opened_store.entry(new).acknowledged
-    click.echo(entry(new, released, report, acks), nl=False)
+    click.echo(entry_for(old, new, settings.store, settings.default_draft), nl=False)
     return 0
 
 
 def _gate_corpora(result: Any, settings: Any, assert_formats: bool) -> Any:
-    from compat.corpus.manifest import capture_versions, corpora_dir, read_manifest
-    from compat.corpus.run import run as run_corpora
-    from compat.corpus.validate import default_workers
-    from compat.schema.load import load
+    from compat.corpus.run import run_stored
 
-    directory = settings.corpora or corpora_dir(settings.store)
-    stored = read_manifest(directory)
-    if not stored:
-        result.notes.append(f"--corpora: no stored corpora in {directory}")
-        return None
     names = sorted({c.new for c in result.checks})
-    targets = {
-        name: load(name, settings.store, settings.default_draft, assert_formats)
-        for name in names
-        if (settings.store / "index.json").is_file()
-    }
-    captures = capture_versions(directory)
-    known = {
-        v: load(v, settings.store, settings.default_draft, assert_formats)
-        for v in set(captures.values())
-    }
-    if not targets:
-        return None
-    return run_corpora(
-        [c.path for c in stored],
-        targets,
-        captures,
-        None,
-        assert_formats,
-        default_workers(),
-        None,
-        known,
-    )
+    report = run_stored(settings, names, assert_formats) if names else None
+    if report is None:
+        result.notes.append("--corpora: no stored corpora, or no new version to check")
+    return report
 
 
 @cli.group()
@@ -588,54 +551,20 @@ def _corpus_run(
     quiet: bool,
     store: Path | None,
 ) -> Any:
-    from compat.corpus.manifest import capture_versions, corpora_dir, read_manifest
-    from compat.corpus.run import run as run_corpora
-    from compat.corpus.validate import corpus_files, default_workers
-    from compat.schema.load import load
-    from compat.store import Store
+    from compat.corpus.run import run_for
 
-    settings = _settings(store)
-    directory = settings.corpora or corpora_dir(settings.store)
-    if paths:
-        files = corpus_files(list(paths))
-    else:
-        stored = read_manifest(directory)
-        if not stored:
-            raise CompatError(f"no PATH given and no stored corpora in {directory}")
-        files = corpus_files([c.path for c in stored])
-    names = [n.strip() for n in against.split(",") if n.strip()]
-    if names == ["all"]:
-        names = Store.open(settings.store).names
-    if not names:
-        raise CompatError("--against names no version")
-
-    def get(spec: str) -> Any:
-        return load(spec, settings.store, settings.default_draft, assert_formats)
-
-    loaded = {name: get(name) for name in names}
-    captures = capture_versions(directory)
-    wanted = set(captures.values()) | ({captured_under} if captured_under else set())
-    known = {}
-    for name in sorted(wanted - set(loaded)):
-        if captured_under == name or (settings.store / "index.json").is_file():
-            try:
-                known[name] = get(name)
-            except CompatError:
-                if name == captured_under:
-                    raise
     progress = None
     if not quiet and sys.stderr.isatty():
         progress = _progress_bar()
     try:
-        return run_corpora(
-            files,
-            loaded,
-            captures,
+        return run_for(
+            _settings(store),
+            list(paths),
+            against,
             captured_under,
             assert_formats,
-            workers or default_workers(),
+            workers,
             progress,
-            known,
         )
     finally:
         if progress is not None:

@@ -13,8 +13,19 @@ from compat import __version__
 from tests.conftest import DATA, ROOT
 
 COMMANDS = [
-    "versions", "docs", "import-doc", "diff", "rules", "schema", "check", "release", "changelog",
-    "corpus", "corpus generate", "corpus validate", "corpus matrix",
+    "versions",
+    "docs",
+    "import-doc",
+    "diff",
+    "rules",
+    "schema",
+    "check",
+    "release",
+    "changelog",
+    "corpus",
+    "corpus generate",
+    "corpus validate",
+    "corpus matrix",
 ]
 
 

@@ -3,6 +3,7 @@ jsonschema, and trace each group to the schema change that explains it."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Any
 import orjson
 
 from compat.compare import Change, Report, compare
+from compat.config import Settings
 from compat.corpus.validate import FileScan, Group, Runner, Target
 from compat.rules import COMPATIBLE
 from compat.schema.load import LoadedSchema
@@ -300,3 +302,69 @@ def _flatten(error: Any) -> list[Any]:
     for child in error.context or ():
         found += _flatten(child)
     return found
+
+
+def run_for(
+    settings: Settings,
+    paths: list[Path],
+    against: str,
+    captured_under: str | None,
+    assert_formats: bool,
+    workers: int | None,
+    progress: Callable[[Path, int, int], None] | None = None,
+) -> CorpusReport:
+    """A corpus run as the CLI asks for it: PATHS (or the stored corpora) against the
+    versions named in `against` (`all`: the whole store)."""
+    from compat.corpus.manifest import capture_versions, corpora_dir, read_manifest
+    from compat.corpus.validate import corpus_files, default_workers
+    from compat.errors import CompatError
+    from compat.schema.load import load
+    from compat.store import Store
+
+    directory = settings.corpora or corpora_dir(settings.store)
+    if paths:
+        files = corpus_files(paths)
+    else:
+        stored = read_manifest(directory)
+        if not stored:
+            raise CompatError(f"no PATH given and no stored corpora in {directory}")
+        files = corpus_files([c.path for c in stored])
+    names = [n.strip() for n in against.split(",") if n.strip()]
+    if names == ["all"]:
+        names = Store.open(settings.store).names
+    if not names:
+        raise CompatError("--against names no version")
+
+    def get(spec: str) -> LoadedSchema:
+        return load(spec, settings.store, settings.default_draft, assert_formats)
+
+    loaded = {name: get(name) for name in names}
+    captures = capture_versions(directory)
+    known: dict[str, LoadedSchema] = {}
+    if captured_under is not None and captured_under not in loaded:
+        known[captured_under] = get(captured_under)
+    for name in sorted(set(captures.values()) - set(loaded) - set(known)):
+        # a manifest naming a version this store does not have: nothing to trace against
+        with contextlib.suppress(CompatError):
+            known[name] = get(name)
+    return run(
+        files,
+        loaded,
+        captures,
+        captured_under,
+        assert_formats,
+        workers or default_workers(),
+        progress,
+        known,
+    )
+
+
+def run_stored(
+    settings: Settings, versions: list[str], assert_formats: bool
+) -> CorpusReport | None:
+    """The stored corpora against `versions` (for the gate's --corpora), None without any."""
+    from compat.corpus.manifest import corpora_dir, read_manifest
+
+    if not read_manifest(settings.corpora or corpora_dir(settings.store)):
+        return None
+    return run_for(settings, [], ",".join(versions), None, assert_formats, None)
