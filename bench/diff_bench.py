@@ -24,7 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def synthetic(count: int) -> dict[str, Any]:
+def synthetic(count: int, shape: str = "tree") -> dict[str, Any]:
+    """`count` definitions: in a tree (D{i} refers to D{2i+1} and D{2i+2}, depth log2 count,
+    like real event schemas) or a chain (D{i} refers to D{i+1}: depth count, the worst case
+    for instance paths and counterexamples)."""
     definitions: dict[str, Any] = {
         "Leaf": {
             "type": "object",
@@ -38,9 +41,14 @@ def synthetic(count: int) -> dict[str, Any]:
             f"field_{j}": {"type": "string", "description": f"Field {j} of D{i}"} for j in range(6)
         }
         properties["leaf"] = {"$ref": "#/definitions/Leaf"}
-        if i + 1 < count - 1:
-            properties["next"] = {"$ref": f"#/definitions/D{i + 1}"}
-            properties["many"] = {"type": "array", "items": {"$ref": f"#/definitions/D{i + 1}"}}
+        children = [i + 1] if shape == "chain" else [2 * i + 1, 2 * i + 2]
+        children = [c for c in children if c < count - 1]
+        if children:
+            properties["next"] = {"$ref": f"#/definitions/D{children[0]}"}
+            properties["many"] = {
+                "type": "array",
+                "items": {"$ref": f"#/definitions/D{children[-1]}"},
+            }
         definitions[f"D{i}"] = {
             "type": "object",
             "additionalProperties": False,
@@ -68,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="250,500,1000,2000")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--shapes", default="tree,chain")
     args = parser.parse_args()
 
     from compat.compare import compare
@@ -75,9 +84,11 @@ def main() -> None:
     from compat.schema.load import prepare
     from compat.schema.source import SchemaSource
 
-    print(f"{'definitions':>11}  {'median s':>9}  {'ms/definition':>13}  changes")
-    for size in (int(s) for s in args.sizes.split(",")):
-        old = synthetic(size)
+    print(f"{'shape':>5}  {'definitions':>11}  {'median s':>9}  {'ms/definition':>13}  changes")
+    for shape, size in (
+        (sh, int(sz)) for sh in args.shapes.split(",") for sz in args.sizes.split(",")
+    ):
+        old = synthetic(size, shape)
         new = copy.deepcopy(old)
         new["definitions"]["Leaf"]["properties"]["auid"] = {"type": "integer"}
         new["definitions"]["Leaf"]["required"].append("auid")
@@ -94,7 +105,8 @@ def main() -> None:
 
         report = run()
         seconds = timed(run, args.repeat)
-        print(f"{size:>11}  {seconds:>9.3f}  {seconds / size * 1000:>13.3f}  {len(report.changes)}")
+        per = seconds / size * 1000
+        print(f"{shape:>5}  {size:>11}  {seconds:>9.3f}  {per:>13.3f}  {len(report.changes)}")
 
     def cli_help() -> None:
         subprocess.run(

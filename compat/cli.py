@@ -11,8 +11,8 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from compat import __version__
-from compat.config import MODES
 from compat.errors import CompatError
+from compat.modes import MODES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

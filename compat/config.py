@@ -16,16 +16,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 DEFAULT_STORE = Path("schemas") / "versions"
-# compatibility modes: each direction alone or both, against the previous version or, transitive,
-# against every earlier one (diff takes the first three)
-MODES = (
-    "backward",
-    "forward",
-    "full",
-    "backward-transitive",
-    "forward-transitive",
-    "full-transitive",
-)
+
 KNOWN_KEYS = {"store", "corpora", "changelog", "default-draft", "mode", "acknowledgements"}
 
 
