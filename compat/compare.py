@@ -14,6 +14,7 @@ from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, wo
 from compat.schema.load import LoadedSchema, load
 
 MODES = ("backward", "forward", "full")
+STRICT_PROOF = True
 DIRECTIONS = {"backward": ("backward",), "forward": ("forward",), "full": ("backward", "forward")}
 
 
@@ -202,17 +203,17 @@ def _evidence(
         verdict = item.backward if direction == "backward" else item.forward
         if verdict == COMPATIBLE or any(c.direction == direction for c in change.counterexamples):
             continue
-        if fact.negated:
-            continue  # values under a `not` are not built here
         accept, reject = nodes if direction == "backward" else nodes[::-1]
         values = candidates(item.rule, fact.args, accept, reject, fact.old, fact.new)
+        if fact.negated:
+            # under `not` the values that separate the versions are those of the inner schemas
+            values += candidates(item.rule, fact.args, reject, accept, fact.new, fact.old)
         found = find(validators, direction, roots, locations, values, labels)
         if found is None:
-            if verdict == BREAKING and _restricted(accept):
-                # allOf/anyOf/oneOf/not/if beside the keyword may exclude the very values that
-                # seem to break: without a counterexample, this is not proven
+            if verdict == BREAKING and STRICT_PROOF:
+                # a break is claimed only with a checked counterexample; without one the
+                # engine cannot tell (other keywords may exclude the values in question)
                 _set(change, direction, UNKNOWN)
             continue
         change.counterexamples.append(found)
-        if verdict == UNKNOWN:
-            _set(change, direction, BREAKING)  # a checked counterexample is a proof
+        _set(change, direction, BREAKING)  # a checked counterexample is a proof

@@ -183,8 +183,9 @@ def _minimal_of(node: Node, kind: str, depth: int) -> Any:
         length = node.min_length or 0
         text = "a" * length
         if node.pattern is not None:
-            for candidate in (text, "", "a", "0", "A", "a" * max(length, 1)):
-                if _matches(node.pattern, candidate):
+            generated = regex_sample(node.pattern, length)
+            for candidate in (generated, text, "", "a", "0", "A", "a" * max(length, 1)):
+                if candidate is not None and _matches(node.pattern, candidate):
                     return candidate
         return text
     if kind in ("integer", "number"):
@@ -213,6 +214,85 @@ def _number(node: Node, integer: bool) -> int | float:
     if integer or float(value).is_integer():
         return int(value)
     return value
+
+
+def regex_sample(pattern: str, length: int = 0) -> str | None:
+    """A string the regex matches, built from its parse tree (simple regexes; None when
+    unsure). Padded towards `length` with the regex's own first character when it can."""
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+
+        text = _sample(parser.parse(pattern), parser)
+    except Exception:  # any construct the sampler does not know
+        return None
+    if text is not None and len(text) < length and _matches(pattern, text + "a" * length):
+        text = text + "a" * (length - len(text))
+    return text
+
+
+def _sample(tokens: Any, parser: Any) -> str | None:
+    out = []
+    constants = parser
+    for op, arg in tokens:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(arg))
+        elif name == "NOT_LITERAL":
+            out.append("a" if arg != ord("a") else "b")
+        elif name == "ANY":
+            out.append("a")
+        elif name == "AT":
+            continue
+        elif name == "IN":
+            char = _class_char(arg)
+            if char is None:
+                return None
+            out.append(char)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _high, sub = arg
+            piece = _sample(sub, constants)
+            if piece is None:
+                return None
+            out.append(piece * max(low, 0))
+        elif name == "SUBPATTERN":
+            piece = _sample(arg[-1], constants)
+            if piece is None:
+                return None
+            out.append(piece)
+        elif name == "BRANCH":
+            piece = _sample(arg[1][0], constants)
+            if piece is None:
+                return None
+            out.append(piece)
+        else:
+            return None
+    return "".join(out)
+
+
+def _class_char(items: Any) -> str | None:
+    negated = any(str(op) == "NEGATE" for op, _ in items)
+    if negated:
+        banned: set[str] = set()
+        for op, arg in items:
+            if str(op) == "LITERAL":
+                banned.add(chr(arg))
+            elif str(op) == "RANGE":
+                banned |= {chr(c) for c in range(arg[0], min(arg[1], arg[0] + 200) + 1)}
+        return next((c for c in "aZ0_-x" if c not in banned), None)
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            return chr(arg)
+        if name == "RANGE":
+            return chr(arg[0])
+        if name == "CATEGORY":
+            category = str(arg)
+            if "NOT" in category:
+                return None
+            return {"CATEGORY_DIGIT": "0", "CATEGORY_WORD": "a", "CATEGORY_SPACE": " "}.get(
+                category
+            )
+    return None
 
 
 def _matches(pattern: str, text: str) -> bool:
@@ -256,7 +336,9 @@ def place(root: Node | Ref, path: Path, value: Any) -> Any:
             container[name] = build(child, index + 1)
             return container
         if kind in ("item", "index"):
-            position = 0 if kind == "item" else int(arg)
+            # `item` is any position past the tuple (prefixItems) part
+            prefix = len(target.prefix_items) if target is not None else 0
+            position = prefix if kind == "item" else int(arg)
             items = []
             for i in range(position):
                 items.append(minimal(_item_schema(target, i)) if target is not None else None)
@@ -266,7 +348,24 @@ def place(root: Node | Ref, path: Path, value: Any) -> Any:
                 while len(items) < (target.min_items or 0):
                     items.append(minimal(_item_schema(target, len(items))))
             return items
-        raise _NoValue  # pattern or property-name locations: not built
+        if kind == "pattern" and target is not None:
+            names = _names_matching(str(arg))
+            if not names:
+                raise _NoValue
+            container = minimal(target)
+            if not isinstance(container, dict):
+                container = {}
+            container[names[0]] = build(target.pattern_properties.get(str(arg)), index + 1)
+            return container
+        if kind == "names" and index + 1 == len(path) and isinstance(value, str):
+            # the value is a property name: an object that has it
+            container = minimal(target) if target is not None else {}
+            if not isinstance(container, dict):
+                container = {}
+            schema = _property_schema(target, value) if target is not None else None
+            container[value] = minimal(schema)
+            return container
+        raise _NoValue
 
     return build(root, 0)
 
@@ -316,6 +415,23 @@ def candidates(
         out += [[item] * n for n in _lengths(accept, reject)]
     elif rule.startswith("unique-items") and isinstance(base, list):
         attempt(lambda: [minimal(_item_schema(accept, 0))] * 2)
+    elif rule.startswith("contains-count"):
+        for node in (accept, reject):
+            matching = _safe(lambda node=node: minimal(node.contains))
+            if matching is not None:
+                out += [[matching] * n for n in _lengths(accept, reject)]
+    elif rule.startswith("property-count") and isinstance(base, dict):
+        for count in _lengths(accept, reject):
+            attempt(lambda count=count: _object_of_size(accept, base, count))
+    elif rule.startswith("dependent-required") and isinstance(base, dict) and name is not None:
+        for node in (accept, reject):
+            names = set(node.dependent_required.get(name, ()))
+            attempt(
+                lambda names=names: {
+                    **{k: v for k, v in base.items() if k not in names},
+                    name: minimal(_property_schema(accept, name)),
+                }
+            )
     if base is not None:
         out.append(base)
     for kind in sorted(
@@ -324,6 +440,22 @@ def candidates(
         attempt(lambda kind=kind: _minimal_of(accept, kind, 0))
     out += SCALARS
     out += _near_numbers(accept, reject)
+    return out
+
+
+def _object_of_size(node: Node, base: dict[str, Any], count: int) -> dict[str, Any]:
+    """An object with `count` properties, declared ones first, keeping the required ones."""
+    out = dict(base)
+    names = [n for n in node.properties if n not in out]
+    extra = 0
+    while len(out) < count:
+        if names:
+            name = names.pop(0)
+        else:
+            name, extra = f"{EXTRA_NAME}_{extra}", extra + 1
+        out[name] = minimal(_property_schema(node, name))
+    while len(out) > count:
+        out.pop(next(reversed(out)))
     return out
 
 
@@ -378,6 +510,8 @@ def _lengths(accept: Node, reject: Node) -> list[int]:
             node.max_items,
             node.min_properties,
             node.max_properties,
+            node.min_contains,
+            node.max_contains,
         ):
             if value is not None:
                 found |= {max(value - 1, 0), value, value + 1}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -9,8 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from compat.cli import run
+
+# CI must be repeatable on shared, noisy machines: the same examples every run and no timing
+# health checks there; locally, hypothesis explores (and remembers failures) as usual.
+settings.register_profile(
+    "ci", derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE = ROOT / "schemas" / "versions"
