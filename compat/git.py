@@ -52,9 +52,13 @@ def resolve(repo: Any, ref: str | None) -> tuple[Any, str]:
     if ref is None:
         branch = default_branch(repo)
         if branch is None:
+            hint = ""
+            if _has_origin(repo):
+                hint = (
+                    ", or fetch it with: git fetch origin +refs/heads/main:refs/remotes/origin/main"
+                )
             raise CompatError(
-                "cannot find the default branch to compare with; give --against REF, or fetch it "
-                "with: git fetch origin +refs/heads/main:refs/remotes/origin/main"
+                f"cannot find the default branch to compare with; give --against REF{hint}"
             )
         base = _merge_base(repo, branch)
         return base, f"merge-base({branch})"
