@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compat.counterexample import Counterexample, Validators, candidates, find
+from compat.counterexample import Counterexample, Validators, candidates, enriched, find
 from compat.diff.facts import render_path
 from compat.diff.walk import ABSENT, diff
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, worst
@@ -208,6 +208,7 @@ def _evidence(
         if fact.negated:
             # under `not` the values that separate the versions are those of the inner schemas
             values += candidates(item.rule, fact.args, reject, accept, fact.new, fact.old)
+        values += enriched(values, result.hints.get(fact.pair), direction)
         found = find(validators, direction, roots, locations, values, labels)
         if found is None:
             if verdict == BREAKING and STRICT_PROOF:

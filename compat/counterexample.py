@@ -443,6 +443,27 @@ def candidates(
     return out
 
 
+def enriched(values: list[Any], hints: dict[str, Any] | None, direction: str) -> list[Any]:
+    """Object candidates completed with what makes a conditional part apply: a dependency's
+    trigger property, or the values an `if` requires."""
+    if not hints:
+        return []
+    out: list[Any] = []
+    objects = [v for v in values if isinstance(v, dict)][:12]
+    trigger = hints.get("trigger")
+    if trigger is not None:
+        for value in objects:
+            samples: tuple[Any, ...] = (0, "a", True, None, {})
+            out += [{**value, trigger: x} for x in samples if trigger not in value]
+    when = hints.get("when")
+    if when is not None:
+        condition = when[0] if direction == "backward" else when[1]
+        required = _safe(lambda: minimal(condition))
+        if isinstance(required, dict):
+            out += [{**required, **value} for value in objects]
+    return out
+
+
 def _object_of_size(node: Node, base: dict[str, Any], count: int) -> dict[str, Any]:
     """An object with `count` properties, declared ones first, keeping the required ones."""
     out = dict(base)

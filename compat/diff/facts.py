@@ -68,6 +68,7 @@ class DiffResult:
     instance_paths: dict[PairKey, list[PathNode]]
     truncated_paths: set[PairKey]
     nodes: dict[PairKey, tuple[Any, Any]]
+    hints: dict[PairKey, dict[str, Any]] = field(default_factory=dict)
 
     def locations(self, fact: Fact) -> list[Path]:
         """The instance paths of the fact's pair (where its nodes sit in an event)."""

@@ -99,6 +99,8 @@ class _Walker:
         self.facts: list[Fact] = []
         self.edges: dict[PairKey, list[tuple[PairKey, Segment | None]]] = {}
         self.nodes: dict[PairKey, tuple[Node, Node]] = {}
+        # what an event must also hold for a pair to matter (a dependency's trigger, an `if`)
+        self.hints: dict[PairKey, dict[str, Any]] = {}
         self.visited: set[PairKey] = set()
         self.reached_old: set[str] = set()
         self.reached_new: set[str] = set()
@@ -123,7 +125,7 @@ class _Walker:
             self._compare(o, n, key, skip_annotations)
         self._definitions()
         paths, truncated = self._instance_paths(root_key)
-        return DiffResult(self.facts, paths, truncated, dict(self.nodes))
+        return DiffResult(self.facts, paths, truncated, dict(self.nodes), self.hints)
 
     def _key(self, o: Node, n: Node, negated: bool, in_union: bool, only: str | None) -> PairKey:
         return (id(o), id(n), negated, in_union, only)
@@ -173,14 +175,14 @@ class _Walker:
         negate: bool = False,
         union: bool = False,
         only: str | None = None,
-    ) -> None:
+    ) -> PairKey | None:
         """Compare two subschemas. `only`: the one direction, in this pair's own terms, that
         the subschemas can affect (the other is proven by another comparison)."""
         if only is not None and key[2]:
             only = "forward" if only == "backward" else "backward"  # into the root's terms
         if only is not None and key[4] is not None and only != key[4]:
-            return  # neither direction depends on this pair
-        self._schedule(o, n, key[2] != negate, key[3] or union, key, segment, only or key[4])
+            return None  # neither direction depends on this pair
+        return self._schedule(o, n, key[2] != negate, key[3] or union, key, segment, only or key[4])
 
     def _fact(
         self,
@@ -610,9 +612,11 @@ class _Walker:
                     **admits,
                 )
         for name in sorted(set(o.dependent_schemas) | set(n.dependent_schemas)):
-            self._child(
+            child = self._child(
                 key, o.dependent_schemas.get(name), n.dependent_schemas.get(name), None, union=True
             )
+            if child is not None:
+                self.hints.setdefault(child, {})["trigger"] = name
 
     def _covered_by_pattern(
         self,
@@ -771,7 +775,9 @@ class _Walker:
                 change="added" if o.if_ is None else "removed",
             )
         elif _shape(o.if_) == _shape(n.if_):
-            self._child(key, o.then, n.then, None, union=True)
+            child = self._child(key, o.then, n.then, None, union=True)
+            if child is not None:
+                self.hints.setdefault(child, {})["when"] = (deref(o.if_), deref(n.if_))
             self._child(key, o.else_, n.else_, None, union=True)
         else:
             self._fact("conditional", key, o, n, "if", _raw(o.if_), _raw(n.if_), change="changed")
