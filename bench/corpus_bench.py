@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.timing import median_seconds  # noqa: E402 - after the path is set
 
 
 def corpus(events: int, version: str = "v2", copies: int = 1) -> Path:
@@ -82,15 +82,6 @@ def validate(path: Path, versions: list[str], workers: int) -> Any:
         targets.append(Target(name, schema.draft, schema.source.document, False))
     with Runner(targets, workers) as runner:
         return runner.scan(path).partial
-
-
-def median_seconds(func: Any, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def peak_memory_mb(path: Path) -> float:

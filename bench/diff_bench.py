@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import argparse
 import copy
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.timing import median_seconds  # noqa: E402 - after the path is set
 
 
 def synthetic(count: int, shape: str = "tree") -> dict[str, Any]:
@@ -63,15 +63,6 @@ def synthetic(count: int, shape: str = "tree") -> dict[str, Any]:
     }
 
 
-def timed(func: Any, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="250,500,1000,2000")
@@ -104,7 +95,7 @@ def main() -> None:
             return run_deep(work)
 
         report = run()
-        seconds = timed(run, args.repeat)
+        seconds = median_seconds(run, args.repeat)
         per = seconds / size * 1000
         print(f"{shape:>5}  {size:>11}  {seconds:>9.3f}  {per:>13.3f}  {len(report.changes)}")
 
@@ -116,8 +107,8 @@ def main() -> None:
     def bare() -> None:
         subprocess.run([sys.executable, "-c", "pass"], check=True)
 
-    floor = timed(bare, 7)
-    start = timed(cli_help, 7)
+    floor = median_seconds(bare, 7)
+    start = median_seconds(cli_help, 7)
     print(
         f"start-up: cws-compat --help {start * 1000:.0f} ms, python -c pass "
         f"{floor * 1000:.0f} ms (floor), ratio {start / floor:.1f}"

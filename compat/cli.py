@@ -58,6 +58,15 @@ def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
     )
 
 
+gate_mode_option = click.option(
+    "--mode",
+    type=click.Choice(list(GATE_MODES)),
+    default=None,
+    help="Compatibility required of each new version [default: backward, or "
+    "[tool.cws-compat] mode]; *-transitive checks against every earlier version.",
+)
+
+
 def output_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help=help
@@ -260,13 +269,7 @@ def rules(rule_id: str | None, fmt: str) -> int:
     help="Git ref to compare with (branch, tag, sha, origin/x) [default: the merge "
     "base with the default branch].",
 )
-@click.option(
-    "--mode",
-    type=click.Choice(list(GATE_MODES)),
-    default=None,
-    help="Compatibility required of each new version [default: backward, or "
-    "[tool.cws-compat] mode]; *-transitive checks against every earlier version.",
-)
+@gate_mode_option
 @format_option("text", "json", "markdown", "github", "sarif", "junit")
 @click.option(
     "--corpora", is_flag=True, help="Also re-validate the stored corpora against the new versions."
@@ -299,9 +302,7 @@ def check(
     from compat.report.gate import RENDERERS
 
     settings = _settings(store)
-    chosen = mode or settings.mode or "backward"
-    if chosen not in GATE_MODES:
-        raise CompatError(f"unknown mode {chosen!r} (known: {', '.join(GATE_MODES)})")
+    chosen = mode or settings.mode or "backward"  # settings.mode is checked when read
     repo = open_repo()
     commit, label = resolve(repo, ref)
     result = gate(repo, commit, label, list(paths), settings, chosen, allow_unknown, assert_formats)
@@ -327,12 +328,7 @@ def check(
     help="Release even with breaking or unknown changes, recording each as an "
     "acknowledgement with this reason.",
 )
-@click.option(
-    "--mode",
-    type=click.Choice(list(GATE_MODES)),
-    default=None,
-    help="Compatibility required [default: backward, or [tool.cws-compat] mode].",
-)
+@gate_mode_option
 @click.option("--assert-formats", is_flag=True, help="Treat `format` as a constraint.")
 @format_option("text", "json")
 @store_option
@@ -355,9 +351,7 @@ def release(
     from compat.report.diff import render_text
 
     settings = _settings(store)
-    chosen = mode or settings.mode or "backward"
-    if chosen not in GATE_MODES:
-        raise CompatError(f"unknown mode {chosen!r} (known: {', '.join(GATE_MODES)})")
+    chosen = mode or settings.mode or "backward"  # settings.mode is checked when read
     result = do_release(
         schema,
         settings.store,

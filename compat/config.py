@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from compat.errors import CompatError
+from compat.modes import MODES
 from compat.store import Acknowledgement, parse_acknowledgements
 
 if sys.version_info >= (3, 11):
@@ -86,16 +87,8 @@ def load_settings(cwd: Path | None = None) -> Settings:
             raise CompatError(f"{where}[{position}]: needs a string 'path'")
         parsed = parse_acknowledgements([item], f"{where}[{position}]")
         acks[path] = acks.get(path, ()) + parsed
-    modes = (
-        "backward",
-        "forward",
-        "full",
-        "backward-transitive",
-        "forward-transitive",
-        "full-transitive",
-    )
-    if table.get("mode") is not None and table["mode"] not in modes:
-        raise CompatError(f"{pyproject}: [tool.cws-compat] mode must be one of {', '.join(modes)}")
+    if table.get("mode") is not None and table["mode"] not in MODES:
+        raise CompatError(f"{pyproject}: [tool.cws-compat] mode must be one of {', '.join(MODES)}")
     base = pyproject.parent if pyproject is not None else cwd
     changelog = base / "CHANGELOG.md"
     if "changelog" in table:
