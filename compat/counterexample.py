@@ -220,7 +220,10 @@ def regex_sample(pattern: str, length: int = 0) -> str | None:
     """A string the regex matches, built from its parse tree (simple regexes; None when
     unsure). Padded towards `length` with the regex's own first character when it can."""
     try:
-        from re import _parser as parser  # type: ignore[attr-defined]
+        try:
+            from re import _parser as parser  # type: ignore[attr-defined]
+        except ImportError:  # Python 3.10
+            import sre_parse as parser
 
         text = _sample(parser.parse(pattern), parser)
     except Exception:  # any construct the sampler does not know

@@ -79,8 +79,8 @@ def test_pipes_in_descriptions_are_escaped_in_tables() -> None:
 
 
 def test_invalid_json_block_reports_the_document_line() -> None:
-    broken = SEED.replace('"Container ID"\n', '"Container ID",\n', 1)
-    line = SEED[: SEED.index('"Container ID"')].count("\n") + 2
+    broken = SEED.replace('"Container ID"\n', '"Container ID" oops\n', 1)
+    line = SEED[: SEED.index('"Container ID"')].count("\n") + 1
     with pytest.raises(CompatError, match=rf"^doc.md:{line}: invalid JSON in schema block"):
         docs.parse(broken, "doc.md")
 

@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -340,7 +341,13 @@ class Runner:
         self.validators = _compile(targets)
         self.pool: Any = None
         if self.workers > 1:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            # fork is fastest, but Python 3.12+ warns against forking a threaded process (every
+            # command runs in a worker thread); forkserver starts clean workers instead
+            methods = multiprocessing.get_all_start_methods()
+            if sys.version_info < (3, 12) and "fork" in methods:
+                method = "fork"
+            else:
+                method = "forkserver" if "forkserver" in methods else "spawn"
             context = multiprocessing.get_context(method)
             self.pool = context.Pool(self.workers, initializer=_init_worker, initargs=(targets,))
 
