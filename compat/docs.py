@@ -22,6 +22,8 @@ import re
 from typing import Any
 
 from compat.errors import CompatError
+from compat.schema.drafts import CANONICAL_URIS, canonical_draft
+from compat.store import definitions_of
 
 TITLE = "# CWS Event Documentation"
 INTRO = "The CWS event sent to the backend by the security agent respects the following schema:"
@@ -29,14 +31,6 @@ ROOT_NAME = "BACKEND_EVENT_SCHEMA"
 DEFINITION_KEYS = ("definitions", "$defs")
 _LOCAL_REF = re.compile(r"^#/(definitions|\$defs)/([^/]+)$")
 _SECTION = re.compile(r"^## `(.+)`$")
-
-DRAFT_URIS = {
-    "4": "http://json-schema.org/draft-04/schema#",
-    "6": "http://json-schema.org/draft-06/schema#",
-    "7": "http://json-schema.org/draft-07/schema#",
-    "2019-09": "https://json-schema.org/draft/2019-09/schema",
-    "2020-12": "https://json-schema.org/draft/2020-12/schema",
-}
 
 
 def _block(value: Any) -> str:
@@ -101,10 +95,7 @@ def _strip_schema(value: Any) -> Any:
 def render(document: dict[str, Any]) -> str:
     """The seed-format documentation of a schema."""
     root = {k: v for k, v in document.items() if k not in DEFINITION_KEYS and k != "$schema"}
-    definitions: dict[str, Any] = {}
-    for key in DEFINITION_KEYS:
-        if isinstance(document.get(key), dict):
-            definitions.update(document[key])
+    definitions = definitions_of(document)
     out = [TITLE, "", INTRO, "```", f"{ROOT_NAME} = {_block(root)}", "```", ""]
     out += ["| Parameter | Type | Description |", "| --------- | ---- | ----------- |"]
     properties = root.get("properties", {})
@@ -211,4 +202,4 @@ def with_draft(schema: dict[str, Any], draft: str | None) -> dict[str, Any]:
     """Put a `$schema` declaration first, since the documentation format does not carry it."""
     if draft is None:
         return schema
-    return {"$schema": DRAFT_URIS[draft], **schema}
+    return {"$schema": CANONICAL_URIS[canonical_draft(draft)], **schema}
