@@ -10,8 +10,10 @@ from typing import Any
 from compat.counterexample import Counterexample, Validators, candidates, enriched, find
 from compat.diff.facts import render_path
 from compat.diff.walk import ABSENT, diff
+from compat.prove import Failure, Prover
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, worst
 from compat.schema.load import LoadedSchema, load
+from compat.schema.model import Node, Ref
 
 MODES = ("backward", "forward", "full")
 STRICT_PROOF = True
@@ -35,6 +37,8 @@ class Change:
     # the schema nodes the change sits in (pointers), for tracing validation errors to it
     old_node: str | None = None
     new_node: str | None = None
+    # where the prover stopped, for `compatibility-unproven` (not rendered)
+    failures: list[tuple[str, Failure]] = field(default_factory=list, repr=False)
 
     def verdict(self, direction: str) -> str:
         return self.backward if direction == "backward" else self.forward
@@ -149,10 +153,123 @@ def compare(
                 change.instance_paths.append(text)
         _evidence(change, item, result, validators, roots, labels)
     changes = [merged[k] for k in order]
+    changes += _settle(changes, old, new, assert_formats, validators, roots, labels)
     changes.sort(key=lambda c: (-_severity(c), c.schema_path, c.rule))
     return Report(
         old.label, new.label, old.draft, new.draft, mode, assert_formats, allow_unknown, changes
     )
+
+
+def _settle(
+    changes: list[Change],
+    old: LoadedSchema,
+    new: LoadedSchema,
+    assert_formats: bool,
+    validators: Validators,
+    roots: tuple[Node | Ref, Node | Ref],
+    labels: tuple[str, str],
+) -> list[Change]:
+    """Hold every direction to a proof: `compatible` only where the prover shows that every
+    document one side accepts, the other accepts too.
+
+    Where the whole direction is proven, the changes' `unknown`s in it become `compatible`.
+    Where it is not, every place the proof stopped must be explained by a change that is
+    already breaking or unknown in that direction; any other place becomes a change of its own
+    (`compatibility-unproven`, unknown, or breaking once a counterexample is found there), so a
+    rule that wrongly calls a change compatible can never make the report say so.
+    """
+    prover = Prover(assert_formats)
+    extra: dict[tuple[str, str], Change] = {}
+    for direction in ("backward", "forward"):
+        accept, reject = roots if direction == "backward" else roots[::-1]
+        proven, failures = prover.diagnose(accept, reject)
+        if proven:
+            for change in changes:
+                if change.verdict(direction) == UNKNOWN:
+                    _set(change, direction, COMPATIBLE)
+            continue
+        blamed = [c for c in changes if c.verdict(direction) != COMPATIBLE]
+        if not failures and not blamed:
+            # the proof was cut short (size or case budget) before it found a keyword
+            failures = [Failure((), "", "(size budget)", ())]
+        for failure in failures:
+            if any(_explains(c, failure, direction) for c in blamed):
+                continue
+            _unproven(extra, failure, direction, labels)
+            if len(extra) >= MAX_UNPROVEN:
+                break
+    for change in extra.values():
+        _unproven_evidence(change, validators, roots, labels)
+    return list(extra.values())
+
+
+MAX_UNPROVEN = 16
+
+
+def _explains(change: Change, failure: Failure, direction: str) -> bool:
+    """Does a breaking or unknown change sit where the proof stopped?"""
+    if direction == "backward":
+        mine = (change.new_node, change.new_schema_path)
+        theirs = (change.old_node, change.old_schema_path)
+    else:
+        mine = (change.old_node, change.old_schema_path)
+        theirs = (change.new_node, change.new_schema_path)
+    spot = failure.b_pointer
+    for pointer in mine:
+        if pointer is None:
+            continue
+        if spot == pointer or spot.startswith(pointer + "/") or pointer.startswith(spot + "/"):
+            return True
+    return any(p is not None and p in failure.a_pointers for p in theirs)
+
+
+def _unproven(
+    extra: dict[tuple[str, str], Change], failure: Failure, direction: str, labels: tuple[str, str]
+) -> None:
+    where = failure.b_pointer + "/" + failure.keyword
+    key = (where, render_path(failure.path))
+    change = extra.get(key)
+    accepting, other = labels if direction == "backward" else labels[::-1]
+    if change is None:
+        change = Change(
+            rule="compatibility-unproven",
+            backward=COMPATIBLE,
+            forward=COMPATIBLE,
+            message=f"not proven that `{failure.keyword}` here holds for every value "
+            f"{accepting} accepts",
+            schema_path=where,
+            old_schema_path=where if direction == "forward" else None,
+            new_schema_path=where if direction == "backward" else None,
+            instance_paths=[render_path(failure.path)],
+            instance_paths_truncated=False,
+            old=None,
+            new=None,
+            old_node=failure.b_pointer if direction == "forward" else None,
+            new_node=failure.b_pointer if direction == "backward" else None,
+        )
+        extra[key] = change
+    _set(change, direction, UNKNOWN)
+    change.failures.append((direction, failure))
+    if other not in change.message:
+        change.message += f" ({other} may reject some)"
+
+
+def _unproven_evidence(
+    change: Change,
+    validators: Validators,
+    roots: tuple[Node | Ref, Node | Ref],
+    labels: tuple[str, str],
+) -> None:
+    """Search a counterexample where the proof stopped; found, the direction is breaking."""
+    for direction, failure in change.failures:
+        if failure.b_node is None:
+            continue
+        accept = failure.a_nodes[0] if failure.a_nodes else failure.b_node
+        values = candidates(change.rule, {}, accept, failure.b_node, None, None)
+        found = find(validators, direction, roots, [failure.path], values, labels)
+        if found is not None:
+            change.counterexamples.append(found)
+            _set(change, direction, BREAKING)
 
 
 def _node_pointer(result: Any, fact: Any, side: int) -> str | None:

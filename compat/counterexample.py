@@ -409,6 +409,9 @@ def candidates(
                 out.append({**base, name: value})
     elif rule.startswith("enum-value") or rule == "const-changed":
         out += list(args.get("values") or ([old] if rule == "const-changed" else []))
+    elif rule.startswith("integer-float-form"):
+        whole = [v for v in _near_numbers(accept, reject) if float(v).is_integer()]
+        out += [float(v) for v in whole] + [1.0, 0.0, -0.0, 2.0]
     elif rule.startswith(("number-bounds", "multiple-of")):
         out += _near_numbers(accept, reject)
     elif rule.startswith("string-length"):

@@ -58,6 +58,16 @@ def load_json_object(data: bytes, label: str, what: str = "schema") -> dict[str,
     return value
 
 
+def load_schema_json(data: bytes, label: str) -> Any:
+    """A schema document: a JSON object, or `true`/`false` (boolean schemas, drafts 06 on)."""
+    value = parse_json(decode_utf8(data, label), label)
+    if not isinstance(value, (dict, bool)):
+        raise CompatError(
+            f"{label}: a schema must be a JSON object (or true/false), found {json_type(value)}"
+        )
+    return value
+
+
 def json_type(value: Any) -> str:
     if value is None:
         return "null"

@@ -10,7 +10,7 @@ from typing import Any
 from compat.compare import DIRECTIONS, Change, Report, compare
 from compat.config import Settings
 from compat.errors import CompatError
-from compat.fsutil import load_json_object
+from compat.fsutil import load_schema_json
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import SchemaSource
 from compat.store import INDEX_NAME, Acknowledgement, Store, VersionEntry
@@ -65,7 +65,7 @@ def base_mode(mode: str) -> str:
 
 
 def _loaded(label: str, data: bytes, settings: Settings, assert_formats: bool) -> LoadedSchema:
-    document = load_json_object(data, label)
+    document = load_schema_json(data, label)
     source = SchemaSource(label=label, document=document, text=data.decode("utf-8"))
     return prepare(source, settings.default_draft, assert_formats)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from compat.changelog import store_loader, whole
 from compat.compare import Change, Report, compare
 from compat.errors import CompatError
-from compat.fsutil import load_json_object, read_bytes
+from compat.fsutil import load_schema_json, read_bytes
 from compat.gate import base_mode
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import SchemaSource
@@ -56,7 +56,7 @@ def release(
     if allow_breaking is not None and not allow_breaking.strip():
         raise CompatError("--allow-breaking needs a reason")
     data = read_bytes(schema, what="schema file")
-    document = load_json_object(data, str(schema))
+    document = load_schema_json(data, str(schema))
     new = prepare(
         SchemaSource(name, document, data.decode("utf-8"), schema, name),
         default_draft,

@@ -142,7 +142,7 @@ def test_unknown_version_is_exit_2_listing_known(cli: Any, in_repo_root: Path) -
     [
         (b'{"type": "object",\n  "properties": }', "invalid JSON at line 2, column 17"),
         (b'{"a": "\xff"}', "not UTF-8 (byte 0xff at offset 7)"),
-        (b"[1, 2]", "a schema must be a JSON object, found array"),
+        (b"[1, 2]", "a schema must be a JSON object (or true/false), found array"),
         (b'{"a": NaN}', "invalid JSON"),
         (b"", "invalid JSON at line 1, column 1"),
     ],

@@ -24,6 +24,8 @@ from compat.diff.facts import (
     Segment,
     prop,
 )
+from compat.prove import Prover
+from compat.prove.evaluate import kinds_of_types
 from compat.schema.model import Bound, Node, Ref, deref, single_branch
 from compat.schema.normalize import SchemaDocument, canonical
 from compat.schema.refs import join
@@ -33,8 +35,13 @@ ABSENT = "(absent)"
 _ALL_TYPES = frozenset({"array", "boolean", "null", "number", "object", "string"})
 
 
-def diff(old: SchemaDocument, new: SchemaDocument, assert_formats: bool = False) -> DiffResult:
-    return _Walker(old, new, assert_formats).run()
+def diff(
+    old: SchemaDocument,
+    new: SchemaDocument,
+    assert_formats: bool = False,
+    prover: Prover | None = None,
+) -> DiffResult:
+    return _Walker(old, new, assert_formats, prover or Prover(assert_formats)).run()
 
 
 def _types(node: Node) -> frozenset[str]:
@@ -82,20 +89,16 @@ def _pattern_matches(pattern: str, name: str) -> bool:
         return True  # cannot tell: assume it may apply
 
 
-def _shape(node: Node | Ref | None) -> Any:
-    """A key for 'written the same way' (refs compared by their text)."""
-    if node is None:
-        return ("absent",)
-    if isinstance(node, Ref):
-        return ("ref", node.ref)
-    return canonical(node.raw)
-
-
 class _Walker:
-    def __init__(self, old: SchemaDocument, new: SchemaDocument, assert_formats: bool) -> None:
+    def __init__(
+        self, old: SchemaDocument, new: SchemaDocument, assert_formats: bool, prover: Prover
+    ) -> None:
         self.old = old
         self.new = new
         self.assert_formats = assert_formats
+        # every "are these the same / can these overlap" question goes to the prover, which
+        # follows references: no subschema is ever compared by its text
+        self.prover = prover
         self.facts: list[Fact] = []
         self.edges: dict[PairKey, list[tuple[PairKey, Segment | None]]] = {}
         self.nodes: dict[PairKey, tuple[Node, Node]] = {}
@@ -240,12 +243,13 @@ class _Walker:
                 kind = "became-false" if n.is_false else "was-false"
                 self._fact(kind, key, o, n, None, o.raw, n.raw)
             return
-        if (o.unsupported or n.unsupported) and canonical(o.raw) != canonical(n.raw):
+        if (o.unsupported or n.unsupported) and not self.prover.equivalent(o, n):
             names = sorted(set(o.unsupported) | set(n.unsupported))
             self._fact("unsupported", key, o, n, names[0], o.raw, n.raw, keywords=names)
         if not skip_annotations:
             self._annotations(key, o.annotations, n.annotations, o, n, ())
         self._type(o, n, key)
+        self._drafts(o, n, key)
         self._enum(o, n, key)
         if o.admits("number") or n.admits("number"):
             self._numbers(o, n, key)
@@ -296,6 +300,30 @@ class _Walker:
             None if n.types is None else sorted(n.types),
             removed=removed,
             added=added,
+        )
+
+    def _drafts(self, o: Node, n: Node, key: PairKey) -> None:
+        """The draft is part of the meaning. Keywords are read per draft when normalising, so
+        a keyword that exists in one draft only shows up as a change of its own; what is left
+        is `integer`, which accepts `1.0` from draft-06 on but not in draft-04."""
+        if o.draft == n.draft:
+            return
+        old_kinds = kinds_of_types(o.types, o.draft)
+        new_kinds = kinds_of_types(n.types, n.draft)
+        if _types(o) != _types(n) or "int" not in old_kinds or "int" not in new_kinds:
+            return  # a type change of its own, or no integers on one side
+        if ("intfloat" in old_kinds) == ("intfloat" in new_kinds):
+            return
+        self._fact(
+            "integer-float-form",
+            key,
+            o,
+            n,
+            "type",
+            o.draft,
+            n.draft,
+            accepted="intfloat" in new_kinds,
+            **self._admits(o, n, "number"),
         )
 
     def _enum(self, o: Node, n: Node, key: PairKey) -> None:
@@ -368,11 +396,16 @@ class _Walker:
         self._bounds(
             o, n, key, "number", "value", (o.lower, n.lower, lower_kw), (o.upper, n.upper, upper_kw)
         )
-        if o.multiple_of != n.multiple_of:
+        if (type(o.multiple_of), o.multiple_of) != (type(n.multiple_of), n.multiple_of):
             if o.multiple_of is None:
                 direction = "tightened"
             elif n.multiple_of is None:
                 direction = "loosened"
+            elif isinstance(o.multiple_of, float) or isinstance(n.multiple_of, float):
+                # validators divide by a float divisor in binary floating point, where "a
+                # multiple of 0.2 is a multiple of 0.1" (and even 2 against 2.0, for huge
+                # integers) can fail: no direction is decided by arithmetic
+                direction = "changed"
             else:
                 ratio = _fraction(o.multiple_of) / _fraction(n.multiple_of)
                 inverse = _fraction(n.multiple_of) / _fraction(o.multiple_of)
@@ -451,9 +484,9 @@ class _Walker:
         elif n.contains is None:
             self._fact("contains-removed", key, o, n, "contains", _raw(o.contains), None, **admits)
         else:
-            if (o.max_contains is not None or n.max_contains is not None) and _shape(
-                o.contains
-            ) != _shape(n.contains):
+            if (
+                o.max_contains is not None or n.max_contains is not None
+            ) and not self.prover.equivalent(o.contains, n.contains):
                 # "at most M items match A" does not follow from a wider A: cannot decide
                 self._fact(
                     "contains-changed",
@@ -705,7 +738,7 @@ class _Walker:
                     change="added" if ob is None else "removed",
                 )
                 continue
-            pairs, only_old, only_new = _match_branches(ob, nb)
+            pairs, only_old, only_new = self._match_branches(ob, nb)
             for a, b in pairs:
                 self._child(key, a, b, None, union=union)
             for branch in only_old:
@@ -719,7 +752,7 @@ class _Walker:
                     None,
                     keyword=keyword,
                     change="removed",
-                    disjoint=_disjoint(ob),
+                    disjoint=self._disjoint(ob),
                     branch_node=branch,
                 )
             for branch in only_new:
@@ -733,10 +766,14 @@ class _Walker:
                     _raw(branch),
                     keyword=keyword,
                     change="added",
-                    disjoint=_disjoint(nb),
+                    disjoint=self._disjoint(nb),
                     branch_node=branch,
                 )
-            if attr == "one_of" and pairs and any(_shape(a) != _shape(b) for a, b in pairs):
+            if (
+                attr == "one_of"
+                and pairs
+                and any(not self.prover.equivalent(a, b) for a, b in pairs)
+            ):
                 self._fact(
                     "one-of-changed",
                     key,
@@ -745,8 +782,8 @@ class _Walker:
                     keyword,
                     _raw_list(ob),
                     _raw_list(nb),
-                    old_disjoint=_disjoint(ob),
-                    new_disjoint=_disjoint(nb),
+                    old_disjoint=self._disjoint(ob),
+                    new_disjoint=self._disjoint(nb),
                 )
         if o.not_ is not None and n.not_ is not None:
             self._child(key, o.not_, n.not_, None, negate=True)
@@ -774,7 +811,7 @@ class _Walker:
                 _raw(n.if_),
                 change="added" if o.if_ is None else "removed",
             )
-        elif _shape(o.if_) == _shape(n.if_):
+        elif self.prover.equivalent(o.if_, n.if_):
             child = self._child(key, o.then, n.then, None, union=True)
             if child is not None:
                 self.hints.setdefault(child, {})["when"] = (deref(o.if_), deref(n.if_))
@@ -803,10 +840,36 @@ class _Walker:
             keyword,
             _raw_list(before),
             _raw_list(after),
-            old_disjoint=_disjoint(before),
-            new_disjoint=_disjoint(after),
+            old_disjoint=self._disjoint(before),
+            new_disjoint=self._disjoint(after),
         )
         return True
+
+    def _match_branches(
+        self, old: list[Node | Ref], new: list[Node | Ref]
+    ) -> tuple[list[tuple[Node | Ref, Node | Ref]], list[Node | Ref], list[Node | Ref]]:
+        """Pair branches by position when the counts agree, else by meaning (a branch and the
+        one it is proven equivalent to)."""
+        if len(old) == len(new):
+            return list(zip(old, new, strict=True)), [], []
+        pairs = []
+        remaining = list(new)
+        only_old = []
+        for branch in old:
+            match = next((b for b in remaining if self.prover.equivalent(branch, b)), None)
+            if match is None:
+                only_old.append(branch)
+            else:
+                remaining.remove(match)
+                pairs.append((branch, match))
+        return pairs, only_old, remaining
+
+    def _disjoint(self, branches: list[Node | Ref]) -> bool:
+        """Can no value match two of the branches? Only a proof says yes: a discriminating
+        property separates objects only, so a branch that admits other types overlaps."""
+        return all(
+            self.prover.disjoint(a, b) for i, a in enumerate(branches) for b in branches[i + 1 :]
+        )
 
     # -- after the walk ----------------------------------------------------------------------
 
@@ -985,60 +1048,6 @@ def _raw(node: Node | Ref | None) -> Any:
 
 def _raw_list(nodes: list[Node | Ref] | None) -> Any:
     return None if nodes is None else [_raw(n) for n in nodes]
-
-
-def _match_branches(
-    old: list[Node | Ref], new: list[Node | Ref]
-) -> tuple[list[tuple[Node | Ref, Node | Ref]], list[Node | Ref], list[Node | Ref]]:
-    """Pair branches by position when the counts agree, else by identical text."""
-    if len(old) == len(new):
-        return list(zip(old, new, strict=True)), [], []
-    pairs = []
-    remaining = list(new)
-    only_old = []
-    for branch in old:
-        match = next((b for b in remaining if _shape(b) == _shape(branch)), None)
-        if match is None:
-            only_old.append(branch)
-        else:
-            remaining.remove(match)
-            pairs.append((branch, match))
-    return pairs, only_old, remaining
-
-
-def _signature(node: Node | Ref) -> tuple[frozenset[str], dict[str, Any]]:
-    target = deref(node)
-    assert target is not None
-    kinds = _types(target)
-    if target.enum is not None:
-        from compat.fsutil import json_type
-
-        kinds = frozenset(json_type(v) for v in target.enum) & (kinds | {"number"})
-    consts: dict[str, Any] = {}
-    for name in target.required:
-        prop = deref(target.properties.get(name))
-        if prop is not None and prop.enum is not None:
-            consts[name] = {canonical(v) for v in prop.enum}
-    return kinds, consts
-
-
-def _types_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a & b) or ("number" in a and "integer" in b) or ("integer" in a and "number" in b)
-
-
-def _disjoint(branches: list[Node | Ref]) -> bool:
-    """Can no value match two of the branches? Decided by types or a required discriminator."""
-    nodes = list(branches)
-    signatures = [_signature(b) for b in nodes]
-    for i, (kinds_a, consts_a) in enumerate(signatures):
-        for kinds_b, consts_b in signatures[i + 1 :]:
-            if not _types_overlap(kinds_a, kinds_b):
-                continue
-            shared = set(consts_a) & set(consts_b)
-            if any(not (consts_a[k] & consts_b[k]) for k in shared):
-                continue
-            return False
-    return True
 
 
 def _pattern_isolated(other: Node, pattern: str, assert_formats: bool) -> tuple[bool, bool]:

@@ -4,7 +4,7 @@ for keywords the engine does not reason about."""
 from __future__ import annotations
 
 from compat.diff.facts import Fact
-from compat.rules.base import COMPATIBLE, UNKNOWN, Judgement, Rule, RuleFamily, code
+from compat.rules.base import BREAKING, COMPATIBLE, UNKNOWN, Judgement, Rule, RuleFamily, code
 
 RULES = [
     Rule(
@@ -54,6 +54,59 @@ RULES = [
 ]
 
 
+D4 = "http://json-schema.org/draft-04/schema#"
+D2020 = "https://json-schema.org/draft/2020-12/schema"
+RULES += [
+    Rule(
+        "integer-float-form-accepted",
+        "`integer` now accepts whole numbers written with a fraction (`1.0`): draft-04 "
+        "rejected them, later drafts take them.",
+        COMPATIBLE,
+        BREAKING,
+        {"$schema": D4, "type": "integer"},
+        {"$schema": D2020, "type": "integer"},
+        twin="integer-float-form-rejected",
+    ),
+    Rule(
+        "integer-float-form-rejected",
+        "`integer` no longer accepts whole numbers written with a fraction (`1.0`), as the "
+        "schema moved to draft-04.",
+        BREAKING,
+        COMPATIBLE,
+        {"$schema": D2020, "type": "integer"},
+        {"$schema": D4, "type": "integer"},
+        twin="integer-float-form-accepted",
+    ),
+]
+
+
+def _integer_form(fact: Fact) -> Judgement:
+    if fact.args["accepted"]:
+        return Judgement(
+            "integer-float-form-accepted",
+            f"integer accepts 1.0 under {fact.new}, not under {fact.old}",
+        )
+    return Judgement(
+        "integer-float-form-rejected", f"integer rejects 1.0 under {fact.new}, not under {fact.old}"
+    )
+
+
+UNPROVEN = Rule(
+    "compatibility-unproven",
+    "The engine could not prove that a keyword holds for every value the other version "
+    "accepts, and no other rule accounts for it.",
+    UNKNOWN,
+    UNKNOWN,
+    {"type": "string", "pattern": "^[a-z]+$"},
+    {"type": "string", "pattern": "^[a-z0-9]+$"},
+    note="The safety net under every other rule: a direction is compatible only with a proof, "
+    "and where the proof stops without a rule to blame, this change says where. A "
+    "counterexample found there makes it breaking. (The example only shows such a place: "
+    "there, pattern-changed accounts for it.)",
+)
+RULES.append(UNPROVEN)
+
+
 def _annotation(fact: Fact) -> Judgement:
     keyword = fact.args["annotation"]
     if fact.old is None:
@@ -85,5 +138,6 @@ FAMILY = RuleFamily(
         "definition-added": _definition,
         "definition-removed": _definition,
         "unsupported": _unsupported,
+        "integer-float-form": _integer_form,
     },
 )

@@ -58,6 +58,14 @@ def detect_draft(document: dict[str, Any], label: str, default: str | None = Non
     )
 
 
+def draft_of_uri(uri: Any) -> str | None:
+    """The draft a `$schema` value names, or None when it names none this tool knows (a
+    validator then keeps the draft already in force)."""
+    if not isinstance(uri, str):
+        return None
+    return _URIS.get(uri.split("://", 1)[-1].rstrip("#").rstrip("/"))
+
+
 def validator_class(draft: str) -> Any:
     import jsonschema
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-JSON_TYPES = ("array", "boolean", "integer", "null", "number", "object", "string")
 ANNOTATIONS = frozenset(
     {
         "title",
@@ -66,6 +65,10 @@ class Ref:
 class Node:
     pointer: str
     raw: Any
+    # the draft whose keywords and type semantics apply here: a subschema's own `$schema`, else
+    # the draft of whatever reached it (python-jsonschema switches validators that way, also
+    # across a `$ref`)
+    draft: str = "2020-12"
     boolean: bool | None = None  # True / False for boolean schemas
     types: frozenset[str] | None = None
     enum: list[Any] | None = None

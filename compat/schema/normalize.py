@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from compat.errors import CompatError
-from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, only_types
+from compat.schema.drafts import draft_of_uri
+from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, deref, only_types
 from compat.schema.refs import RefIndex, join
 
 CORE = frozenset(
@@ -95,47 +96,57 @@ class SchemaDocument:
         return found
 
 
-def normalise(document: dict[str, Any], draft: str, label: str) -> SchemaDocument:
+def normalise(document: Any, draft: str, label: str) -> SchemaDocument:
     index = RefIndex.build(document, draft, label)
-    builder = _Builder(index, draft, label)
-    root = builder.build("", document)
+    builder = _Builder(index, label)
+    root = builder.build("", document, draft)
     builder.finish()
-    return SchemaDocument(label, draft, document, root, index, builder.cache)
+    nodes = {pointer: node for (pointer, _), node in builder.cache.items()}
+    return SchemaDocument(label, draft, document, root, index, nodes)
+
+
+# Subschemas applied to the same instance as the schema holding them: a loop made only of these
+# never reaches a smaller part of the instance, so validators recurse forever.
+_IN_PLACE = ("all_of", "any_of", "one_of")
 
 
 class _Builder:
-    def __init__(self, index: RefIndex, draft: str, label: str) -> None:
+    def __init__(self, index: RefIndex, label: str) -> None:
         self.index = index
-        self.draft = draft
         self.label = label
-        self.cache: dict[str, Node | Ref] = {}
+        # keyed by pointer and the draft that reached it: one body can mean two things
+        self.cache: dict[tuple[str, str], Node | Ref] = {}
         self.refs: list[Ref] = []
+        self.built: list[Node] = []
 
-    def build(self, pointer: str, raw: Any) -> Node | Ref:
-        cached = self.cache.get(pointer)
+    def build(self, pointer: str, raw: Any, draft: str) -> Node | Ref:
+        if isinstance(raw, dict):
+            draft = draft_of_uri(raw.get("$schema")) or draft
+        cached = self.cache.get((pointer, draft))
         if cached is not None:
             return cached
         if isinstance(raw, bool):
-            node: Node | Ref = Node(pointer=pointer, raw=raw, boolean=raw)
-            self.cache[pointer] = node
+            node: Node | Ref = Node(pointer=pointer, raw=raw, boolean=raw, draft=draft)
+            self.cache[(pointer, draft)] = node
             return node
         if not isinstance(raw, dict):
             raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
         ref = raw.get("$ref")
         if isinstance(ref, str):
             siblings = {k for k in raw if k not in CORE and k not in ANNOTATIONS}
-            if self.draft in LEGACY or not siblings:
+            if draft in LEGACY or not siblings:
                 # Before 2019-09 a $ref replaces its siblings; later, with only annotations
                 # beside it, it means exactly its target.
                 annotations = {k: v for k, v in raw.items() if k in ANNOTATIONS}
                 site = Ref(pointer=pointer, ref=ref, annotations=annotations)
-                self.cache[pointer] = site
+                self.cache[(pointer, draft)] = site
                 self.refs.append(site)
                 target = self.index.resolve(ref, pointer)
-                site.target = self.build(target, self.index.lookup(target))
+                site.target = self.build(target, self.index.lookup(target), draft)
                 return site
-        node = Node(pointer=pointer, raw=raw)
-        self.cache[pointer] = node
+        node = Node(pointer=pointer, raw=raw, draft=draft)
+        self.cache[(pointer, draft)] = node
+        self.built.append(node)
         self._fill(node, raw)
         return node
 
@@ -149,40 +160,60 @@ class _Builder:
                     raise CompatError(f"{self.label}: $ref loop with no schema in between: {chain}")
                 seen.append(current)
                 current = current.target
+        self._refuse_in_place_loops()
+        # Only now is every node complete: facts about branches must never be read from a node
+        # still being built (a recursive branch would look like a bare type). Children were
+        # built before their parents, so the reverse order rewrites inner unions first.
+        for node in reversed(self.built):
+            _types_from_branches(node)
 
-    def _types_from_branches(self, node: Node) -> None:
-        """`anyOf: [{type: a}, {type: b}]` is `type: [a, b]` (and so is oneOf when no value can
-        have two of the types): read it so, so that the rewrite is no change."""
-        if node.types is not None:
-            return
-        for attr in ("any_of", "one_of"):
-            branches = getattr(node, attr)
-            if not branches or any(isinstance(b, Ref) and b.target is None for b in branches):
+    def _refuse_in_place_loops(self) -> None:
+        """A schema that reaches itself without descending into the instance (`allOf: [{$ref:
+        "#"}]`) makes every validator recurse forever on some instance: refuse it cleanly."""
+        state: dict[int, int] = {}  # 1: on the current path, 2: done
+        for start in self.built:
+            if id(start) in state:
                 continue
-            targets = [b.resolved() if isinstance(b, Ref) else b for b in branches]
-            if not all(only_types(t) for t in targets):
-                continue
-            kinds = [t.types or frozenset() for t in targets]
-            if attr == "one_of" and not _pairwise_disjoint(kinds):
-                continue
-            node.types = frozenset().union(*kinds)
-            setattr(node, attr, None)
-            return
+            stack: list[tuple[Node, list[Node]]] = [(start, _in_place_children(start))]
+            state[id(start)] = 1
+            while stack:
+                node, pending = stack[-1]
+                if not pending:
+                    state[id(node)] = 2
+                    stack.pop()
+                    continue
+                child = pending.pop()
+                mark = state.get(id(child))
+                if mark == 1:
+                    loop = [n.pointer or "/" for n, _ in stack]
+                    raise CompatError(
+                        f"{self.label}: schema {child.pointer or '/'} applies itself to the same "
+                        f"instance without end ({' -> '.join(loop)}); validators would recurse "
+                        "forever"
+                    )
+                if mark is None:
+                    state[id(child)] = 1
+                    stack.append((child, _in_place_children(child)))
 
-    def _child(self, pointer: str, raw: dict[str, Any], key: str) -> Node | Ref | None:
+    def _child(self, node: Node, raw: dict[str, Any], key: str) -> Node | Ref | None:
         if key not in raw:
             return None
-        return self.build(join(pointer, key), raw[key])
+        return self.build(join(node.pointer, key), raw[key], node.draft)
 
     def _fill(self, node: Node, raw: dict[str, Any]) -> None:
         p = node.pointer
-        legacy = self.draft in LEGACY
-        draft4 = self.draft == "draft-04"
-        modern = self.draft == "2020-12"
-        handled = HANDLED[self.draft]
+        draft = node.draft
+        legacy = draft in LEGACY
+        draft4 = draft == "draft-04"
+        modern = draft == "2020-12"
+        handled = HANDLED[draft]
+
+        def sub(pointer: str, value: Any) -> Node | Ref:
+            return self.build(pointer, value, draft)
+
         if "$ref" in raw and isinstance(raw["$ref"], str):
             target = self.index.resolve(raw["$ref"], p)
-            node.ref = self.build(target, self.index.lookup(target))
+            node.ref = sub(target, self.index.lookup(target))
 
         kind = raw.get("type")
         if isinstance(kind, str):
@@ -207,35 +238,33 @@ class _Builder:
         if isinstance(raw.get("multipleOf"), (int, float)):
             node.multiple_of = raw["multipleOf"]
 
-        node.min_length = raw.get("minLength") or None
-        node.max_length = raw.get("maxLength")
+        node.min_length = _count(raw.get("minLength")) or None
+        node.max_length = _count(raw.get("maxLength"))
         node.pattern = raw.get("pattern")
         node.format = raw.get("format")
 
         items = raw.get("items")
         if modern:
             node.prefix_items = [
-                self.build(join(p, "prefixItems", i), item)
+                sub(join(p, "prefixItems", i), item)
                 for i, item in enumerate(raw.get("prefixItems", []))
             ]
-            node.items = self._child(p, raw, "items")
+            node.items = self._child(node, raw, "items")
         elif isinstance(items, list):
-            node.prefix_items = [
-                self.build(join(p, "items", i), item) for i, item in enumerate(items)
-            ]
-            node.items = self._child(p, raw, "additionalItems")
+            node.prefix_items = [sub(join(p, "items", i), item) for i, item in enumerate(items)]
+            node.items = self._child(node, raw, "additionalItems")
         else:
-            node.items = self._child(p, raw, "items")
-        node.min_items = raw.get("minItems") or None
-        node.max_items = raw.get("maxItems")
+            node.items = self._child(node, raw, "items")
+        node.min_items = _count(raw.get("minItems")) or None
+        node.max_items = _count(raw.get("maxItems"))
         node.unique_items = raw.get("uniqueItems") is True
 
         if not draft4:
-            node.contains = self._child(p, raw, "contains")
-            node.property_names = self._child(p, raw, "propertyNames")
+            node.contains = self._child(node, raw, "contains")
+            node.property_names = self._child(node, raw, "propertyNames")
         if not legacy and node.contains is not None:
-            node.min_contains = raw.get("minContains", 1)
-            node.max_contains = raw.get("maxContains")
+            node.min_contains = _count(raw.get("minContains", 1))
+            node.max_contains = _count(raw.get("maxContains"))
 
         for keyword, found in (
             ("properties", node.properties),
@@ -244,44 +273,87 @@ class _Builder:
             declared = raw.get(keyword)
             if isinstance(declared, dict):
                 for name, item in declared.items():
-                    found[name] = self.build(join(p, keyword, name), item)
-        node.additional_properties = self._child(p, raw, "additionalProperties")
+                    found[name] = sub(join(p, keyword, name), item)
+        node.additional_properties = self._child(node, raw, "additionalProperties")
         if isinstance(raw.get("required"), list):
             node.required = frozenset(raw["required"])
-        node.min_properties = raw.get("minProperties") or None
-        node.max_properties = raw.get("maxProperties")
+        node.min_properties = _count(raw.get("minProperties")) or None
+        node.max_properties = _count(raw.get("maxProperties"))
 
         if legacy:
             for name, item in (raw.get("dependencies") or {}).items():
                 if isinstance(item, list):
                     node.dependent_required[name] = frozenset(item)
                 else:
-                    node.dependent_schemas[name] = self.build(join(p, "dependencies", name), item)
+                    node.dependent_schemas[name] = sub(join(p, "dependencies", name), item)
         else:
             for name, names in (raw.get("dependentRequired") or {}).items():
                 node.dependent_required[name] = frozenset(names)
             for name, item in (raw.get("dependentSchemas") or {}).items():
-                node.dependent_schemas[name] = self.build(join(p, "dependentSchemas", name), item)
+                node.dependent_schemas[name] = sub(join(p, "dependentSchemas", name), item)
         node.dependent_required = {k: v for k, v in node.dependent_required.items() if v}
 
         for key, attr in (("allOf", "all_of"), ("anyOf", "any_of"), ("oneOf", "one_of")):
             if isinstance(raw.get(key), list):
-                branches = [self.build(join(p, key, i), b) for i, b in enumerate(raw[key])]
+                branches = [sub(join(p, key, i), b) for i, b in enumerate(raw[key])]
                 setattr(node, attr, branches)
-        self._types_from_branches(node)
-        node.not_ = self._child(p, raw, "not")
-        if self.draft != "draft-04" and self.draft != "draft-06":
-            node.if_ = self._child(p, raw, "if")
+        node.not_ = self._child(node, raw, "not")
+        if draft != "draft-04" and draft != "draft-06":
+            node.if_ = self._child(node, raw, "if")
             if node.if_ is not None:
-                node.then = self._child(p, raw, "then")
-                node.else_ = self._child(p, raw, "else")
+                node.then = self._child(node, raw, "then")
+                node.else_ = self._child(node, raw, "else")
 
         for key, value in raw.items():
-            if key in UNSUPPORTED and not legacy:
+            if key in ("unevaluatedProperties", "unevaluatedItems") and not legacy:
+                node.unsupported[key] = sub(join(p, key), value)
+            elif key in UNSUPPORTED and not legacy:
                 node.unsupported[key] = value
             elif key not in handled:
                 # annotations, and keywords this draft does not define (ignored by validators)
                 node.annotations[key] = value
+
+
+def _types_from_branches(node: Node) -> None:
+    """`anyOf: [{type: a}, {type: b}]` is `type: [a, b]` (and so is oneOf when no value can have
+    two of the types): read it so, so that the rewrite is no change. Branches read under another
+    draft keep their own meaning of `integer` and are left alone."""
+    if node.types is not None:
+        return
+    for attr in ("any_of", "one_of"):
+        branches = getattr(node, attr)
+        if not branches or any(isinstance(b, Ref) and b.target is None for b in branches):
+            continue
+        targets = [b.resolved() if isinstance(b, Ref) else b for b in branches]
+        if not all(only_types(t) and t.draft == node.draft for t in targets):
+            continue
+        kinds = [t.types or frozenset() for t in targets]
+        if attr == "one_of" and not _pairwise_disjoint(kinds):
+            continue
+        node.types = frozenset().union(*kinds)
+        setattr(node, attr, None)
+        return
+
+
+def _in_place_children(node: Node) -> list[Node]:
+    """The nodes a validator applies to the same instance as `node`."""
+    found: list[Node | Ref | None] = [node.ref, node.not_, node.if_, node.then, node.else_]
+    for attr in _IN_PLACE:
+        found += getattr(node, attr) or []
+    found += list(node.dependent_schemas.values())
+    out = []
+    for item in found:
+        target = deref(item)
+        if target is not None and target.boolean is None:
+            out.append(target)
+    return out
+
+
+def _count(value: Any) -> int | None:
+    """A non-negative integer keyword; drafts 06 and later allow it written as `2.0`."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _bound(

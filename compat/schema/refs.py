@@ -85,15 +85,29 @@ class RefIndex:
 
     @classmethod
     def build(cls, document: Any, draft: str, label: str) -> RefIndex:
+        """Index resources and anchors with the keywords of the draft in force at each node.
+
+        In drafts 04 to 07 every keyword beside a `$ref` is ignored, `$id` included, so it
+        neither names a resource nor moves the base; `$anchor` and `$dynamicAnchor` exist only
+        from 2019-09 (before that they are plain data). A subschema's own `$schema` switches the
+        draft for its subtree.
+        """
+        from compat.schema.drafts import draft_of_uri
+
         index = cls(label=label, draft=draft, document=document)
-        id_key = "id" if draft == "draft-04" else "$id"
-        stack: list[tuple[str, Any, str]] = [("", document, DEFAULT_BASE)]
+        stack: list[tuple[str, Any, str, str]] = [("", document, DEFAULT_BASE, draft)]
         index.resources[DEFAULT_BASE] = ""
         while stack:
-            pointer, node, base = stack.pop()
+            pointer, node, base, in_force = stack.pop()
             if not isinstance(node, dict):
                 continue
-            declared = node.get(id_key)
+            declared_draft = draft_of_uri(node.get("$schema"))
+            if declared_draft is not None:
+                in_force = declared_draft
+            legacy = in_force in ("draft-04", "draft-06", "draft-07")
+            ref_beside = legacy and isinstance(node.get("$ref"), str)
+            id_key = "id" if in_force == "draft-04" else "$id"
+            declared = None if ref_beside else node.get(id_key)
             if isinstance(declared, str):
                 uri, fragment = urldefrag(urljoin(base, declared))
                 if uri and uri != base:
@@ -101,17 +115,18 @@ class RefIndex:
                     index.resources.setdefault(uri, pointer)
                 if pointer == "":
                     index.resources[uri or base] = ""
-                if fragment and draft in ("draft-04", "draft-06", "draft-07"):
+                if fragment and legacy:
                     index.anchors[f"{base}#{fragment}"] = pointer
-            anchor = node.get("$anchor")
-            if isinstance(anchor, str):
-                index.anchors[f"{base}#{anchor}"] = pointer
-            dynamic = node.get("$dynamicAnchor")
-            if isinstance(dynamic, str):
-                index.anchors.setdefault(f"{base}#{dynamic}", pointer)
+            if not legacy and not ref_beside:
+                anchor = node.get("$anchor")
+                if isinstance(anchor, str):
+                    index.anchors[f"{base}#{anchor}"] = pointer
+                dynamic = node.get("$dynamicAnchor")
+                if isinstance(dynamic, str) and in_force == "2020-12":
+                    index.anchors.setdefault(f"{base}#{dynamic}", pointer)
             index.bases[pointer] = base
             for child_pointer, child in subschemas(node, pointer):
-                stack.append((child_pointer, child, base))
+                stack.append((child_pointer, child, base, in_force))
         return index
 
     def resolve(self, ref: str, at: str) -> str:

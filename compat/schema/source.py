@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from compat.errors import CompatError
-from compat.fsutil import load_json_object, read_bytes
+from compat.fsutil import load_schema_json, read_bytes
 from compat.store import Store
 
 
@@ -16,7 +16,7 @@ class SchemaSource:
     """A schema document and where it came from (for messages and line numbers)."""
 
     label: str
-    document: dict[str, Any]
+    document: Any  # a JSON object, or a boolean schema
     text: str
     path: Path | None = None
     version: str | None = None
@@ -53,7 +53,7 @@ def load_schema(spec: str, store_root: Path) -> SchemaSource:
 def load_file(path: Path) -> SchemaSource:
     data = read_bytes(path, what="schema file")
     label = str(path)
-    document = load_json_object(data, label)
+    document = load_schema_json(data, label)
     return SchemaSource(label=label, document=document, text=data.decode("utf-8"), path=path)
 
 
@@ -79,5 +79,5 @@ def load_from_git(ref: str, inner: str, cwd: Path | None = None) -> SchemaSource
     if blob.type != "blob":
         raise CompatError(f"{label}: {inner!r} at {ref} is not a file")
     data = blob.data_stream.read()
-    document = load_json_object(data, label)
+    document = load_schema_json(data, label)
     return SchemaSource(label=label, document=document, text=data.decode("utf-8"))
