@@ -110,13 +110,16 @@ class Validators:
             if (
                 fast_accept is not None
                 and fast_reject is not None
+                and not _numeric_edge(instance)
                 and (not fast_accept.is_valid(instance) or fast_reject.is_valid(instance))
             ):
                 return None
             if not accept.is_valid(instance):
                 return None
             errors = list(reject.iter_errors(instance))
-        except (RecursionError, ValueError, TypeError, OverflowError):
+        except Exception:  # noqa: BLE001
+            # the reference validator cannot judge this candidate (a regex Python's `re` does
+            # not compile, a recursion limit...): it proves nothing, try the next one
             return None
         if not errors:
             return None
@@ -126,6 +129,24 @@ class Validators:
         assert error is not None
         where = "".join(f"/{part}" for part in error.absolute_path) or "/"
         return f"{where}: {error.message}"
+
+
+def _numeric_edge(value: Any, depth: int = 0) -> bool:
+    """Numbers on which validators' arithmetic may differ (huge integers, fractions): there the
+    reference validator alone decides, as it is the one the verdicts are held to."""
+    if depth > 64:
+        return False
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > 2**53
+    if isinstance(value, float):
+        return True
+    if isinstance(value, list):
+        return any(_numeric_edge(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(_numeric_edge(v, depth + 1) for v in value.values())
+    return False
 
 
 def minimal(node: Node | Ref | None, depth: int = 0) -> Any:
@@ -446,7 +467,19 @@ def candidates(
         attempt(lambda kind=kind: _minimal_of(accept, kind, 0))
     out += SCALARS
     out += _near_numbers(accept, reject)
-    return out
+    return out + _float_forms(out)
+
+
+def _float_forms(values: list[Any]) -> list[Any]:
+    """Whole numbers written with a fraction (`1.0`, `-0.0`): draft-04's `integer` rejects
+    them where later drafts accept them."""
+    found: list[Any] = []
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53:
+            found.append(float(value))
+            if value == 0:
+                found.append(-0.0)
+    return found
 
 
 def enriched(values: list[Any], hints: dict[str, Any] | None, direction: str) -> list[Any]:
@@ -523,7 +556,9 @@ def _near_numbers(accept: Node, reject: Node) -> list[Any]:
                 v = bound.value
                 values += [v, v - 1, v + 1, v - 0.5, v + 0.5]
         if node.multiple_of:
-            values += [node.multiple_of * k for k in (1, 2, 3, 5, 7)]
+            values += [node.multiple_of * k for k in (1, 2, 3, 5, 7, 11, 17, 23)]
+            # integers beyond a float's precision: exact and float division disagree there
+            values += [2**53 + 1, 10**20 + 1, 2**64 + 2, 1e308]
     return [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
 
 

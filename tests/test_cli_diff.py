@@ -188,6 +188,19 @@ def test_git_ref_inputs(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             {"properties": {"a": {"pattern": "("}}},
             "invalid 2020-12 schema at /properties/a/pattern",
         ),
+        # a schema that applies itself to the same instance: validators recurse forever
+        ({"allOf": [{"$ref": "#"}], "type": "object"}, "applies itself to the same instance"),
+        (
+            {
+                "$defs": {"A": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/A"}]}},
+                "properties": {"a": {"$ref": "#/$defs/A"}},
+            },
+            "applies itself to the same instance",
+        ),
+        (
+            {"type": "object", "dependentSchemas": {"a": {"$ref": "#"}}},
+            "applies itself to the same instance",
+        ),
     ],
 )
 def test_bad_schemas_are_one_clear_line_and_exit_2(
@@ -202,6 +215,33 @@ def test_bad_schemas_are_one_clear_line_and_exit_2(
         assert str(path) in result.err
         assert result.err.count("\n") == 1
         assert result.out == ""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "verdict"),
+    [
+        (True, False, "backward breaking, forward compatible"),
+        (False, {"type": "string"}, "backward compatible, forward breaking"),
+        ({"type": "string", "minLength": 2.0}, {"type": "string", "minLength": 2}, "compatible"),
+        ({"type": "string", "pattern": "^\\p{L}+$"}, {"type": "string"}, "forward unknown"),
+        (
+            {"type": "array", "minItems": 1.0, "items": {"minLength": 2.0}},
+            {"type": "array", "minItems": 2, "items": {"minLength": 3}},
+            "backward breaking",
+        ),
+    ],
+)
+def test_valid_but_unusual_schemas_are_compared(
+    cli: Any, tmp_path: Path, old: Any, new: Any, verdict: str
+) -> None:
+    """Boolean roots, counts written 2.0, ECMA-262 regexes Python cannot compile: all valid,
+    all compared, never a traceback."""
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    result = cli("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--mode", "full")
+    assert result.code in (0, 1), result.err
+    assert result.err == ""
+    assert verdict in result.out
 
 
 def test_remote_refs_are_never_fetched(cli: Any, tmp_path: Path) -> None:
