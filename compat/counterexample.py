@@ -117,7 +117,7 @@ class Validators:
             if not accept.is_valid(instance):
                 return None
             errors = list(reject.iter_errors(instance))
-        except Exception:  # noqa: BLE001
+        except Exception:
             # the reference validator cannot judge this candidate (a regex Python's `re` does
             # not compile, a recursion limit...): it proves nothing, try the next one
             return None

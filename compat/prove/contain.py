@@ -687,25 +687,8 @@ class Prover:
         if b.ref is not None and not self._contains(list(atoms), b.ref):
             ok = False
         for keyword, branches in (("anyOf", b.any_of), ("oneOf", b.one_of)):
-            if branches is None:
-                continue
-            # Values of `a` can only match branches that overlap it: when one is left, `a`
-            # must fit that branch, and the proof goes on inside it (so a failure deep in a
-            # nullable `$ref` is reported where it is, not at the union)
-            open_ = [
-                x
-                for x in branches
-                if not self._quietly(functools.partial(self._disjoint, atoms, [x]))
-            ]
-            if len(open_) == 1:
-                if not self._contains(list(atoms), open_[0]):
-                    ok = False
-            elif keyword == "anyOf" and not self._quietly(
-                lambda: any(self._contains(list(atoms), x) for x in open_)
-            ):
-                ok = self._fail(atoms, b, keyword)
-            elif keyword == "oneOf" and not self._quietly(lambda: self._one_of_within(atoms, b)):
-                ok = self._fail(atoms, b, keyword)
+            if branches is not None and not self._union_within(atoms, b, keyword, branches):
+                ok = False
         if b.not_ is not None and not self._quietly(lambda: self._disjoint(list(atoms), [b.not_])):
             ok = self._fail(atoms, b, "not")
         if b.if_ is not None and not self._quietly(lambda: self._conditional_within(atoms, b)):
@@ -718,6 +701,21 @@ class Prover:
         if not self._unsupported_within(atoms, b):
             ok = self._fail(atoms, b, next(iter(b.unsupported)))
         return ok
+
+    def _union_within(self, atoms: Atoms, b: Node, keyword: str, branches: Sequence[Site]) -> bool:
+        # Values of `a` can only match branches that overlap it: when one is left, `a` must fit
+        # that branch, and the proof goes on inside it (so a failure deep in a nullable `$ref`
+        # is reported where it is, not at the union)
+        overlapping = [
+            x for x in branches if not self._quietly(functools.partial(self._disjoint, atoms, [x]))
+        ]
+        if len(overlapping) == 1:
+            return self._contains(list(atoms), overlapping[0])
+        if keyword == "anyOf":
+            proven = self._quietly(lambda: any(self._contains(list(atoms), x) for x in overlapping))
+        else:
+            proven = self._quietly(lambda: self._one_of_within(atoms, b))
+        return proven or self._fail(atoms, b, keyword)
 
     def _quietly(self, check: Callable[[], bool]) -> bool:
         self._quiet += 1
