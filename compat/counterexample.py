@@ -337,6 +337,16 @@ def _property_schema(node: Node, name: str) -> Node | Ref | None:
     return node.additional_properties
 
 
+def _branch_declaring(node: Node, name: str) -> Node | None:
+    """The first allOf/anyOf/oneOf branch of `node` that declares property `name`."""
+    for branches in (node.all_of, node.any_of, node.one_of):
+        for branch in branches or []:
+            target = deref(branch)
+            if target is not None and name in target.properties:
+                return target
+    return None
+
+
 def _item_schema(node: Node, index: int) -> Node | Ref | None:
     if index < len(node.prefix_items):
         return node.prefix_items[index]
@@ -357,6 +367,16 @@ def place(root: Node | Ref, path: Path, value: Any) -> Any:
             if not isinstance(container, dict):
                 container = {}
             child = _property_schema(target, name) if target is not None else None
+            branch = _branch_declaring(target, name) if target is not None else None
+            if branch is not None:
+                # the property lives in a combinator branch: build the object that branch
+                # accepts (its discriminator, its required properties) around the value
+                with contextlib.suppress(_NoValue, RecursionError):
+                    base = minimal(branch)
+                    if isinstance(base, dict):
+                        container = {**container, **base}
+                if name not in target.properties:
+                    child = branch.properties[name]
             container[name] = build(child, index + 1)
             return container
         if kind in ("item", "index"):

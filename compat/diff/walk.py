@@ -115,14 +115,9 @@ class _Walker:
     # -- driving -----------------------------------------------------------------------------
 
     def run(self) -> DiffResult:
-        root_key = self._key(
-            deref(self.old.root) or self._true_old,
-            deref(self.new.root) or self._true_new,
-            False,
-            False,
-            None,
-        )
-        self._schedule(self.old.root, self.new.root, False, False, None, None, None)
+        # the root pair's key as scheduled (one-branch combinators unwrapped): instance paths
+        # are found from it
+        root_key = self._schedule(self.old.root, self.new.root, False, False, None, None, None)
         while self._stack:
             o, n, key, skip_annotations = self._stack.pop()
             self._compare(o, n, key, skip_annotations)

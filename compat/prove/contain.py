@@ -99,8 +99,34 @@ def _min_of(values: Iterable[int | None]) -> int | None:
     return min(found) if found else None
 
 
+def _additional(node: Node) -> Site:
+    """What undeclared properties must satisfy. `unevaluatedProperties` on a node with no
+    in-place applicator sees exactly the names `additionalProperties` would."""
+    if node.additional_properties is not None:
+        return node.additional_properties
+    unevaluated = node.unsupported.get("unevaluatedProperties")
+    if isinstance(unevaluated, (Node, Ref)) and not _in_place_applicators(node):
+        return unevaluated
+    return None
+
+
+def _tail(node: Node) -> Site:
+    """What items past the prefix must satisfy (`unevaluatedItems` likewise, when neither an
+    in-place applicator nor `contains` evaluates items)."""
+    if node.items is not None:
+        return node.items
+    unevaluated = node.unsupported.get("unevaluatedItems")
+    if (
+        isinstance(unevaluated, (Node, Ref))
+        and not _in_place_applicators(node)
+        and node.contains is None
+    ):
+        return unevaluated
+    return None
+
+
 def _item_schema(node: Node, index: int) -> Site:
-    return node.prefix_items[index] if index < len(node.prefix_items) else node.items
+    return node.prefix_items[index] if index < len(node.prefix_items) else _tail(node)
 
 
 def _name_schemas(node: Node, name: str) -> list[Site] | None:
@@ -117,8 +143,9 @@ def _name_schemas(node: Node, name: str) -> list[Site] | None:
         if hit:
             matched = True
             found.append(schema)
-    if not declared and not matched and node.additional_properties is not None:
-        found.append(node.additional_properties)
+    extra = _additional(node)
+    if not declared and not matched and extra is not None:
+        found.append(extra)
     return found
 
 
@@ -152,6 +179,7 @@ class Prover:
         self._path: list[Any] = []
         self._negations: dict[int, Node] = {}
         self._keep: list[Site] = []  # keeps ids in _negations from being reused
+        self._presences: dict[frozenset[str], Node] = {}
 
     # -- public -------------------------------------------------------------------------------
 
@@ -315,6 +343,15 @@ class Prover:
             found = Node(pointer=pointer, raw={"not": None}, not_=site)
             self._negations[key] = found
             self._keep.append(site)
+        return found
+
+    def _presence(self, name: str, atoms: Atoms) -> Node:
+        """An atom for "property `name` is present", with what `a` requires beside it."""
+        names = frozenset({name}).union(*(a.dependent_required.get(name, ()) for a in atoms))
+        found = self._presences.get(names)
+        if found is None:
+            found = Node(pointer="", raw={"required": sorted(names)}, required=names)
+            self._presences[names] = found
         return found
 
     # -- containment --------------------------------------------------------------------------
@@ -512,10 +549,7 @@ class Prover:
         return ok
 
     def _items_within(self, atoms: Atoms, high: int | None, b: Node) -> bool:
-        tail_schema = b.items
-        unevaluated = b.unsupported.get("unevaluatedItems")
-        if tail_schema is None and isinstance(unevaluated, (Node, Ref)):
-            tail_schema = unevaluated  # checked as items (see _unsupported_within)
+        tail_schema = _tail(b)
         longest = max((len(a.prefix_items) for a in atoms), default=0)
         positions = max(longest, len(b.prefix_items))
         ok = True
@@ -535,7 +569,7 @@ class Prover:
         if tail_schema is not None and (high is None or high > positions):
             self._path.append(("item", None))
             try:
-                if not self._contains([a.items for a in atoms], tail_schema):
+                if not self._contains([_tail(a) for a in atoms], tail_schema):
                     ok = False
             finally:
                 self._path.pop()
@@ -575,18 +609,15 @@ class Prover:
             ok = self._fail(atoms, b, f"required/{name}")
         ok = self._counts_within(atoms, required, b) and ok
         declared = sorted({name for a in atoms for name in a.properties} | set(b.properties))
-        extra = b.additional_properties
-        unevaluated = b.unsupported.get("unevaluatedProperties")
-        if extra is None and isinstance(unevaluated, (Node, Ref)):
-            extra = unevaluated  # checked as additionalProperties (see _unsupported_within)
+        extra = _additional(b)
         for name in declared:
             ok = self._property_within(atoms, name, b, extra) and ok
         for pattern, schema in b.pattern_properties.items():
             rest = [a.pattern_properties[pattern] for a in atoms if pattern in a.pattern_properties]
             rest += [
-                a.additional_properties
+                _additional(a)
                 for a in atoms
-                if not a.pattern_properties and a.additional_properties is not None
+                if not a.pattern_properties and _additional(a) is not None
             ]
             self._path.append(("pattern", pattern))
             try:
@@ -598,9 +629,9 @@ class Prover:
         if target is not None and target.boolean is not True:
             patterns = set(b.pattern_properties)
             rest = [
-                a.additional_properties
+                _additional(a)
                 for a in atoms
-                if set(a.pattern_properties) <= patterns and a.additional_properties is not None
+                if set(a.pattern_properties) <= patterns and _additional(a) is not None
             ]
             self._path.append(("additional", None))
             try:
@@ -614,6 +645,9 @@ class Prover:
             implied = set(required)
             for atom in atoms:
                 implied |= atom.dependent_required.get(name, frozenset())
+                schema = deref(atom.dependent_schemas.get(name))
+                if schema is not None:
+                    implied |= schema.required
             if not names <= implied and not self._never_has(atoms, name):
                 ok = self._fail(atoms, b, f"dependentRequired/{name}")
         return ok
@@ -654,7 +688,7 @@ class Prover:
             closed = [
                 len(a.properties)
                 for a in atoms
-                if not a.pattern_properties and _is_false(a.additional_properties)
+                if not a.pattern_properties and _is_false(_additional(a))
             ]
             if closed:
                 high = min([*closed, *([high] if high is not None else [])])
@@ -671,7 +705,7 @@ class Prover:
         finally:
             self._quiet -= 1
         for atom in atoms:
-            if not atom.pattern_properties and _is_false(atom.additional_properties):
+            if not atom.pattern_properties and _is_false(_additional(atom)):
                 return all(
                     self.evaluator.accepts(names_schema, name) is True
                     for name in atom.properties
@@ -696,7 +730,10 @@ class Prover:
         for name, schema in b.dependent_schemas.items():
             if self._never_has(atoms, name):
                 continue
-            if not self._contains(list(atoms), schema):
+            # values of `a` that have the property: they also meet `a`'s own dependencies on it
+            present: list[Site] = [*atoms, self._presence(name, atoms)]
+            present += [a.dependent_schemas[name] for a in atoms if name in a.dependent_schemas]
+            if not self._contains(present, schema):
                 ok = False
         if not self._unsupported_within(atoms, b):
             ok = self._fail(atoms, b, next(iter(b.unsupported)))
