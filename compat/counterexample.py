@@ -375,7 +375,7 @@ def place(root: Node | Ref, path: Path, value: Any) -> Any:
                     base = minimal(branch)
                     if isinstance(base, dict):
                         container = {**container, **base}
-                if name not in target.properties:
+                if target is not None and name not in target.properties:
                     child = branch.properties[name]
             container[name] = build(child, index + 1)
             return container

@@ -613,7 +613,9 @@ class Prover:
         for name in declared:
             ok = self._property_within(atoms, name, b, extra) and ok
         for pattern, schema in b.pattern_properties.items():
-            rest = [a.pattern_properties[pattern] for a in atoms if pattern in a.pattern_properties]
+            rest: list[Site] = [
+                a.pattern_properties[pattern] for a in atoms if pattern in a.pattern_properties
+            ]
             rest += [
                 _additional(a)
                 for a in atoms
@@ -645,9 +647,9 @@ class Prover:
             implied = set(required)
             for atom in atoms:
                 implied |= atom.dependent_required.get(name, frozenset())
-                schema = deref(atom.dependent_schemas.get(name))
-                if schema is not None:
-                    implied |= schema.required
+                dependent = deref(atom.dependent_schemas.get(name))
+                if dependent is not None:
+                    implied |= dependent.required
             if not names <= implied and not self._never_has(atoms, name):
                 ok = self._fail(atoms, b, f"dependentRequired/{name}")
         return ok
