@@ -219,6 +219,13 @@ def _minimal_of(node: Node, kind: str, depth: int) -> Any:
 
 
 def _number(node: Node, integer: bool) -> int | float:
+    try:
+        return _number_within(node, integer)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        raise _NoValue from None
+
+
+def _number_within(node: Node, integer: bool) -> int | float:
     value: float = 0
     if node.lower is not None:
         value = node.lower.value + (1 if node.lower.exclusive else 0)
@@ -574,7 +581,9 @@ def _near_numbers(accept: Node, reject: Node) -> list[Any]:
         for bound in (node.lower, node.upper):
             if bound is not None and not isinstance(bound.value, bool):
                 v = bound.value
-                values += [v, v - 1, v + 1, v - 0.5, v + 0.5]
+                values += [v, v - 1, v + 1]
+                if abs(v) < 2**53:  # beyond, v +- 0.5 is no number a float can hold
+                    values += [v - 0.5, v + 0.5]
         if node.multiple_of:
             values += [node.multiple_of * k for k in (1, 2, 3, 5, 7, 11, 17, 23)]
             # integers beyond a float's precision: exact and float division disagree there

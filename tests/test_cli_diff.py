@@ -184,6 +184,9 @@ def test_git_ref_inputs(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             "invalid draft-04 schema at /required",
         ),
         ({"$schema": "https://example.invalid/my-meta"}, "unsupported $schema"),
+        # python-jsonschema would not read these as draft-04, so neither does the tool
+        ({"$schema": "https://json-schema.org/draft-04/schema#"}, "not a spelling validators"),
+        ({"$schema": "http://json-schema.org/draft-04/schema/"}, "not a spelling validators"),
         (
             {"properties": {"a": {"pattern": "("}}},
             "invalid 2020-12 schema at /properties/a/pattern",

@@ -20,6 +20,7 @@ such a proof, so every rule here must be sound on its own. The method:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -106,7 +107,7 @@ def _additional(node: Node) -> Site:
     if node.additional_properties is not None:
         return node.additional_properties
     unevaluated = node.unsupported.get("unevaluatedProperties")
-    if isinstance(unevaluated, (Node, Ref)) and not _in_place_applicators(node):
+    if isinstance(unevaluated, (Node, Ref)) and _plain_unevaluated(node):
         return unevaluated
     return None
 
@@ -117,11 +118,7 @@ def _tail(node: Node) -> Site:
     if node.items is not None:
         return node.items
     unevaluated = node.unsupported.get("unevaluatedItems")
-    if (
-        isinstance(unevaluated, (Node, Ref))
-        and not _in_place_applicators(node)
-        and node.contains is None
-    ):
+    if isinstance(unevaluated, (Node, Ref)) and _plain_unevaluated(node) and node.contains is None:
         return unevaluated
     return None
 
@@ -136,18 +133,56 @@ def _name_schemas(node: Node, name: str) -> list[Site] | None:
     declared = name in node.properties
     if declared:
         found.append(node.properties[name])
-    matched = False
     for pattern, schema in node.pattern_properties.items():
         hit = search(pattern, name)
         if hit is None:
             return None
         if hit:
-            matched = True
             found.append(schema)
     extra = _additional(node)
-    if not declared and not matched and extra is not None:
-        found.append(extra)
+    if not declared and extra is not None:
+        undeclared = _undeclared(node, name)
+        if undeclared is None:
+            return None
+        if undeclared:
+            found.append(extra)
     return found
+
+
+def _undeclared(node: Node, name: str) -> bool | None:
+    """Does `additionalProperties` (or `unevaluatedProperties` read as it) see this name?
+    python-jsonschema decides `additionalProperties` with one regex, every pattern joined by
+    `|` (so a backreference or an inline flag can change meaning there), and the evaluated
+    names of `unevaluatedProperties` pattern by pattern."""
+    if not node.pattern_properties:
+        return True
+    if node.additional_properties is not None:
+        hit = search("|".join(node.pattern_properties), name)
+        return None if hit is None else not hit
+    hits = [search(p, name) for p in node.pattern_properties]
+    if any(h is True for h in hits):
+        return False
+    return None if any(h is None for h in hits) else True
+
+
+_ENTANGLED = re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux-]+[):]")
+
+
+def _same_undeclared_names(mine: Node, theirs: Node) -> bool:
+    """Does `mine` leave to its additional schema every name `theirs` leaves to its own?
+    True when `mine` has no patterns, when its patterns are among `theirs` and none of them
+    depends on its neighbours when joined (backreferences, inline flags), or when both read
+    the very same patterns the same way."""
+    if not mine.pattern_properties:
+        return True
+    if list(mine.pattern_properties) == list(theirs.pattern_properties) and (
+        mine.additional_properties is None
+    ) == (theirs.additional_properties is None):
+        return True
+    patterns = [*mine.pattern_properties, *theirs.pattern_properties]
+    if any(_ENTANGLED.search(p) for p in patterns):
+        return False
+    return set(mine.pattern_properties) <= set(theirs.pattern_properties)
 
 
 def _in_place_applicators(node: Node) -> bool:
@@ -158,7 +193,15 @@ def _in_place_applicators(node: Node) -> bool:
         or node.ref is not None
         or node.if_ is not None
         or node.dependent_schemas
+        or "$dynamicRef" in node.unsupported
+        or "$recursiveRef" in node.unsupported
     )
+
+
+def _plain_unevaluated(node: Node) -> bool:
+    """`unevaluated*` reads like `additionalProperties`/`items` only where nothing else
+    evaluates, and only in 2020-12 (python-jsonschema's 2019-09 keyword does otherwise)."""
+    return node.draft == "2020-12" and not _in_place_applicators(node)
 
 
 class Prover:
@@ -613,7 +656,7 @@ class Prover:
         declared = sorted({name for a in atoms for name in a.properties} | set(b.properties))
         extra = _additional(b)
         for name in declared:
-            ok = self._property_within(atoms, name, b, extra) and ok
+            ok = self._property_within(atoms, name, b) and ok
         for pattern, schema in b.pattern_properties.items():
             rest: list[Site] = [
                 a.pattern_properties[pattern] for a in atoms if pattern in a.pattern_properties
@@ -631,11 +674,10 @@ class Prover:
                 self._path.pop()
         target = deref(extra)
         if target is not None and target.boolean is not True:
-            patterns = set(b.pattern_properties)
             rest = [
                 _additional(a)
                 for a in atoms
-                if set(a.pattern_properties) <= patterns and _additional(a) is not None
+                if _same_undeclared_names(a, b) and _additional(a) is not None
             ]
             self._path.append(("additional", None))
             try:
@@ -656,13 +698,11 @@ class Prover:
                 ok = self._fail(atoms, b, f"dependentRequired/{name}")
         return ok
 
-    def _property_within(self, atoms: Atoms, name: str, b: Node, extra: Site) -> bool:
+    def _property_within(self, atoms: Atoms, name: str, b: Node) -> bool:
         """Property `name`'s values under `a` against everything `b` asks of them."""
         wanted = _name_schemas(b, name)
         if wanted is None:
             return self._fail(atoms, b, f"properties/{name}")
-        if name not in b.properties and not any(search(p, name) for p in b.pattern_properties):
-            wanted = [extra] if extra is not None else []
         if self._never_has(atoms, name):
             return True
         mine: list[Site] = []
@@ -793,13 +833,9 @@ class Prover:
         act as `additionalProperties`/`items` (checked there); anything else is not
         modelled."""
         for keyword in b.unsupported:
-            if keyword == "unevaluatedProperties" and not _in_place_applicators(b):
+            if keyword == "unevaluatedProperties" and _plain_unevaluated(b):
                 continue
-            if (
-                keyword == "unevaluatedItems"
-                and not _in_place_applicators(b)
-                and b.contains is None
-            ):
+            if keyword == "unevaluatedItems" and _plain_unevaluated(b) and b.contains is None:
                 continue
             return False
         return True
@@ -925,9 +961,11 @@ class Prover:
         for name in singles:
             if (getattr(a, name) is None) != (getattr(b, name) is None):
                 return False
-        for name in ("properties", "pattern_properties", "dependent_schemas"):
+        for name in ("properties", "dependent_schemas"):
             if set(getattr(a, name)) != set(getattr(b, name)):
                 return False
+        if list(a.pattern_properties) != list(b.pattern_properties):
+            return False  # joined in order for additionalProperties (see fingerprint.py)
         for name in ("prefix_items", "all_of", "any_of", "one_of"):
             left, right = getattr(a, name), getattr(b, name)
             if (left is None) != (right is None) or len(left or []) != len(right or []):

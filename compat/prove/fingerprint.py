@@ -37,7 +37,10 @@ def children(node: Node) -> list[tuple[Any, Node | Ref | None]]:
     out: list[tuple[Any, Node | Ref | None]] = [(name, getattr(node, name)) for name in _SINGLES]
     for name in _MAPS:
         mapping = getattr(node, name)
-        out += [((name, key), mapping[key]) for key in sorted(mapping)]
+        # patternProperties keep their order: python-jsonschema joins them into one regex for
+        # additionalProperties, where a backreference's number depends on it
+        keys = list(mapping) if name == "pattern_properties" else sorted(mapping)
+        out += [((name, key), mapping[key]) for key in keys]
     for name in _LISTS:
         items = getattr(node, name)
         if items is not None:

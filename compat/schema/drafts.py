@@ -43,27 +43,42 @@ def canonical_draft(name: str) -> str:
     raise CompatError(f"unknown draft {name!r} (known: {', '.join(DRAFTS)})")
 
 
-def detect_draft(document: dict[str, Any], label: str, default: str | None = None) -> str:
+def detect_draft(document: Any, label: str, default: str | None = None) -> str:
     """The draft a schema declares in `$schema`, or `default` when it declares none."""
     uri = document.get("$schema") if isinstance(document, dict) else None
     if uri is None:
         return canonical_draft(default) if default else DEFAULT_DRAFT
     if not isinstance(uri, str):
         raise CompatError(f"{label}: $schema must be a string")
+    found = draft_of_uri(uri)
+    if found is not None:
+        return found
     bare = uri.split("://", 1)[-1].rstrip("#").rstrip("/")
     if bare in _URIS:
-        return _URIS[bare]
+        # a near miss: validators would not recognise it and would use their default draft
+        raise CompatError(
+            f"{label}: $schema {uri!r} is not a spelling validators recognise; write "
+            f"{CANONICAL_URIS[_URIS[bare]]!r}"
+        )
     raise CompatError(
         f"{label}: unsupported $schema {uri!r} (supported: drafts 04, 06, 07, 2019-09, 2020-12)"
     )
 
 
 def draft_of_uri(uri: Any) -> str | None:
-    """The draft a `$schema` value names, or None when it names none this tool knows (a
-    validator then keeps the draft already in force)."""
+    """The draft a `$schema` value names, or None when it names none (a validator then keeps
+    the draft already in force). Spellings are recognised exactly as python-jsonschema, the
+    reference validator, recognises them: the scheme's case and an empty `#` do not matter,
+    `https` for `http` or a trailing `/` do."""
     if not isinstance(uri, str):
         return None
-    return _URIS.get(uri.split("://", 1)[-1].rstrip("#").rstrip("/"))
+    from urllib.parse import urlsplit
+
+    try:
+        normalised = urlsplit(uri).geturl()
+    except ValueError:
+        return None
+    return _EXACT.get(normalised)
 
 
 def validator_class(draft: str) -> Any:
@@ -78,7 +93,7 @@ def validator_class(draft: str) -> Any:
     }[draft]
 
 
-CANONICAL_URIS = {
+CANONICAL_URIS: dict[str, str] = {
     "draft-04": "http://json-schema.org/draft-04/schema#",
     "draft-06": "http://json-schema.org/draft-06/schema#",
     "draft-07": "http://json-schema.org/draft-07/schema#",
@@ -114,3 +129,12 @@ def check_against_metaschema(document: Any, draft: str, label: str) -> None:
 
 def _escape(part: Any) -> str:
     return str(part).replace("~", "~0").replace("/", "~1")
+
+
+_EXACT = {
+    "http://json-schema.org/draft-04/schema": "draft-04",
+    "http://json-schema.org/draft-06/schema": "draft-06",
+    "http://json-schema.org/draft-07/schema": "draft-07",
+    "https://json-schema.org/draft/2019-09/schema": "2019-09",
+    "https://json-schema.org/draft/2020-12/schema": "2020-12",
+}

@@ -376,7 +376,9 @@ def _bound(
 
 def _integer_bound(bound: Bound | None, lower: bool) -> Bound | None:
     """For integers, `exclusiveMinimum: 0` is `minimum: 1`: compare the inclusive form."""
-    if bound is None or math.isinf(bound.value) or math.isnan(bound.value):
+    if bound is None or (
+        isinstance(bound.value, float) and (math.isinf(bound.value) or math.isnan(bound.value))
+    ):
         return bound
     value = bound.value
     if lower:

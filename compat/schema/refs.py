@@ -12,25 +12,25 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from compat.errors import CompatError
 
-# A base for documents without `$id`, so that relative references still resolve. The reserved
-# `.invalid` domain guarantees it can never name anything real; it is never fetched.
-DEFAULT_BASE = "https://cws-compat.invalid/schema.json"
+# The base of a document without `$id` is empty, as python-jsonschema has it: a relative `$id`
+# inside (`schema.json`) then names a resource of its own, never the root.
+DEFAULT_BASE = ""
 
-SINGLE = (
-    "additionalItems",
-    "additionalProperties",
-    "contains",
-    "propertyNames",
-    "not",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "contentSchema",
-)
-LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas")
+# The keywords holding subschemas in each draft, as python-jsonschema's referencing library
+# reads them (only these can declare resources with `$id`).
+_LEGACY_VALUE = {"additionalItems", "additionalProperties", "contains", "not", "propertyNames"}
+_IN_VALUE = {
+    "draft-04": {"additionalItems", "additionalProperties", "not"},
+    "draft-06": _LEGACY_VALUE,
+    "draft-07": _LEGACY_VALUE | {"if", "then", "else"},
+    "2019-09": _LEGACY_VALUE
+    | {"contentSchema", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties"},
+    "2020-12": (_LEGACY_VALUE - {"additionalItems"})
+    | {"contentSchema", "if", "then", "else", "items", "unevaluatedItems", "unevaluatedProperties"},
+}
+_IN_SUBARRAY = {"allOf", "anyOf", "oneOf"}
+_IN_SUBVALUES = {"definitions", "patternProperties", "properties"}
+_MODERN_SUBVALUES = _IN_SUBVALUES | {"$defs", "dependentSchemas"}
 
 
 def escape(token: str) -> str:
@@ -45,29 +45,32 @@ def join(pointer: str, *tokens: str | int) -> str:
     return pointer + "".join("/" + escape(str(token)) for token in tokens)
 
 
-def subschemas(node: dict[str, Any], pointer: str) -> list[tuple[str, Any]]:
-    """(pointer, value) of every direct subschema of a schema object."""
+def subschemas(node: dict[str, Any], pointer: str, draft: str) -> list[tuple[str, Any]]:
+    """(pointer, value) of every direct subschema of a schema object, in `draft`'s keywords."""
     found: list[tuple[str, Any]] = []
-    for key in SINGLE:
+    for key in sorted(_IN_VALUE[draft]):
         if key in node:
             found.append((join(pointer, key), node[key]))
-    items = node.get("items")
-    if isinstance(items, list):
-        found += [(join(pointer, "items", i), item) for i, item in enumerate(items)]
-    elif items is not None:
-        found.append((join(pointer, "items"), items))
-    for key in LISTS:
+    modern = draft in ("2019-09", "2020-12")
+    arrays = _IN_SUBARRAY | ({"prefixItems"} if draft == "2020-12" else set())
+    for key in sorted(arrays):
         value = node.get(key)
         if isinstance(value, list):
             found += [(join(pointer, key, i), item) for i, item in enumerate(value)]
-    for key in MAPS:
+    for key in sorted(_MODERN_SUBVALUES if modern else _IN_SUBVALUES):
         value = node.get(key)
         if isinstance(value, dict):
             found += [(join(pointer, key, name), item) for name, item in value.items()]
+    if draft != "2020-12":
+        items = node.get("items")
+        if isinstance(items, list):
+            found += [(join(pointer, "items", i), item) for i, item in enumerate(items)]
+        elif items is not None:
+            found.append((join(pointer, "items"), items))
     dependencies = node.get("dependencies")
-    if isinstance(dependencies, dict):
+    if not modern and isinstance(dependencies, dict):
         for name, item in dependencies.items():
-            if isinstance(item, (dict, bool)):
+            if isinstance(item, dict):
                 found.append((join(pointer, "dependencies", name), item))
     return found
 
@@ -125,13 +128,13 @@ class RefIndex:
                 if isinstance(dynamic, str) and in_force == "2020-12":
                     index.anchors.setdefault(f"{base}#{dynamic}", pointer)
             index.bases[pointer] = base
-            for child_pointer, child in subschemas(node, pointer):
+            for child_pointer, child in subschemas(node, pointer, in_force):
                 stack.append((child_pointer, child, base, in_force))
         return index
 
     def resolve(self, ref: str, at: str) -> str:
         """The pointer that `ref`, written in the schema at pointer `at`, refers to."""
-        base = self.bases.get(at, DEFAULT_BASE)
+        base = self._base_at(at)
         if ref.startswith("#"):
             uri, fragment = base, ref[1:]  # the common case, without URL parsing
         else:
@@ -154,6 +157,17 @@ class RefIndex:
         if anchored is None:
             raise CompatError(f"{where} is dangling: no anchor {fragment!r}")
         return anchored
+
+    def _base_at(self, pointer: str) -> str:
+        """The base URI in force at `pointer`; a schema outside the draft's keywords (reached
+        only by a JSON pointer) is read with the base of the nearest schema around it."""
+        while True:
+            base = self.bases.get(pointer)
+            if base is not None:
+                return base
+            if not pointer:
+                return DEFAULT_BASE
+            pointer = pointer.rsplit("/", 1)[0]
 
     def _lookup(self, pointer: str) -> Any:
         node = self.document
