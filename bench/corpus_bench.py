@@ -33,7 +33,7 @@ def corpus(events: int, version: str = "v2", copies: int = 1) -> Path:
     import orjson
 
     from compat.corpus.generate import generate_events
-    from compat.schema.load import load
+    from compat.versioning.sources import load
 
     base = Path(tempfile.gettempdir()) / f"cws-compat-bench-{version}-{events}.jsonl"
     if not base.exists():
@@ -74,7 +74,7 @@ def floor(path: Path) -> int:
 
 def validate(path: Path, versions: list[str], workers: int) -> Any:
     from compat.corpus.validate import Runner, Target
-    from compat.schema.load import load
+    from compat.versioning.sources import load
 
     targets = []
     for name in versions:

@@ -70,10 +70,10 @@ def main() -> None:
     parser.add_argument("--shapes", default="tree,chain")
     args = parser.parse_args()
 
-    from compat.compare import compare
-    from compat.deep import run_deep
+    from compat.engine.compare import compare
     from compat.schema.load import prepare
     from compat.schema.source import SchemaSource
+    from compat.util.deep import run_deep
 
     print(f"{'shape':>5}  {'definitions':>11}  {'median s':>9}  {'ms/definition':>13}  changes")
     for shape, size in (

@@ -77,7 +77,7 @@ def _write_output(text: str, output: Path | None) -> None:
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
-    from compat.fsutil import atomic_write
+    from compat.util.files import atomic_write
 
     atomic_write(output, text)
 
@@ -105,7 +105,7 @@ def cli() -> None:
 def versions(store: Path | None, fmt: str) -> int:
     """List the versions in the store, oldest first, verifying every checksum."""
     from compat.report.versions import render_versions
-    from compat.store import Store, definitions_of
+    from compat.versioning.store import Store, definitions_of
 
     opened = Store.open(_settings(store).store)
     rows = []
@@ -133,9 +133,9 @@ def versions(store: Path | None, fmt: str) -> int:
 def docs(schema: str, store: Path | None, output: Path | None) -> int:
     """Write the documentation of SCHEMA in the published backend.md format."""
     from compat import docs as docs_format
-    from compat.schema.source import load_schema
+    from compat.versioning.sources import resolve
 
-    source = load_schema(schema, _settings(store).store)
+    source = resolve(schema, _settings(store).store)
     _write_output(docs_format.render(source.document), output)
     return 0
 
@@ -152,7 +152,7 @@ def docs(schema: str, store: Path | None, output: Path | None) -> int:
 def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
     """Rebuild the JSON Schema from a DOCUMENT in the backend.md format."""
     from compat import docs as docs_format
-    from compat.fsutil import decode_utf8, dump_json, read_bytes
+    from compat.util.files import decode_utf8, dump_json, read_bytes
 
     text = decode_utf8(read_bytes(document, what="document"), str(document))
     schema = docs_format.with_draft(docs_format.parse(text, str(document)), draft)
@@ -204,18 +204,18 @@ def diff(
     counterexample where one is found. Exits 1 when a change is breaking (or unknown, unless
     --allow-unknown) under the mode.
     """
-    from compat.compare import compare_specs
+    from compat.engine.compare import compare
     from compat.report import diff as render
+    from compat.versioning.sources import load
 
     settings = _settings(store)
-    report = compare_specs(
-        old,
-        new,
-        settings.store,
+    draft = default_draft or settings.default_draft
+    report = compare(
+        load(old, settings.store, draft, assert_formats),
+        load(new, settings.store, draft, assert_formats),
         mode=(mode or settings.mode or "backward").removesuffix("-transitive"),
         assert_formats=assert_formats,
         allow_unknown=allow_unknown,
-        default_draft=default_draft or settings.default_draft,
     )
     if fmt == "json":
         text = render.render_json(report)
@@ -297,9 +297,9 @@ def check(
     changes fail unless acknowledged (in the store's index, or [tool.cws-compat]
     acknowledgements for files). Exit 0 pass, 1 fail, 2 usage or input error.
     """
-    from compat.gate import gate
-    from compat.git import open_repo, resolve
     from compat.report.gate import RENDERERS
+    from compat.versioning.gate import gate
+    from compat.versioning.git import open_repo, resolve
 
     settings = _settings(store)
     chosen = mode or settings.mode or "backward"  # settings.mode is checked when read
@@ -311,7 +311,7 @@ def check(
     text = RENDERERS[fmt](result)
     click.echo(text, nl=False)
     if output is not None:
-        from compat.fsutil import atomic_write
+        from compat.util.files import atomic_write
 
         atomic_write(output, text)
     return 0 if result.passed else 1
@@ -347,8 +347,8 @@ def release(
     Breaking or unknown changes against the latest version (every version, transitive) are
     refused with exit 1, writing nothing, unless --allow-breaking gives a reason.
     """
-    from compat.release import release as do_release
     from compat.report.diff import render_text
+    from compat.versioning.release import release as do_release
 
     settings = _settings(store)
     chosen = mode or settings.mode or "backward"  # settings.mode is checked when read
@@ -409,8 +409,8 @@ def changelog(
 ) -> int:
     """Print the changelog entry for NEW (compared with OLD), or keep CHANGELOG.md in step with
     the store (--write, --check)."""
-    from compat.changelog import store_loader, whole
-    from compat.store import Store
+    from compat.versioning.changelog import store_loader, whole
+    from compat.versioning.store import Store
 
     settings = _settings(store)
     if write or check_only:
@@ -426,14 +426,14 @@ def changelog(
                 return 1
             click.echo(f"{target} is up to date")
             return 0
-        from compat.fsutil import atomic_write
+        from compat.util.files import atomic_write
 
         atomic_write(target, text)
         click.echo(f"wrote {target}")
         return 0
     if not old or not new:
         raise CompatError("give OLD and NEW, or --write / --check")
-    from compat.changelog import entry_for
+    from compat.versioning.changelog import entry_for
 
     click.echo(entry_for(old, new, settings.store, settings.default_draft), nl=False)
     return 0
@@ -480,7 +480,7 @@ def corpus_generate(
     import orjson
 
     from compat.corpus.generate import generate_events
-    from compat.schema.load import load
+    from compat.versioning.sources import load
 
     settings = _settings(store)
     schema = load(version, settings.store, settings.default_draft)
@@ -494,7 +494,7 @@ def corpus_generate(
                 sys.stdout.write(orjson.dumps(event).decode() + "\n")
         sys.stdout.flush()
         return 0
-    from compat.fsutil import atomic_stream
+    from compat.util.files import atomic_stream
 
     with atomic_stream(output) as handle:
         for event in events:
@@ -709,7 +709,7 @@ def run(
     args = list(sys.argv[1:] if argv is None else argv)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            from compat.deep import run_deep
+            from compat.util.deep import run_deep
 
             # every command runs with room to recurse as deep as the schemas it reads
             result = run_deep(lambda: cli.main(args, prog_name="cws-compat", standalone_mode=False))

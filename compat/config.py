@@ -9,7 +9,7 @@ from typing import Any
 
 from compat.errors import CompatError
 from compat.modes import MODES
-from compat.store import Acknowledgement, parse_acknowledgements
+from compat.versioning.store import Acknowledgement, parse_acknowledgements
 
 if sys.version_info >= (3, 11):
     import tomllib

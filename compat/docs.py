@@ -23,7 +23,7 @@ from typing import Any
 
 from compat.errors import CompatError
 from compat.schema.drafts import CANONICAL_URIS, canonical_draft
-from compat.store import definitions_of
+from compat.versioning.store import definitions_of
 
 TITLE = "# CWS Event Documentation"
 INTRO = "The CWS event sent to the backend by the security agent respects the following schema:"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from compat.compare import Report, compare
+from compat.engine.compare import Report, compare
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import SchemaSource
 

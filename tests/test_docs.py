@@ -9,7 +9,7 @@ import pytest
 
 from compat import docs
 from compat.errors import CompatError
-from compat.store import Store
+from compat.versioning.store import Store
 from tests.conftest import DATA, STORE
 
 SEED = (DATA / "backend.md").read_text(encoding="utf-8")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from compat.formats import reference_checker
 from compat.schema.compiled import fast_validator
 from compat.schema.drafts import DRAFTS, validator_class
+from compat.schema.formats import reference_checker
 
 SAMPLES = [
     "2021-01-01T00:00:00Z",

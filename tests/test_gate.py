@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from compat import release as release_module
+from compat.versioning import release as release_module
 from tests.conftest import ROOT
 
 GIT = [

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from compat.errors import CompatError
-from compat.store import Store, sha256_hex
+from compat.versioning.store import Store, sha256_hex
 from tests.conftest import STORE
 
 

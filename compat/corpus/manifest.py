@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from compat.errors import CompatError
-from compat.fsutil import load_json_object, read_bytes
+from compat.util.files import load_json_object, read_bytes
 
 MANIFEST_NAME = "manifest.json"
 

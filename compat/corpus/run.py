@@ -12,9 +12,9 @@ from typing import Any
 
 import orjson
 
-from compat.compare import Change, Report, compare
 from compat.config import Settings
 from compat.corpus.validate import FileScan, Group, Runner, Target
+from compat.engine.compare import Change, Report, compare
 from compat.rules import COMPATIBLE
 from compat.schema.load import LoadedSchema
 
@@ -204,8 +204,8 @@ def _shown(path: Path) -> str:
 
 
 def _reference(schema: LoadedSchema, assert_formats: bool) -> Any:
-    from compat.formats import reference_checker
     from compat.schema.drafts import validator_class
+    from compat.schema.formats import reference_checker
 
     cls = validator_class(schema.draft)
     return cls(
@@ -318,8 +318,8 @@ def run_for(
     from compat.corpus.manifest import capture_versions, corpora_dir, read_manifest
     from compat.corpus.validate import corpus_files, default_workers
     from compat.errors import CompatError
-    from compat.schema.load import load
-    from compat.store import Store
+    from compat.versioning.sources import load
+    from compat.versioning.store import Store
 
     directory = settings.corpora or corpora_dir(settings.store)
     if paths:

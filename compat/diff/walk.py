@@ -965,7 +965,7 @@ def _value_type(value: Any) -> str:
         return "integer"
     if isinstance(value, float):
         return "number"
-    from compat.fsutil import json_type
+    from compat.util.files import json_type
 
     return json_type(value)
 
@@ -1001,7 +1001,7 @@ def _admits(node: Node, family: str) -> bool:
         return False
     if node.enum is None:
         return True
-    from compat.fsutil import json_type
+    from compat.util.files import json_type
 
     kinds = {json_type(v) for v in node.enum}
     return family in kinds

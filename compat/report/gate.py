@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from compat import __version__
-from compat.jsonpos import locate
+from compat.util.jsonpos import locate
 
 if TYPE_CHECKING:
-    from compat.compare import Change
-    from compat.gate import Check, GateReport
+    from compat.engine.compare import Change
+    from compat.versioning.gate import Check, GateReport
 
 
 def _where(check: Check, change: Change) -> tuple[int, int]:

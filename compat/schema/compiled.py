@@ -24,7 +24,7 @@ def fast_validator(document: Any, draft: str, assert_formats: bool, label: str) 
     """A jsonschema-rs validator for `document` under `draft`, with one explicit format setting."""
     import jsonschema_rs
 
-    from compat.formats import rs_options
+    from compat.schema.formats import rs_options
 
     cls = getattr(jsonschema_rs, _CLASSES[draft])
     try:

@@ -1,16 +1,15 @@
-"""From what the user typed to a checked, normalised schema."""
+"""From a source to a checked, normalised schema (and its fast validator)."""
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from compat.schema.compiled import TooDeep, fast_validator
 from compat.schema.drafts import check_against_metaschema, detect_draft
 from compat.schema.normalize import SchemaDocument, normalise
-from compat.schema.source import SchemaSource, load_schema
+from compat.schema.source import SchemaSource
 
 
 @dataclass(frozen=True)
@@ -42,9 +41,3 @@ def prepare(
     with contextlib.suppress(TooDeep):
         fast = fast_validator(source.document, draft, assert_formats, source.label)
     return LoadedSchema(source, document, fast, assert_formats)
-
-
-def load(
-    spec: str, store_root: Path, default_draft: str | None = None, assert_formats: bool = False
-) -> LoadedSchema:
-    return prepare(load_schema(spec, store_root), default_draft, assert_formats)

@@ -14,8 +14,9 @@ import pytest
 from compat.corpus.generate import generate_events
 from compat.corpus.manifest import read_manifest
 from compat.corpus.run import run
-from compat.schema.load import load, prepare
+from compat.schema.load import prepare
 from compat.schema.source import SchemaSource
+from compat.versioning.sources import load
 from tests.conftest import STORE
 
 

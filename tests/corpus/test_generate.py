@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from compat.corpus.generate import generate_events
-from compat.schema.load import load
+from compat.versioning.sources import load
 from tests.conftest import STORE
 
 

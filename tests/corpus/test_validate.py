@@ -14,7 +14,7 @@ import zstandard
 from compat.corpus import validate
 from compat.corpus.generate import generate_events
 from compat.corpus.run import run
-from compat.schema.load import load
+from compat.versioning.sources import load
 from tests.conftest import STORE
 
 

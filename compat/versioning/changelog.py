@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN
 
 if TYPE_CHECKING:
-    from compat.compare import Change, Report
+    from compat.engine.compare import Change, Report
     from compat.schema.load import LoadedSchema
-    from compat.store import Acknowledgement, Store, VersionEntry
+    from compat.versioning.store import Acknowledgement, Store, VersionEntry
 
 HEADER = """# Changelog
 
@@ -94,8 +94,8 @@ Loader = Callable[[str], "LoadedSchema"]
 
 def whole(entries: list[VersionEntry], load: Loader) -> str:
     """The whole CHANGELOG.md for the store's versions, newest first."""
-    from compat.compare import compare
-    from compat.store import definitions_of
+    from compat.engine.compare import compare
+    from compat.versioning.store import definitions_of
 
     parts = [HEADER]
     for position in range(len(entries) - 1, -1, -1):
@@ -123,13 +123,10 @@ def whole(entries: list[VersionEntry], load: Loader) -> str:
 
 def store_loader(store: Store) -> Loader:
     from compat.schema.load import prepare
-    from compat.schema.source import SchemaSource
+    from compat.versioning.sources import stored_source
 
     def load(name: str) -> LoadedSchema:
-        stored = store.load(name)
-        return prepare(
-            SchemaSource(name, stored.document, stored.data.decode("utf-8"), stored.path, name)
-        )
+        return prepare(stored_source(store, name))
 
     return load
 
@@ -139,10 +136,11 @@ def entry_for(old: str, new: str, store_root: Path, default_draft: str | None = 
     stored version, else dated today."""
     from datetime import date
 
-    from compat.compare import compare_specs
-    from compat.store import Store
+    from compat.engine.compare import compare
+    from compat.versioning.sources import load
+    from compat.versioning.store import Store
 
-    report = compare_specs(old, new, store_root, default_draft=default_draft)
+    report = compare(load(old, store_root, default_draft), load(new, store_root, default_draft))
     released = date.today().isoformat()
     acks: tuple[Acknowledgement, ...] = ()
     if (store_root / "index.json").is_file():

@@ -18,6 +18,11 @@ def open_repo(cwd: Path | None = None) -> Any:
         raise CompatError(f"{cwd or Path.cwd()}: not inside a git repository") from None
 
 
+def commit_at(repo: Any, ref: str) -> Any:
+    """The commit `ref` names, or None."""
+    return _commit(repo, ref)
+
+
 def _commit(repo: Any, ref: str) -> Any:
     import git
 

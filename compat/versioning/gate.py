@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compat.compare import DIRECTIONS, Change, Report, compare
 from compat.config import Settings
+from compat.engine.compare import DIRECTIONS, Change, Report, compare
 from compat.errors import CompatError
-from compat.fsutil import load_schema_json
 from compat.schema.load import LoadedSchema, prepare
-from compat.schema.source import SchemaSource
-from compat.store import INDEX_NAME, Acknowledgement, Store, VersionEntry
+from compat.schema.source import from_bytes
+from compat.versioning.store import INDEX_NAME, Acknowledgement, Store, VersionEntry
 
 
 @dataclass
@@ -65,9 +64,7 @@ def base_mode(mode: str) -> str:
 
 
 def _loaded(label: str, data: bytes, settings: Settings, assert_formats: bool) -> LoadedSchema:
-    document = load_schema_json(data, label)
-    source = SchemaSource(label=label, document=document, text=data.decode("utf-8"))
-    return prepare(source, settings.default_draft, assert_formats)
+    return prepare(from_bytes(data, label), settings.default_draft, assert_formats)
 
 
 def _acknowledge(
@@ -93,7 +90,7 @@ def gate(
     allow_unknown: bool,
     assert_formats: bool,
 ) -> GateReport:
-    from compat.git import read_at, relative
+    from compat.versioning.git import read_at, relative
 
     report = GateReport(ref_label, mode, [], [], [], [])
     store_rel = relative(repo, settings.store)
@@ -141,7 +138,7 @@ def _gate_store(
     allow_unknown: bool,
     assert_formats: bool,
 ) -> None:
-    from compat.git import read_at
+    from compat.versioning.git import read_at
 
     store = Store.open(settings.store)
     before_index = read_at(commit, f"{store_rel}/{INDEX_NAME}")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from compat.errors import CompatError
-from compat.fsutil import load_json_object, read_bytes
+from compat.util.files import load_json_object, read_bytes
 
 INDEX_NAME = "index.json"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -166,7 +166,7 @@ def parse_acknowledgements(raw: Any, where: str) -> tuple[Acknowledgement, ...]:
 
 def index_json(entries: list[VersionEntry]) -> str:
     """The index file's text, as the store writes it."""
-    from compat.fsutil import dump_json
+    from compat.util.files import dump_json
 
     return dump_json({"versions": [entry.to_json() for entry in entries]})
 

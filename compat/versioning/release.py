@@ -10,14 +10,21 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from compat.changelog import store_loader, whole
-from compat.compare import Change, Report, compare
+from compat.engine.compare import Change, Report, compare
 from compat.errors import CompatError
-from compat.fsutil import load_schema_json, read_bytes
-from compat.gate import base_mode
 from compat.schema.load import LoadedSchema, prepare
-from compat.schema.source import SchemaSource
-from compat.store import NAME_RE, Acknowledgement, Store, VersionEntry, index_json, sha256_hex
+from compat.schema.source import from_bytes
+from compat.util.files import read_bytes
+from compat.versioning.changelog import store_loader, whole
+from compat.versioning.gate import base_mode
+from compat.versioning.store import (
+    NAME_RE,
+    Acknowledgement,
+    Store,
+    VersionEntry,
+    index_json,
+    sha256_hex,
+)
 
 
 @dataclass
@@ -56,12 +63,7 @@ def release(
     if allow_breaking is not None and not allow_breaking.strip():
         raise CompatError("--allow-breaking needs a reason")
     data = read_bytes(schema, what="schema file")
-    document = load_schema_json(data, str(schema))
-    new = prepare(
-        SchemaSource(name, document, data.decode("utf-8"), schema, name),
-        default_draft,
-        assert_formats,
-    )
+    new = prepare(from_bytes(data, name, schema, name), default_draft, assert_formats)
     load = store_loader(store)
     previous = store.names if mode.endswith("-transitive") else store.names[-1:]
     reports = [compare(load(old), new, base_mode(mode), assert_formats) for old in previous]

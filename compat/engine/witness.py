@@ -10,29 +10,25 @@ breaking, and it can never contradict a compatible verdict (the tests hold the e
 from __future__ import annotations
 
 import contextlib
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compat.diff.facts import Path, render_path
+from compat.schema.instances import (
+    NoValue,
+    branch_declaring,
+    item_schema,
+    minimal,
+    minimal_of,
+    names_matching,
+    property_schema,
+)
 from compat.schema.model import Node, Ref, deref
 
 if TYPE_CHECKING:
     from compat.schema.load import LoadedSchema
 
-MAX_DEPTH = 48
-EXTRA_NAME = "cws_compat_extra"
-FORMAT_SAMPLES = {
-    "date-time": "2021-01-01T00:00:00Z",
-    "date": "2021-01-01",
-    "time": "00:00:00Z",
-    "email": "agent@example.invalid",
-    "hostname": "example.invalid",
-    "ipv4": "192.0.2.1",
-    "ipv6": "2001:db8::1",
-    "uri": "https://example.invalid/",
-    "uuid": "00000000-0000-4000-8000-000000000000",
-}
+EXTRA_NAME = "cws_compat_extra"  # an undeclared property name, for counterexamples
 SCALARS: list[Any] = [
     None,
     False,
@@ -53,10 +49,6 @@ SCALARS: list[Any] = [
 ]
 
 
-class _NoValue(Exception):
-    pass
-
-
 @dataclass(frozen=True)
 class Counterexample:
     direction: str  # "backward": valid under old, rejected by new; "forward": the reverse
@@ -75,9 +67,9 @@ class Validators:
     """
 
     def __init__(self, old: LoadedSchema, new: LoadedSchema, assert_formats: bool) -> None:
-        from compat.formats import reference_checker
         from compat.schema.compiled import TooDeep, fast_validator
         from compat.schema.drafts import validator_class
+        from compat.schema.formats import reference_checker
 
         def reference(schema: LoadedSchema) -> Any:
             cls = validator_class(schema.draft)
@@ -149,217 +141,6 @@ def _numeric_edge(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def minimal(node: Node | Ref | None, depth: int = 0) -> Any:
-    """A small value the node accepts (best effort; callers verify)."""
-    target = deref(node)
-    if depth > MAX_DEPTH:
-        raise _NoValue
-    if target is None or target.boolean is True:
-        return {}
-    if target.boolean is False:
-        raise _NoValue
-    if target.enum is not None:
-        if not target.enum:
-            raise _NoValue
-        return target.enum[0]
-    if target.ref is not None:
-        return minimal(target.ref, depth + 1)
-    for kind in _preferred_types(target):
-        try:
-            return _minimal_of(target, kind, depth)
-        except _NoValue:
-            continue
-    if target.all_of:
-        return minimal(target.all_of[0], depth + 1)
-    branches = target.any_of or target.one_of
-    if branches:
-        return minimal(branches[0], depth + 1)
-    raise _NoValue
-
-
-def _preferred_types(node: Node) -> list[str]:
-    if node.types is None:
-        if node.properties or node.required or node.additional_properties is not None:
-            return ["object"]
-        if node.items is not None or node.prefix_items:
-            return ["array"]
-        return ["object", "string", "integer", "null"]
-    raw = node.raw.get("type") if isinstance(node.raw, dict) else None
-    order = [raw] if isinstance(raw, str) else list(raw or [])
-    return [t for t in order if t in node.types] or sorted(node.types)
-
-
-def _minimal_of(node: Node, kind: str, depth: int) -> Any:
-    if kind == "object":
-        out: dict[str, Any] = {}
-        for name in sorted(node.required):
-            out[name] = minimal(_property_schema(node, name), depth + 1)
-        return out
-    if kind == "array":
-        count = node.min_items or 0
-        return [minimal(_item_schema(node, i), depth + 1) for i in range(count)]
-    if kind == "string":
-        if node.format in FORMAT_SAMPLES:
-            return FORMAT_SAMPLES[node.format]
-        length = node.min_length or 0
-        text = "a" * length
-        if node.pattern is not None:
-            generated = regex_sample(node.pattern, length)
-            for candidate in (generated, text, "", "a", "0", "A", "a" * max(length, 1)):
-                if candidate is not None and _matches(node.pattern, candidate):
-                    return candidate
-        return text
-    if kind in ("integer", "number"):
-        return _number(node, kind == "integer")
-    if kind == "boolean":
-        return False
-    if kind == "null":
-        return None
-    raise _NoValue
-
-
-def _number(node: Node, integer: bool) -> int | float:
-    try:
-        return _number_within(node, integer)
-    except (OverflowError, ZeroDivisionError, ValueError):
-        raise _NoValue from None
-
-
-def _number_within(node: Node, integer: bool) -> int | float:
-    value: float = 0
-    if node.lower is not None:
-        value = node.lower.value + (1 if node.lower.exclusive else 0)
-        if integer:
-            value = math.ceil(value)
-    if node.upper is not None and (
-        value > node.upper.value or (value == node.upper.value and node.upper.exclusive)
-    ):
-        value = node.upper.value - (1 if node.upper.exclusive else 0)
-        if integer:
-            value = math.floor(value)
-    if node.multiple_of:
-        value = math.ceil(value / node.multiple_of) * node.multiple_of
-    if integer or float(value).is_integer():
-        return int(value)
-    return value
-
-
-def regex_sample(pattern: str, length: int = 0) -> str | None:
-    """A string the regex matches, built from its parse tree (simple regexes; None when
-    unsure). Padded towards `length` with the regex's own first character when it can."""
-    try:
-        try:
-            from re import _parser as parser  # type: ignore[attr-defined]
-        except ImportError:  # Python 3.10
-            import sre_parse as parser
-
-        text = _sample(parser.parse(pattern), parser)
-    except Exception:  # any construct the sampler does not know
-        return None
-    if text is not None and len(text) < length and _matches(pattern, text + "a" * length):
-        text = text + "a" * (length - len(text))
-    return text
-
-
-def _sample(tokens: Any, parser: Any) -> str | None:
-    out = []
-    constants = parser
-    for op, arg in tokens:
-        name = str(op)
-        if name == "LITERAL":
-            out.append(chr(arg))
-        elif name == "NOT_LITERAL":
-            out.append("a" if arg != ord("a") else "b")
-        elif name == "ANY":
-            out.append("a")
-        elif name == "AT":
-            continue
-        elif name == "IN":
-            char = _class_char(arg)
-            if char is None:
-                return None
-            out.append(char)
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _high, sub = arg
-            piece = _sample(sub, constants)
-            if piece is None:
-                return None
-            out.append(piece * max(low, 0))
-        elif name == "SUBPATTERN":
-            piece = _sample(arg[-1], constants)
-            if piece is None:
-                return None
-            out.append(piece)
-        elif name == "BRANCH":
-            piece = _sample(arg[1][0], constants)
-            if piece is None:
-                return None
-            out.append(piece)
-        else:
-            return None
-    return "".join(out)
-
-
-def _class_char(items: Any) -> str | None:
-    negated = any(str(op) == "NEGATE" for op, _ in items)
-    if negated:
-        banned: set[str] = set()
-        for op, arg in items:
-            if str(op) == "LITERAL":
-                banned.add(chr(arg))
-            elif str(op) == "RANGE":
-                banned |= {chr(c) for c in range(arg[0], min(arg[1], arg[0] + 200) + 1)}
-        return next((c for c in "aZ0_-x" if c not in banned), None)
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            return chr(arg)
-        if name == "RANGE":
-            return chr(arg[0])
-        if name == "CATEGORY":
-            category = str(arg)
-            if "NOT" in category:
-                return None
-            return {"CATEGORY_DIGIT": "0", "CATEGORY_WORD": "a", "CATEGORY_SPACE": " "}.get(
-                category
-            )
-    return None
-
-
-def _matches(pattern: str, text: str) -> bool:
-    import re
-
-    try:
-        return re.search(pattern, text) is not None
-    except re.error:
-        return False
-
-
-def _property_schema(node: Node, name: str) -> Node | Ref | None:
-    if name in node.properties:
-        return node.properties[name]
-    for pattern, schema in node.pattern_properties.items():
-        if _matches(pattern, name):
-            return schema
-    return node.additional_properties
-
-
-def _branch_declaring(node: Node, name: str) -> Node | None:
-    """The first allOf/anyOf/oneOf branch of `node` that declares property `name`."""
-    for branches in (node.all_of, node.any_of, node.one_of):
-        for branch in branches or []:
-            target = deref(branch)
-            if target is not None and name in target.properties:
-                return target
-    return None
-
-
-def _item_schema(node: Node, index: int) -> Node | Ref | None:
-    if index < len(node.prefix_items):
-        return node.prefix_items[index]
-    return node.items
-
-
 def place(root: Node | Ref, path: Path, value: Any) -> Any:
     """An event valid (as far as built) down to `path`, with `value` at `path`."""
 
@@ -373,12 +154,12 @@ def place(root: Node | Ref, path: Path, value: Any) -> Any:
             container = minimal(target) if target is not None else {}
             if not isinstance(container, dict):
                 container = {}
-            child = _property_schema(target, name) if target is not None else None
-            branch = _branch_declaring(target, name) if target is not None else None
+            child = property_schema(target, name) if target is not None else None
+            branch = branch_declaring(target, name) if target is not None else None
             if branch is not None:
                 # the property lives in a combinator branch: build the object that branch
                 # accepts (its discriminator, its required properties) around the value
-                with contextlib.suppress(_NoValue, RecursionError):
+                with contextlib.suppress(NoValue, RecursionError):
                     base = minimal(branch)
                     if isinstance(base, dict):
                         container = {**container, **base}
@@ -392,17 +173,17 @@ def place(root: Node | Ref, path: Path, value: Any) -> Any:
             position = prefix if kind == "item" else int(arg)
             items = []
             for i in range(position):
-                items.append(minimal(_item_schema(target, i)) if target is not None else None)
-            child = _item_schema(target, position) if target is not None else None
+                items.append(minimal(item_schema(target, i)) if target is not None else None)
+            child = item_schema(target, position) if target is not None else None
             items.append(build(child, index + 1))
             if target is not None:
                 while len(items) < (target.min_items or 0):
-                    items.append(minimal(_item_schema(target, len(items))))
+                    items.append(minimal(item_schema(target, len(items))))
             return items
         if kind == "pattern" and target is not None:
-            names = _names_matching(str(arg))
+            names = names_matching(str(arg))
             if not names:
-                raise _NoValue
+                raise NoValue
             container = minimal(target)
             if not isinstance(container, dict):
                 container = {}
@@ -413,10 +194,10 @@ def place(root: Node | Ref, path: Path, value: Any) -> Any:
             container = minimal(target) if target is not None else {}
             if not isinstance(container, dict):
                 container = {}
-            schema = _property_schema(target, value) if target is not None else None
+            schema = property_schema(target, value) if target is not None else None
             container[value] = minimal(schema)
             return container
-        raise _NoValue
+        raise NoValue
 
     return build(root, 0)
 
@@ -434,15 +215,15 @@ def candidates(
         out += ["a" * n for n in _lengths(branch, branch)]
 
     def attempt(factory: Any) -> None:
-        with contextlib.suppress(_NoValue, RecursionError, TypeError, ValueError, OverflowError):
+        with contextlib.suppress(NoValue, RecursionError, TypeError, ValueError, OverflowError):
             out.append(factory())
 
     base: Any = None
-    with contextlib.suppress(_NoValue):
+    with contextlib.suppress(NoValue):
         base = minimal(accept)
     name = args.get("name")
     if rule.startswith("property-") and name is not None:
-        schema = _property_schema(accept, name)
+        schema = property_schema(accept, name)
         for value in [*_values(schema), *SCALARS]:
             if isinstance(base, dict):
                 out.append({**base, name: value})
@@ -452,7 +233,7 @@ def candidates(
         for value in [*_values(accept.additional_properties), *SCALARS]:
             out.append({**base, EXTRA_NAME: value})
     elif rule.startswith("pattern-property") and isinstance(base, dict):
-        for name in _names_matching(args.get("pattern", "")):
+        for name in names_matching(args.get("pattern", "")):
             for value in SCALARS:
                 out.append({**base, name: value})
     elif rule.startswith("enum-value") or rule == "const-changed":
@@ -465,10 +246,10 @@ def candidates(
     elif rule.startswith("string-length"):
         out += ["a" * n for n in _lengths(accept, reject)]
     elif rule.startswith("array-length") and isinstance(base, list):
-        item = base[0] if base else _safe(lambda: minimal(_item_schema(accept, 0)))
+        item = base[0] if base else _safe(lambda: minimal(item_schema(accept, 0)))
         out += [[item] * n for n in _lengths(accept, reject)]
     elif rule.startswith("unique-items") and isinstance(base, list):
-        attempt(lambda: [minimal(_item_schema(accept, 0))] * 2)
+        attempt(lambda: [minimal(item_schema(accept, 0))] * 2)
     elif rule.startswith("contains-count"):
         for node in (accept, reject):
             matching = _safe(lambda node=node: minimal(node.contains))
@@ -483,7 +264,7 @@ def candidates(
             attempt(
                 lambda names=names: {
                     **{k: v for k, v in base.items() if k not in names},
-                    name: minimal(_property_schema(accept, name)),
+                    name: minimal(property_schema(accept, name)),
                 }
             )
     if base is not None:
@@ -491,7 +272,7 @@ def candidates(
     for kind in sorted(
         accept.types or ("array", "boolean", "integer", "null", "number", "object", "string")
     ):
-        attempt(lambda kind=kind: _minimal_of(accept, kind, 0))
+        attempt(lambda kind=kind: minimal_of(accept, kind, 0))
     out += SCALARS
     out += _near_numbers(accept, reject)
     return out + _float_forms(out)
@@ -540,26 +321,16 @@ def _object_of_size(node: Node, base: dict[str, Any], count: int) -> dict[str, A
             name = names.pop(0)
         else:
             name, extra = f"{EXTRA_NAME}_{extra}", extra + 1
-        out[name] = minimal(_property_schema(node, name))
+        out[name] = minimal(property_schema(node, name))
     while len(out) > count:
         out.pop(next(reversed(out)))
     return out
 
 
-def _names_matching(pattern: str) -> list[str]:
-    """A few property names the regex matches (literal prefixes only; callers verify)."""
-    import re
-
-    core = pattern.removeprefix("^").removesuffix("$")
-    literal = re.sub(r"\\(.)", r"\1", core)
-    guesses = [literal, literal + "a", "a" + literal, "a"]
-    return [g for g in guesses if _matches(pattern, g)][:2]
-
-
 def _safe(factory: Any) -> Any:
     try:
         return factory()
-    except _NoValue:
+    except NoValue:
         return None
 
 
@@ -568,7 +339,7 @@ def _values(schema: Node | Ref | None) -> list[Any]:
     if target is None:
         return []
     found = []
-    with contextlib.suppress(_NoValue):
+    with contextlib.suppress(NoValue):
         found.append(minimal(target))
     if target.enum:
         found += target.enum
@@ -629,7 +400,7 @@ def find(
             tried += 1
             try:
                 instance = place(root, location, value)
-            except (_NoValue, RecursionError, TypeError, ValueError):
+            except (NoValue, RecursionError, TypeError, ValueError):
                 continue
             error = validators.split(instance, direction)
             if error is not None:

@@ -4,15 +4,14 @@ and sum it all up per direction. Formatters render the `Report` and judge nothin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from compat.counterexample import Counterexample, Validators, candidates, enriched, find
 from compat.diff.facts import render_path
 from compat.diff.walk import ABSENT, diff
+from compat.engine.witness import Counterexample, Validators, candidates, enriched, find
 from compat.prove import Failure, Prover
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, worst
-from compat.schema.load import LoadedSchema, load
+from compat.schema.load import LoadedSchema
 from compat.schema.model import Node, Ref
 
 MODES = ("backward", "forward", "full")
@@ -91,20 +90,6 @@ class Report:
         """Does this change fail the mode?"""
         bad = {BREAKING} if self.allow_unknown else {BREAKING, UNKNOWN}
         return any(change.verdict(d) in bad for d in DIRECTIONS[self.mode])
-
-
-def compare_specs(
-    old_spec: str,
-    new_spec: str,
-    store_root: Path,
-    mode: str = "backward",
-    assert_formats: bool = False,
-    allow_unknown: bool = False,
-    default_draft: str | None = None,
-) -> Report:
-    old = load(old_spec, store_root, default_draft, assert_formats)
-    new = load(new_spec, store_root, default_draft, assert_formats)
-    return compare(old, new, mode, assert_formats, allow_unknown)
 
 
 def compare(

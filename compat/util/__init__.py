@@ -1,0 +1,1 @@
+"""Helpers every layer may use: atomic files and JSON input, JSON positions, deep stacks."""
