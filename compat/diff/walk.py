@@ -31,6 +31,14 @@ from compat.schema.normalize import SchemaDocument, canonical
 from compat.schema.refs import join
 
 MAX_PATHS = 32
+# the fact kind of a bound change, per family (each judged by its family's rules)
+BOUND_FACTS = {
+    "number": "number-bounds",
+    "string": "string-length",
+    "array": "array-length",
+    "object": "property-count",
+    "contains": "contains-count",
+}
 ABSENT = "(absent)"
 _ALL_TYPES = frozenset({"array", "boolean", "null", "number", "object", "string"})
 
@@ -371,7 +379,7 @@ class _Walker:
             if before == after:
                 continue
             self._fact(
-                "bound",
+                BOUND_FACTS[family],
                 key,
                 o,
                 n,

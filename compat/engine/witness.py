@@ -10,6 +10,8 @@ breaking, and it can never contradict a compatible verdict (the tests hold the e
 from __future__ import annotations
 
 import contextlib
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -202,10 +204,156 @@ def place(root: Node | Ref, path: Path, value: Any) -> Any:
     return build(root, 0)
 
 
+@dataclass
+class Spot:
+    """What a witness strategy knows about the change: the rule's arguments, the node that
+    must accept the value and the one that should reject it, and the old and new keyword
+    values, plus a minimal value the accepting node takes (None when none was built)."""
+
+    args: dict[str, Any]
+    accept: Node
+    reject: Node
+    old: Any
+    new: Any
+    base: Any
+
+
+Strategy = Callable[[Spot], list[Any]]
+
+
+def _attempt(factory: Callable[[], Any]) -> list[Any]:
+    with contextlib.suppress(NoValue, RecursionError, TypeError, ValueError, OverflowError):
+        return [factory()]
+    return []
+
+
+def _property_value(spot: Spot) -> list[Any]:
+    name = spot.args.get("name")
+    if name is None or not isinstance(spot.base, dict):
+        return []
+    schema = property_schema(spot.accept, name)
+    return [{**spot.base, name: value} for value in [*_values(schema), *SCALARS]]
+
+
+def _required_missing(spot: Spot) -> list[Any]:
+    if not isinstance(spot.base, dict):
+        return []
+    return [{k: v for k, v in spot.base.items() if k != spot.args.get("name")}]
+
+
+def _extra_property(spot: Spot) -> list[Any]:
+    if not isinstance(spot.base, dict):
+        return []
+    values = [*_values(spot.accept.additional_properties), *SCALARS]
+    return [{**spot.base, EXTRA_NAME: value} for value in values]
+
+
+def _pattern_property(spot: Spot) -> list[Any]:
+    if not isinstance(spot.base, dict):
+        return []
+    names = names_matching(spot.args.get("pattern", ""))
+    return [{**spot.base, name: value} for name in names for value in SCALARS]
+
+
+def _enum_values(spot: Spot) -> list[Any]:
+    return list(spot.args.get("values") or [])
+
+
+def _const_value(spot: Spot) -> list[Any]:
+    return [spot.old]
+
+
+def _float_forms_near(spot: Spot) -> list[Any]:
+    whole = [v for v in _near_numbers(spot.accept, spot.reject) if float(v).is_integer()]
+    return [float(v) for v in whole] + [1.0, 0.0, -0.0, 2.0]
+
+
+def _numbers(spot: Spot) -> list[Any]:
+    return _near_numbers(spot.accept, spot.reject)
+
+
+def _string_lengths(spot: Spot) -> list[Any]:
+    return ["a" * n for n in _lengths(spot.accept, spot.reject)]
+
+
+def _array_lengths(spot: Spot) -> list[Any]:
+    if not isinstance(spot.base, list):
+        return []
+    item = spot.base[0] if spot.base else _safe(lambda: minimal(item_schema(spot.accept, 0)))
+    return [[item] * n for n in _lengths(spot.accept, spot.reject)]
+
+
+def _unique_items(spot: Spot) -> list[Any]:
+    if not isinstance(spot.base, list):
+        return []
+    return _attempt(lambda: [minimal(item_schema(spot.accept, 0))] * 2)
+
+
+def _contains_count(spot: Spot) -> list[Any]:
+    out: list[Any] = []
+    for node in (spot.accept, spot.reject):
+        matching = _safe(lambda node=node: minimal(node.contains))
+        if matching is not None:
+            out += [[matching] * n for n in _lengths(spot.accept, spot.reject)]
+    return out
+
+
+def _property_count(spot: Spot) -> list[Any]:
+    base = spot.base
+    if not isinstance(base, dict):
+        return []
+    out: list[Any] = []
+    for count in _lengths(spot.accept, spot.reject):
+        out += _attempt(functools.partial(_object_of_size, spot.accept, base, count))
+    return out
+
+
+def _dependent_required(spot: Spot) -> list[Any]:
+    base, name = spot.base, spot.args.get("name")
+    if not isinstance(base, dict) or name is None:
+        return []
+    out: list[Any] = []
+    for node in (spot.accept, spot.reject):
+        names = set(node.dependent_required.get(name, ()))
+        out += _attempt(functools.partial(_trigger_without, spot.accept, base, name, names))
+    return out
+
+
+def _trigger_without(
+    accept: Node, base: dict[str, Any], name: str, names: set[str]
+) -> dict[str, Any]:
+    """An object with the dependency's trigger `name` and none of the names it needs."""
+    kept = {k: v for k, v in base.items() if k not in names}
+    return {**kept, name: minimal(property_schema(accept, name))}
+
+
+# The strategies rules name in their `witness` field; a test checks that each one exists.
+STRATEGIES: dict[str, Strategy] = {
+    "generic": lambda spot: [],
+    "property-value": _property_value,
+    "required-missing": _required_missing,
+    "extra-property": _extra_property,
+    "pattern-property": _pattern_property,
+    "enum-values": _enum_values,
+    "const-value": _const_value,
+    "float-forms": _float_forms_near,
+    "numbers": _numbers,
+    "string-lengths": _string_lengths,
+    "array-lengths": _array_lengths,
+    "unique-items": _unique_items,
+    "contains-count": _contains_count,
+    "property-count": _property_count,
+    "dependent-required": _dependent_required,
+}
+
+
 def candidates(
     rule: str, args: dict[str, Any], accept: Node, reject: Node, old: Any, new: Any
 ) -> list[Any]:
-    """Values to try at the changed location, the most telling first."""
+    """Values to try at the changed location, the most telling first: the rule's own
+    strategy, then values of a branch added or removed, then generic ones."""
+    from compat.rules import RULES
+
     out: list[Any] = []
     branch = deref(args.get("branch_node"))
     if branch is not None:
@@ -213,66 +361,16 @@ def candidates(
         out += _values(branch)
         out += _near_numbers(branch, branch)
         out += ["a" * n for n in _lengths(branch, branch)]
-
-    def attempt(factory: Any) -> None:
-        with contextlib.suppress(NoValue, RecursionError, TypeError, ValueError, OverflowError):
-            out.append(factory())
-
     base: Any = None
     with contextlib.suppress(NoValue):
         base = minimal(accept)
-    name = args.get("name")
-    if rule.startswith("property-") and name is not None:
-        schema = property_schema(accept, name)
-        for value in [*_values(schema), *SCALARS]:
-            if isinstance(base, dict):
-                out.append({**base, name: value})
-    elif rule.startswith("required-") and isinstance(base, dict):
-        out.append({k: v for k, v in base.items() if k != name})
-    elif rule.startswith("additional-properties") and isinstance(base, dict):
-        for value in [*_values(accept.additional_properties), *SCALARS]:
-            out.append({**base, EXTRA_NAME: value})
-    elif rule.startswith("pattern-property") and isinstance(base, dict):
-        for name in names_matching(args.get("pattern", "")):
-            for value in SCALARS:
-                out.append({**base, name: value})
-    elif rule.startswith("enum-value") or rule == "const-changed":
-        out += list(args.get("values") or ([old] if rule == "const-changed" else []))
-    elif rule.startswith("integer-float-form"):
-        whole = [v for v in _near_numbers(accept, reject) if float(v).is_integer()]
-        out += [float(v) for v in whole] + [1.0, 0.0, -0.0, 2.0]
-    elif rule.startswith(("number-bounds", "multiple-of")):
-        out += _near_numbers(accept, reject)
-    elif rule.startswith("string-length"):
-        out += ["a" * n for n in _lengths(accept, reject)]
-    elif rule.startswith("array-length") and isinstance(base, list):
-        item = base[0] if base else _safe(lambda: minimal(item_schema(accept, 0)))
-        out += [[item] * n for n in _lengths(accept, reject)]
-    elif rule.startswith("unique-items") and isinstance(base, list):
-        attempt(lambda: [minimal(item_schema(accept, 0))] * 2)
-    elif rule.startswith("contains-count"):
-        for node in (accept, reject):
-            matching = _safe(lambda node=node: minimal(node.contains))
-            if matching is not None:
-                out += [[matching] * n for n in _lengths(accept, reject)]
-    elif rule.startswith("property-count") and isinstance(base, dict):
-        for count in _lengths(accept, reject):
-            attempt(lambda count=count: _object_of_size(accept, base, count))
-    elif rule.startswith("dependent-required") and isinstance(base, dict) and name is not None:
-        for node in (accept, reject):
-            names = set(node.dependent_required.get(name, ()))
-            attempt(
-                lambda names=names: {
-                    **{k: v for k, v in base.items() if k not in names},
-                    name: minimal(property_schema(accept, name)),
-                }
-            )
+    out += STRATEGIES[RULES[rule].witness](Spot(args, accept, reject, old, new, base))
     if base is not None:
         out.append(base)
     for kind in sorted(
         accept.types or ("array", "boolean", "integer", "null", "number", "object", "string")
     ):
-        attempt(lambda kind=kind: minimal_of(accept, kind, 0))
+        out += _attempt(functools.partial(minimal_of, accept, kind, 0))
     out += SCALARS
     out += _near_numbers(accept, reject)
     return out + _float_forms(out)

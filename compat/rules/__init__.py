@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from compat.diff.facts import Fact
 from compat.rules import arrays, combinators, general, objects, values
-from compat.rules.base import BREAKING, COMPATIBLE, UNKNOWN, VERDICTS, Rule, worst
+from compat.rules.base import BREAKING, COMPATIBLE, UNKNOWN, VERDICTS, Judge, Rule, worst
 
 FAMILIES = (objects.FAMILY, values.FAMILY, arrays.FAMILY, combinators.FAMILY, general.FAMILY)
 
@@ -25,8 +25,18 @@ def _registry() -> dict[str, Rule]:
     return rules
 
 
+def _judges() -> dict[str, Judge]:
+    judges: dict[str, Judge] = {}
+    for family in FAMILIES:
+        for kind, judge in family.judges.items():
+            if kind in judges:
+                raise AssertionError(f"fact kind {kind} judged twice")
+            judges[kind] = judge
+    return judges
+
+
 RULES = _registry()
-JUDGES = {kind: judge for family in FAMILIES for kind, judge in family.judges.items()}
+JUDGES = _judges()
 
 
 @dataclass

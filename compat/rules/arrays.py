@@ -5,7 +5,16 @@ form of `items`) are reported by the rules of the item schema at the item's inst
 from __future__ import annotations
 
 from compat.diff.facts import Fact
-from compat.rules.base import BREAKING, COMPATIBLE, UNKNOWN, Judgement, Rule, RuleFamily, code
+from compat.rules.base import (
+    BREAKING,
+    COMPATIBLE,
+    UNKNOWN,
+    Judgement,
+    Rule,
+    RuleFamily,
+    bound_message,
+    code,
+)
 
 ARR = {"type": "array", "items": {"type": "string"}}
 
@@ -18,6 +27,8 @@ RULES = [
         ARR,
         {**ARR, "maxItems": 64},
         twin="array-length-loosened",
+        witness="array-lengths",
+        section="Changed",
     ),
     Rule(
         "array-length-loosened",
@@ -27,6 +38,8 @@ RULES = [
         {**ARR, "maxItems": 64},
         ARR,
         twin="array-length-tightened",
+        witness="array-lengths",
+        section="Added",
     ),
     Rule(
         "unique-items-added",
@@ -36,6 +49,8 @@ RULES = [
         ARR,
         {**ARR, "uniqueItems": True},
         twin="unique-items-removed",
+        witness="unique-items",
+        section="Added",
     ),
     Rule(
         "unique-items-removed",
@@ -45,6 +60,8 @@ RULES = [
         {**ARR, "uniqueItems": True},
         ARR,
         twin="unique-items-added",
+        witness="unique-items",
+        section="Removed",
     ),
     Rule(
         "contains-added",
@@ -54,6 +71,8 @@ RULES = [
         ARR,
         {**ARR, "contains": {"const": "CAP_SYS_ADMIN"}},
         twin="contains-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "contains-removed",
@@ -63,6 +82,8 @@ RULES = [
         {**ARR, "contains": {"const": "CAP_SYS_ADMIN"}},
         ARR,
         twin="contains-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "contains-changed",
@@ -71,6 +92,8 @@ RULES = [
         UNKNOWN,
         {"type": "array", "contains": {"type": "string"}, "maxContains": 1},
         {"type": "array", "contains": {"type": ["string", "null"]}, "maxContains": 1},
+        witness="generic",
+        section="Changed",
     ),
     Rule(
         "contains-count-tightened",
@@ -80,6 +103,8 @@ RULES = [
         {"type": "array", "contains": {"type": "string"}},
         {"type": "array", "contains": {"type": "string"}, "minContains": 2},
         twin="contains-count-loosened",
+        witness="contains-count",
+        section="Changed",
     ),
     Rule(
         "contains-count-loosened",
@@ -89,6 +114,8 @@ RULES = [
         {"type": "array", "contains": {"type": "string"}, "minContains": 2},
         {"type": "array", "contains": {"type": "string"}},
         twin="contains-count-tightened",
+        witness="contains-count",
+        section="Added",
     ),
 ]
 
@@ -109,9 +136,21 @@ def _contains(fact: Fact) -> Judgement:
     )
 
 
+def _array_length(fact: Fact) -> Judgement:
+    rule = {"tightened": "array-length-tightened", "loosened": "array-length-loosened"}
+    return Judgement(rule[fact.args["direction"]], bound_message(fact))
+
+
+def _contains_count(fact: Fact) -> Judgement:
+    rule = {"tightened": "contains-count-tightened", "loosened": "contains-count-loosened"}
+    return Judgement(rule[fact.args["direction"]], bound_message(fact))
+
+
 FAMILY = RuleFamily(
     RULES,
     {
+        "array-length": _array_length,
+        "contains-count": _contains_count,
         "unique-items": _unique,
         "contains-added": _contains,
         "contains-removed": _contains,

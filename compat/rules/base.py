@@ -14,6 +14,10 @@ UNKNOWN = "unknown"
 VERDICTS = (COMPATIBLE, UNKNOWN, BREAKING)  # in order of severity
 
 
+# Changelog sections, in the order entries list them ("Breaking" is chosen by verdict).
+SECTIONS = ("Breaking", "Added", "Changed", "Removed", "Documentation")
+
+
 def worst(*verdicts: str) -> str:
     return max(verdicts, key=VERDICTS.index, default=COMPATIBLE)
 
@@ -25,7 +29,9 @@ class Rule:
     `backward` and `forward` are the verdicts the rule gives in the plain case; `note` says when a
     fact's context changes them (for instance a keyword on a type the node does not accept).
     `before` and `after` are a minimal schema pair showing the change; a test runs the engine on
-    them and checks that this rule fires with these verdicts.
+    them and checks that this rule fires with these verdicts. `witness` names the strategy the
+    counterexample search uses for it (see engine/witness.py), `section` the changelog section
+    a compatible change goes to (a breaking or unknown one goes to "Breaking").
     """
 
     id: str
@@ -36,6 +42,12 @@ class Rule:
     after: Any
     note: str = ""
     twin: str | None = None  # the rule for the opposite change, if any
+    witness: str = "generic"
+    section: str = "Changed"
+
+    def __post_init__(self) -> None:
+        if self.section not in SECTIONS:
+            raise AssertionError(f"rule {self.id}: unknown changelog section {self.section!r}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,20 @@ Judge = Callable[[Fact], Judgement | None]
 class RuleFamily:
     rules: list[Rule]
     judges: dict[str, Judge] = field(default_factory=dict)
+
+
+def bound_message(fact: Fact) -> str:
+    """`length >= 2 -> >= 3`: a bound fact in words."""
+    side = fact.args["side"]
+
+    def text(bound: Any) -> str:
+        if bound is None:
+            return "none"
+        if side == "lower":
+            return (">" if bound["exclusive"] else ">=") + " " + code(bound["value"])
+        return ("<" if bound["exclusive"] else "<=") + " " + code(bound["value"])
+
+    return f"{fact.args['what']} {text(fact.old)} -> {text(fact.new)}"
 
 
 def code(value: Any) -> str:

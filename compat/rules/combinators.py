@@ -24,6 +24,8 @@ RULES = [
         {"allOf": [S]},
         {"allOf": [S, {"minLength": 1}]},
         twin="all-of-branch-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "all-of-branch-removed",
@@ -33,6 +35,8 @@ RULES = [
         {"allOf": [S, {"minLength": 1}]},
         {"allOf": [S]},
         twin="all-of-branch-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "any-of-branch-added",
@@ -42,6 +46,8 @@ RULES = [
         {"anyOf": [S, INT]},
         {"anyOf": [S, INT, ARR]},
         twin="any-of-branch-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "any-of-branch-removed",
@@ -51,6 +57,8 @@ RULES = [
         {"anyOf": [S, INT, ARR]},
         {"anyOf": [S, INT]},
         twin="any-of-branch-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "one-of-branch-added",
@@ -62,6 +70,8 @@ RULES = [
         note="Backward compatible when the branches are provably disjoint (by type, or by a "
         "required property with distinct const/enum values): no old value can now match two.",
         twin="one-of-branch-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "one-of-branch-removed",
@@ -72,6 +82,8 @@ RULES = [
         {"oneOf": [S, INT]},
         note="Forward compatible when the old branches are provably disjoint.",
         twin="one-of-branch-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "one-of-branches-overlap",
@@ -81,6 +93,8 @@ RULES = [
         {"oneOf": [{"type": "integer"}, {"minimum": 10}]},
         {"oneOf": [{"type": "integer"}, {"minimum": 5}]},
         note="A value may match two branches and so fail oneOf; unknown where not disjoint.",
+        witness="generic",
+        section="Changed",
     ),
     Rule(
         "one-of-to-any-of",
@@ -92,6 +106,8 @@ RULES = [
         note="Exactly one matching branch is at least one. Forward compatible when the old "
         "branches are provably disjoint.",
         twin="any-of-to-one-of",
+        witness="generic",
+        section="Changed",
     ),
     Rule(
         "any-of-to-one-of",
@@ -102,6 +118,8 @@ RULES = [
         {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "integer", "maximum": 5}]},
         note="Backward compatible when the new branches are provably disjoint.",
         twin="one-of-to-any-of",
+        witness="generic",
+        section="Changed",
     ),
     Rule(
         "combinator-added",
@@ -111,6 +129,8 @@ RULES = [
         S,
         {"type": "string", "anyOf": [{"minLength": 1}, {"const": ""}]},
         twin="combinator-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "combinator-removed",
@@ -120,6 +140,8 @@ RULES = [
         {"type": "string", "anyOf": [{"minLength": 1}, {"const": ""}]},
         S,
         twin="combinator-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "not-added",
@@ -129,6 +151,8 @@ RULES = [
         S,
         {"type": "string", "not": {"const": ""}},
         twin="not-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "not-removed",
@@ -138,6 +162,8 @@ RULES = [
         {"type": "string", "not": {"const": ""}},
         S,
         twin="not-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "conditional-added",
@@ -147,6 +173,8 @@ RULES = [
         {"type": "object"},
         {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}},
         twin="conditional-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "conditional-removed",
@@ -156,6 +184,8 @@ RULES = [
         {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}},
         {"type": "object"},
         twin="conditional-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "conditional-changed",
@@ -164,6 +194,8 @@ RULES = [
         UNKNOWN,
         {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}},
         {"type": "object", "if": {"required": ["c"]}, "then": {"required": ["b"]}},
+        witness="generic",
+        section="Changed",
     ),
 ]
 
@@ -178,19 +210,20 @@ def _combinator(fact: Fact) -> Judgement:
 def _branch(fact: Fact) -> Judgement:
     keyword, change = fact.args["keyword"], fact.args["change"]
     message = f"{keyword} branch {change}"
-    if keyword == "allOf":
-        return Judgement(f"all-of-branch-{change}", message)
-    if keyword == "anyOf":
-        return Judgement(f"any-of-branch-{change}", message)
-    if fact.args["disjoint"]:
+    rule = {
+        ("allOf", "added"): "all-of-branch-added",
+        ("allOf", "removed"): "all-of-branch-removed",
+        ("anyOf", "added"): "any-of-branch-added",
+        ("anyOf", "removed"): "any-of-branch-removed",
+        ("oneOf", "added"): "one-of-branch-added",
+        ("oneOf", "removed"): "one-of-branch-removed",
+    }[(keyword, change)]
+    if keyword == "oneOf" and fact.args["disjoint"]:
+        message += " (branches disjoint)"
         if change == "added":
-            return Judgement(
-                "one-of-branch-added", message + " (branches disjoint)", backward=COMPATIBLE
-            )
-        return Judgement(
-            "one-of-branch-removed", message + " (branches disjoint)", forward=COMPATIBLE
-        )
-    return Judgement(f"one-of-branch-{change}", message)
+            return Judgement(rule, message, backward=COMPATIBLE)
+        return Judgement(rule, message, forward=COMPATIBLE)
+    return Judgement(rule, message)
 
 
 def _one_of(fact: Fact) -> Judgement | None:
@@ -212,12 +245,18 @@ def _switched(fact: Fact) -> Judgement:
 
 
 def _not(fact: Fact) -> Judgement:
-    return Judgement(f"not-{fact.args['change']}", f"not {fact.args['change']}")
+    rule = {"added": "not-added", "removed": "not-removed"}[fact.args["change"]]
+    return Judgement(rule, f"not {fact.args['change']}")
 
 
 def _conditional(fact: Fact) -> Judgement:
     change = fact.args["change"]
-    return Judgement(f"conditional-{change}", f"if/then/else {change}")
+    rule = {
+        "added": "conditional-added",
+        "removed": "conditional-removed",
+        "changed": "conditional-changed",
+    }[change]
+    return Judgement(rule, f"if/then/else {change}")
 
 
 FAMILY = RuleFamily(

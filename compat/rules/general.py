@@ -15,6 +15,8 @@ RULES = [
         {"type": "integer"},
         {"type": "integer", "description": "Process ID"},
         note="A `default` is an annotation too: validators never fill it in.",
+        witness="generic",
+        section="Documentation",
     ),
     Rule(
         "definition-added",
@@ -25,6 +27,8 @@ RULES = [
         {"definitions": {}},
         {"definitions": {"DDContext": {"type": "object"}}},
         twin="definition-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "definition-removed",
@@ -34,6 +38,8 @@ RULES = [
         {"definitions": {"Old": {"type": "object"}}},
         {"definitions": {}},
         twin="definition-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "unsupported-keyword-changed",
@@ -50,6 +56,8 @@ RULES = [
             "type": "object",
             "unevaluatedProperties": {"type": "string"},
         },
+        witness="generic",
+        section="Changed",
     ),
 ]
 
@@ -66,6 +74,8 @@ RULES += [
         {"$schema": D4, "type": "integer"},
         {"$schema": D2020, "type": "integer"},
         twin="integer-float-form-rejected",
+        witness="float-forms",
+        section="Changed",
     ),
     Rule(
         "integer-float-form-rejected",
@@ -76,6 +86,8 @@ RULES += [
         {"$schema": D2020, "type": "integer"},
         {"$schema": D4, "type": "integer"},
         twin="integer-float-form-accepted",
+        witness="float-forms",
+        section="Changed",
     ),
 ]
 
@@ -103,6 +115,8 @@ UNPROVEN = Rule(
     "and where the proof stops without a rule to blame, this change says where. A "
     "counterexample found there makes it breaking. (The example only shows such a place: "
     "there, pattern-changed accounts for it.)",
+    witness="generic",
+    section="Changed",
 )
 RULES.append(UNPROVEN)
 

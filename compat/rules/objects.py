@@ -11,7 +11,16 @@ breaks backward instead.
 from __future__ import annotations
 
 from compat.diff.facts import Fact
-from compat.rules.base import BREAKING, COMPATIBLE, UNKNOWN, Judgement, Rule, RuleFamily, code
+from compat.rules.base import (
+    BREAKING,
+    COMPATIBLE,
+    UNKNOWN,
+    Judgement,
+    Rule,
+    RuleFamily,
+    bound_message,
+    code,
+)
 
 CLOSED = {"type": "object", "additionalProperties": False}
 TWO_PATTERNS = {
@@ -29,6 +38,8 @@ RULES = [
         {**CLOSED, "properties": {"pid": {"type": "integer"}, "tid": {"type": "integer"}}},
         note="Old events never carry the name; new events that do are rejected by the old schema.",
         twin="property-removed",
+        witness="property-value",
+        section="Added",
     ),
     Rule(
         "property-removed",
@@ -38,6 +49,8 @@ RULES = [
         {**CLOSED, "properties": {"pid": {"type": "integer"}, "tid": {"type": "integer"}}},
         {**CLOSED, "properties": {"pid": {"type": "integer"}}},
         twin="property-added",
+        witness="property-value",
+        section="Removed",
     ),
     Rule(
         "property-added-to-open-object",
@@ -48,6 +61,8 @@ RULES = [
         {"type": "object", "properties": {"pid": {"type": "integer"}, "tid": {"type": "integer"}}},
         note="Old events may already carry the name with any value.",
         twin="property-removed-from-open-object",
+        witness="property-value",
+        section="Changed",
     ),
     Rule(
         "property-removed-from-open-object",
@@ -57,6 +72,8 @@ RULES = [
         {"type": "object", "properties": {"pid": {"type": "integer"}, "tid": {"type": "integer"}}},
         {"type": "object", "properties": {"pid": {"type": "integer"}}},
         twin="property-added-to-open-object",
+        witness="property-value",
+        section="Changed",
     ),
     Rule(
         "property-added-under-pattern",
@@ -69,6 +86,8 @@ RULES = [
         note="When exactly one regex governs the name on both sides, the property is compared "
         "with that pattern's schema instead.",
         twin="property-removed-under-pattern",
+        witness="property-value",
+        section="Changed",
     ),
     Rule(
         "property-removed-under-pattern",
@@ -79,6 +98,8 @@ RULES = [
         {**TWO_PATTERNS, "properties": {"x_id": {"type": "string", "minLength": 2}}},
         TWO_PATTERNS,
         twin="property-added-under-pattern",
+        witness="property-value",
+        section="Changed",
     ),
     Rule(
         "required-added",
@@ -89,6 +110,8 @@ RULES = [
         {"type": "object", "properties": {"auid": {"type": "integer"}}, "required": ["auid"]},
         note="Old events may lack it; a `default` does not help, validators do not fill it in.",
         twin="required-removed",
+        witness="required-missing",
+        section="Added",
     ),
     Rule(
         "required-removed",
@@ -98,6 +121,8 @@ RULES = [
         {"type": "object", "properties": {"auid": {"type": "integer"}}, "required": ["auid"]},
         {"type": "object", "properties": {"auid": {"type": "integer"}}},
         twin="required-added",
+        witness="required-missing",
+        section="Removed",
     ),
     Rule(
         "additional-properties-tightened",
@@ -107,6 +132,8 @@ RULES = [
         {"type": "object", "properties": {"id": {"type": "string"}}},
         {**CLOSED, "properties": {"id": {"type": "string"}}},
         twin="additional-properties-loosened",
+        witness="extra-property",
+        section="Changed",
     ),
     Rule(
         "additional-properties-loosened",
@@ -116,6 +143,8 @@ RULES = [
         {**CLOSED, "properties": {"id": {"type": "string"}}},
         {"type": "object", "properties": {"id": {"type": "string"}}},
         twin="additional-properties-tightened",
+        witness="extra-property",
+        section="Added",
     ),
     Rule(
         "pattern-property-added",
@@ -131,6 +160,8 @@ RULES = [
         "backward, breaking forward) or all accepted with any value (breaking backward, "
         "compatible forward); unknown otherwise.",
         twin="pattern-property-removed",
+        witness="pattern-property",
+        section="Added",
     ),
     Rule(
         "pattern-property-removed",
@@ -144,6 +175,8 @@ RULES = [
         {"type": "object", "patternProperties": {"^y_": {"type": "string"}}},
         note="The mirror of pattern-property-added.",
         twin="pattern-property-added",
+        witness="pattern-property",
+        section="Removed",
     ),
     Rule(
         "property-count-tightened",
@@ -153,6 +186,8 @@ RULES = [
         {"type": "object"},
         {"type": "object", "maxProperties": 8},
         twin="property-count-loosened",
+        witness="property-count",
+        section="Changed",
     ),
     Rule(
         "property-count-loosened",
@@ -162,6 +197,8 @@ RULES = [
         {"type": "object", "maxProperties": 8},
         {"type": "object"},
         twin="property-count-tightened",
+        witness="property-count",
+        section="Added",
     ),
     Rule(
         "dependent-required-added",
@@ -171,6 +208,8 @@ RULES = [
         {"type": "object"},
         {"type": "object", "dependentRequired": {"user": ["uid"]}},
         twin="dependent-required-removed",
+        witness="dependent-required",
+        section="Added",
     ),
     Rule(
         "dependent-required-removed",
@@ -180,6 +219,8 @@ RULES = [
         {"type": "object", "dependentRequired": {"user": ["uid"]}},
         {"type": "object"},
         twin="dependent-required-added",
+        witness="dependent-required",
+        section="Removed",
     ),
 ]
 
@@ -226,7 +267,10 @@ def _required(fact: Fact) -> Judgement:
 def _additional(fact: Fact) -> Judgement:
     old, new = fact.args["old_state"], fact.args["new_state"]
     words = {"true": "any value", "schema": "a schema", "false": "nothing"}
-    rule = f"additional-properties-{fact.args['direction']}"
+    rule = {
+        "tightened": "additional-properties-tightened",
+        "loosened": "additional-properties-loosened",
+    }[fact.args["direction"]]
     return Judgement(rule, f"undeclared properties: {words[old]} -> {words[new]}")
 
 
@@ -260,9 +304,15 @@ def _dependent(fact: Fact) -> Judgement:
     )
 
 
+def _property_count(fact: Fact) -> Judgement:
+    rule = {"tightened": "property-count-tightened", "loosened": "property-count-loosened"}
+    return Judgement(rule[fact.args["direction"]], bound_message(fact))
+
+
 FAMILY = RuleFamily(
     RULES,
     {
+        "property-count": _property_count,
         "property-added": _property,
         "property-removed": _property,
         "required-added": _required,

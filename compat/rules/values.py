@@ -6,7 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from compat.diff.facts import Fact
-from compat.rules.base import BREAKING, COMPATIBLE, UNKNOWN, Judgement, Rule, RuleFamily, code
+from compat.rules.base import (
+    BREAKING,
+    COMPATIBLE,
+    UNKNOWN,
+    Judgement,
+    Rule,
+    RuleFamily,
+    bound_message,
+    code,
+)
 
 INT = {"type": "integer"}
 STR = {"type": "string"}
@@ -20,6 +29,8 @@ RULES = [
         {"type": ["string", "null"]},
         STR,
         twin="type-widened",
+        witness="generic",
+        section="Changed",
     ),
     Rule(
         "type-widened",
@@ -29,6 +40,8 @@ RULES = [
         INT,
         {"type": "number"},
         twin="type-narrowed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "type-changed",
@@ -38,6 +51,8 @@ RULES = [
         INT,
         STR,
         note="Upstream example: integer IDs changed to strings.",
+        witness="generic",
+        section="Changed",
     ),
     Rule(
         "enum-added",
@@ -47,6 +62,8 @@ RULES = [
         STR,
         {"type": "string", "enum": ["on", "off"]},
         twin="enum-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "enum-removed",
@@ -56,6 +73,8 @@ RULES = [
         {"type": "string", "enum": ["on", "off"]},
         STR,
         twin="enum-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "enum-value-added",
@@ -65,6 +84,8 @@ RULES = [
         {"enum": ["on", "off"]},
         {"enum": ["on", "off", "unknown"]},
         twin="enum-value-removed",
+        witness="enum-values",
+        section="Added",
     ),
     Rule(
         "enum-value-removed",
@@ -74,6 +95,8 @@ RULES = [
         {"enum": ["on", "off", "unknown"]},
         {"enum": ["on", "off"]},
         twin="enum-value-added",
+        witness="enum-values",
+        section="Removed",
     ),
     Rule(
         "const-added",
@@ -83,6 +106,8 @@ RULES = [
         STR,
         {"type": "string", "const": "exec"},
         twin="const-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "const-removed",
@@ -92,6 +117,8 @@ RULES = [
         {"type": "string", "const": "exec"},
         STR,
         twin="const-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "const-changed",
@@ -100,6 +127,8 @@ RULES = [
         BREAKING,
         {"const": "exec"},
         {"const": "fork"},
+        witness="const-value",
+        section="Changed",
     ),
     Rule(
         "number-bounds-tightened",
@@ -109,6 +138,8 @@ RULES = [
         INT,
         {"type": "integer", "minimum": 0},
         twin="number-bounds-loosened",
+        witness="numbers",
+        section="Changed",
     ),
     Rule(
         "number-bounds-loosened",
@@ -118,6 +149,8 @@ RULES = [
         {"type": "integer", "maximum": 65535},
         INT,
         twin="number-bounds-tightened",
+        witness="numbers",
+        section="Added",
     ),
     Rule(
         "multiple-of-tightened",
@@ -127,6 +160,8 @@ RULES = [
         {"type": "integer", "multipleOf": 2},
         {"type": "integer", "multipleOf": 4},
         twin="multiple-of-loosened",
+        witness="numbers",
+        section="Changed",
     ),
     Rule(
         "multiple-of-loosened",
@@ -136,6 +171,8 @@ RULES = [
         {"type": "integer", "multipleOf": 4},
         {"type": "integer", "multipleOf": 2},
         twin="multiple-of-tightened",
+        witness="numbers",
+        section="Added",
     ),
     Rule(
         "multiple-of-changed",
@@ -144,6 +181,8 @@ RULES = [
         BREAKING,
         {"type": "integer", "multipleOf": 2},
         {"type": "integer", "multipleOf": 3},
+        witness="numbers",
+        section="Changed",
     ),
     Rule(
         "string-length-tightened",
@@ -153,6 +192,8 @@ RULES = [
         STR,
         {"type": "string", "maxLength": 64},
         twin="string-length-loosened",
+        witness="string-lengths",
+        section="Changed",
     ),
     Rule(
         "string-length-loosened",
@@ -162,6 +203,8 @@ RULES = [
         {"type": "string", "maxLength": 64},
         STR,
         twin="string-length-tightened",
+        witness="string-lengths",
+        section="Added",
     ),
     Rule(
         "pattern-added",
@@ -171,6 +214,8 @@ RULES = [
         STR,
         {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         twin="pattern-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "pattern-removed",
@@ -180,6 +225,8 @@ RULES = [
         {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         STR,
         twin="pattern-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "pattern-changed",
@@ -189,6 +236,8 @@ RULES = [
         {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         {"type": "string", "pattern": "^[0-9a-f]{12,64}$"},
         note="A counterexample found by search turns a direction into breaking.",
+        witness="generic",
+        section="Changed",
     ),
     Rule(
         "format-annotation-changed",
@@ -198,6 +247,8 @@ RULES = [
         STR,
         {"type": "string", "format": "date-time"},
         note="With --assert-formats the format-added/removed/changed rules apply instead.",
+        witness="generic",
+        section="Documentation",
     ),
     Rule(
         "format-added",
@@ -207,6 +258,8 @@ RULES = [
         STR,
         {"type": "string", "format": "date-time"},
         twin="format-removed",
+        witness="generic",
+        section="Added",
     ),
     Rule(
         "format-removed",
@@ -216,6 +269,8 @@ RULES = [
         {"type": "string", "format": "date-time"},
         STR,
         twin="format-added",
+        witness="generic",
+        section="Removed",
     ),
     Rule(
         "format-changed",
@@ -224,6 +279,8 @@ RULES = [
         UNKNOWN,
         {"type": "string", "format": "date-time"},
         {"type": "string", "format": "date"},
+        witness="generic",
+        section="Changed",
     ),
     Rule(
         "schema-became-false",
@@ -233,6 +290,8 @@ RULES = [
         {"type": "array", "items": STR},
         {"type": "array", "items": False},
         twin="schema-no-longer-false",
+        witness="generic",
+        section="Changed",
     ),
     Rule(
         "schema-no-longer-false",
@@ -242,28 +301,10 @@ RULES = [
         {"type": "array", "items": False},
         {"type": "array", "items": STR},
         twin="schema-became-false",
+        witness="generic",
+        section="Added",
     ),
 ]
-
-BOUND_RULES = {
-    "number": "number-bounds",
-    "string": "string-length",
-    "array": "array-length",
-    "object": "property-count",
-    "contains": "contains-count",
-}
-KEYWORDS = {
-    ("number", "lower"): "minimum",
-    ("number", "upper"): "maximum",
-    ("string", "lower"): "minLength",
-    ("string", "upper"): "maxLength",
-    ("array", "lower"): "minItems",
-    ("array", "upper"): "maxItems",
-    ("object", "lower"): "minProperties",
-    ("object", "upper"): "maxProperties",
-    ("contains", "lower"): "minContains",
-    ("contains", "upper"): "maxContains",
-}
 
 
 def _types(value: Any) -> str:
@@ -305,24 +346,24 @@ def _enum(fact: Fact) -> Judgement:
     return Judgement("enum-value-added", f"enum values added: {_values(fact.args['values'])}")
 
 
-def _bound_text(bound: Any, side: str) -> str:
-    if bound is None:
-        return "none"
-    if side == "lower":
-        return (">" if bound["exclusive"] else ">=") + " " + code(bound["value"])
-    return ("<" if bound["exclusive"] else "<=") + " " + code(bound["value"])
+def _number_bounds(fact: Fact) -> Judgement:
+    rule = {"tightened": "number-bounds-tightened", "loosened": "number-bounds-loosened"}
+    return Judgement(rule[fact.args["direction"]], bound_message(fact))
 
 
-def _bound(fact: Fact) -> Judgement:
-    family, side = fact.args["family"], fact.args["side"]
-    rule = f"{BOUND_RULES[family]}-{fact.args['direction']}"
-    what = fact.args["what"]
-    return Judgement(rule, f"{what} {_bound_text(fact.old, side)} -> {_bound_text(fact.new, side)}")
+def _string_length(fact: Fact) -> Judgement:
+    rule = {"tightened": "string-length-tightened", "loosened": "string-length-loosened"}
+    return Judgement(rule[fact.args["direction"]], bound_message(fact))
 
 
 def _multiple(fact: Fact) -> Judgement:
+    rule = {
+        "tightened": "multiple-of-tightened",
+        "loosened": "multiple-of-loosened",
+        "changed": "multiple-of-changed",
+    }
     return Judgement(
-        f"multiple-of-{fact.args['direction']}", f"multipleOf {code(fact.old)} -> {code(fact.new)}"
+        rule[fact.args["direction"]], f"multipleOf {code(fact.old)} -> {code(fact.new)}"
     )
 
 
@@ -360,7 +401,8 @@ FAMILY = RuleFamily(
         "const-changed": _enum,
         "enum-values-removed": _enum,
         "enum-values-added": _enum,
-        "bound": _bound,
+        "number-bounds": _number_bounds,
+        "string-length": _string_length,
         "multiple-of": _multiple,
         "pattern": _pattern,
         "format": _format,
