@@ -15,67 +15,78 @@ from compat.schema.model import Node, Ref, deref
 def compare_combinators(w: Walk, o: Node, n: Node, key: PairKey) -> None:
     switched = _switched_union(w, o, n, key)
     for attr, keyword in (("all_of", "allOf"), ("any_of", "anyOf"), ("one_of", "oneOf")):
-        ob: list[Node | Ref] | None = getattr(o, attr)
-        nb: list[Node | Ref] | None = getattr(n, attr)
-        if (ob is None and nb is None) or (switched and attr != "all_of"):
-            continue
-        union = attr != "all_of"
-        if ob is None or nb is None:
-            w.fact(
-                "combinator",
-                key,
-                o,
-                n,
-                keyword,
-                raw_list(ob),
-                raw_list(nb),
-                keyword=keyword,
-                change="added" if ob is None else "removed",
-            )
-            continue
-        pairs, only_old, only_new = _match_branches(w, ob, nb)
-        for a, b in pairs:
-            w.child(key, a, b, None, union=union)
-        for branch in only_old:
-            w.fact(
-                "branch",
-                key,
-                o,
-                n,
-                keyword,
-                raw(branch),
-                None,
-                keyword=keyword,
-                change="removed",
-                disjoint=_disjoint(w, ob),
-                branch_node=branch,
-            )
-        for branch in only_new:
-            w.fact(
-                "branch",
-                key,
-                o,
-                n,
-                keyword,
-                None,
-                raw(branch),
-                keyword=keyword,
-                change="added",
-                disjoint=_disjoint(w, nb),
-                branch_node=branch,
-            )
-        if attr == "one_of" and pairs and any(not w.prover.equivalent(a, b) for a, b in pairs):
-            w.fact(
-                "one-of-changed",
-                key,
-                o,
-                n,
-                keyword,
-                raw_list(ob),
-                raw_list(nb),
-                old_disjoint=_disjoint(w, ob),
-                new_disjoint=_disjoint(w, nb),
-            )
+        if not (switched and attr != "all_of"):
+            _branches(w, o, n, key, attr, keyword)
+    _not(w, o, n, key)
+    _conditional(w, o, n, key)
+
+
+def _branches(w: Walk, o: Node, n: Node, key: PairKey, attr: str, keyword: str) -> None:
+    """One combinator's branches: matched pairs compared, the rest added or removed."""
+    ob: list[Node | Ref] | None = getattr(o, attr)
+    nb: list[Node | Ref] | None = getattr(n, attr)
+    if ob is None and nb is None:
+        return
+    union = attr != "all_of"
+    if ob is None or nb is None:
+        w.fact(
+            "combinator",
+            key,
+            o,
+            n,
+            keyword,
+            raw_list(ob),
+            raw_list(nb),
+            keyword=keyword,
+            change="added" if ob is None else "removed",
+        )
+        return
+    pairs, only_old, only_new = _match_branches(w, ob, nb)
+    for a, b in pairs:
+        w.child(key, a, b, None, union=union)
+    for branch in only_old:
+        w.fact(
+            "branch",
+            key,
+            o,
+            n,
+            keyword,
+            raw(branch),
+            None,
+            keyword=keyword,
+            change="removed",
+            disjoint=_disjoint(w, ob),
+            branch_node=branch,
+        )
+    for branch in only_new:
+        w.fact(
+            "branch",
+            key,
+            o,
+            n,
+            keyword,
+            None,
+            raw(branch),
+            keyword=keyword,
+            change="added",
+            disjoint=_disjoint(w, nb),
+            branch_node=branch,
+        )
+    if attr == "one_of" and pairs and any(not w.prover.equivalent(a, b) for a, b in pairs):
+        w.fact(
+            "one-of-changed",
+            key,
+            o,
+            n,
+            keyword,
+            raw_list(ob),
+            raw_list(nb),
+            old_disjoint=_disjoint(w, ob),
+            new_disjoint=_disjoint(w, nb),
+        )
+
+
+def _not(w: Walk, o: Node, n: Node, key: PairKey) -> None:
     if o.not_ is not None and n.not_ is not None:
         w.child(key, o.not_, n.not_, None, negate=True)
     elif o.not_ is not None or n.not_ is not None:
@@ -89,6 +100,10 @@ def compare_combinators(w: Walk, o: Node, n: Node, key: PairKey) -> None:
             raw(n.not_),
             change="added" if o.not_ is None else "removed",
         )
+
+
+def _conditional(w: Walk, o: Node, n: Node, key: PairKey) -> None:
+    """Compared branch by branch only under an equivalent `if` (proven, never by text)."""
     if o.if_ is None and n.if_ is None:
         return
     if o.if_ is None or n.if_ is None:

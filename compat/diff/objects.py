@@ -44,6 +44,28 @@ def _pattern_isolated(other: Node, pattern: str, assert_formats: bool) -> tuple[
 
 def compare_objects(w: Walk, o: Node, n: Node, key: PairKey) -> None:
     admits = w.admits(o, n, "object")
+    _properties(w, o, n, key, admits)
+    _pattern_properties(w, o, n, key, admits)
+    _additional(w, o, n, key, admits)
+    _required(w, o, n, key, admits)
+    values.bounds(
+        w,
+        o,
+        n,
+        key,
+        "object",
+        "property count",
+        (as_bound(o.min_properties), as_bound(n.min_properties), "minProperties"),
+        (as_bound(o.max_properties), as_bound(n.max_properties), "maxProperties"),
+    )
+    if o.property_names is not None or n.property_names is not None:
+        w.child(key, o.property_names, n.property_names, NAMES)
+    _dependencies(w, o, n, key, admits)
+
+
+def _properties(w: Walk, o: Node, n: Node, key: PairKey, admits: dict[str, Any]) -> None:
+    """Properties by name: compared where both declare them, else judged by how the other
+    side treats the name (closed, open, a schema for extras, or a pattern)."""
     names = list(o.properties) + [k for k in n.properties if k not in o.properties]
     for name in names:
         segment = prop(name)
@@ -82,6 +104,9 @@ def compare_objects(w: Walk, o: Node, n: Node, key: PairKey) -> None:
             declared_false=target.is_false,
             **admits,
         )
+
+
+def _pattern_properties(w: Walk, o: Node, n: Node, key: PairKey, admits: dict[str, Any]) -> None:
     patterns = list(o.pattern_properties) + [
         k for k in n.pattern_properties if k not in o.pattern_properties
     ]
@@ -108,7 +133,9 @@ def compare_objects(w: Walk, o: Node, n: Node, key: PairKey) -> None:
             other_open=other_open,
             **admits,
         )
-    _additional(w, o, n, key, admits)
+
+
+def _required(w: Walk, o: Node, n: Node, key: PairKey, admits: dict[str, Any]) -> None:
     for name in sorted(n.required - o.required):
         w.fact(
             "required-added",
@@ -136,18 +163,8 @@ def compare_objects(w: Walk, o: Node, n: Node, key: PairKey) -> None:
             **admits,
         )
 
-    values.bounds(
-        w,
-        o,
-        n,
-        key,
-        "object",
-        "property count",
-        (as_bound(o.min_properties), as_bound(n.min_properties), "minProperties"),
-        (as_bound(o.max_properties), as_bound(n.max_properties), "maxProperties"),
-    )
-    if o.property_names is not None or n.property_names is not None:
-        w.child(key, o.property_names, n.property_names, NAMES)
+
+def _dependencies(w: Walk, o: Node, n: Node, key: PairKey, admits: dict[str, Any]) -> None:
     dep_keyword = "dependentRequired" if "dependentRequired" in keys(o, n) else "dependencies"
     for name in sorted(set(o.dependent_required) | set(n.dependent_required)):
         before = o.dependent_required.get(name, frozenset())

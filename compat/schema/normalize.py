@@ -201,12 +201,18 @@ class _Builder:
         return self.build(join(node.pointer, key), raw[key], node.draft)
 
     def _fill(self, node: Node, raw: dict[str, Any]) -> None:
+        """Read a schema object's keywords, as the node's draft defines them."""
+        self._fill_values(node, raw)
+        self._fill_arrays(node, raw)
+        self._fill_objects(node, raw)
+        self._fill_applicators(node, raw)
+        self._fill_rest(node, raw)
+
+    def _fill_values(self, node: Node, raw: dict[str, Any]) -> None:
+        """`$ref` beside keywords, `type`, `enum`/`const`, numbers and strings."""
         p = node.pointer
         draft = node.draft
-        legacy = draft in LEGACY
         draft4 = draft == "draft-04"
-        modern = draft == "2020-12"
-        handled = HANDLED[draft]
 
         def sub(pointer: str, value: Any) -> Node | Ref:
             return self.build(pointer, value, draft)
@@ -243,6 +249,17 @@ class _Builder:
         node.pattern = raw.get("pattern")
         node.format = raw.get("format")
 
+    def _fill_arrays(self, node: Node, raw: dict[str, Any]) -> None:
+        """Items (array-form `items` and `additionalItems`, or `prefixItems`), sizes, `contains`."""
+        p = node.pointer
+        draft = node.draft
+        legacy = draft in LEGACY
+        draft4 = draft == "draft-04"
+        modern = draft == "2020-12"
+
+        def sub(pointer: str, value: Any) -> Node | Ref:
+            return self.build(pointer, value, draft)
+
         items = raw.get("items")
         if modern:
             node.prefix_items = [
@@ -265,6 +282,15 @@ class _Builder:
         if not legacy and node.contains is not None:
             node.min_contains = _count(raw.get("minContains", 1))
             node.max_contains = _count(raw.get("maxContains"))
+
+    def _fill_objects(self, node: Node, raw: dict[str, Any]) -> None:
+        """Properties, patterns, extras, `required`, sizes, dependencies."""
+        p = node.pointer
+        draft = node.draft
+        legacy = draft in LEGACY
+
+        def sub(pointer: str, value: Any) -> Node | Ref:
+            return self.build(pointer, value, draft)
 
         for keyword, found in (
             ("properties", node.properties),
@@ -293,6 +319,14 @@ class _Builder:
                 node.dependent_schemas[name] = sub(join(p, "dependentSchemas", name), item)
         node.dependent_required = {k: v for k, v in node.dependent_required.items() if v}
 
+    def _fill_applicators(self, node: Node, raw: dict[str, Any]) -> None:
+        """`allOf`/`anyOf`/`oneOf`, `not`, `if`/`then`/`else`."""
+        p = node.pointer
+        draft = node.draft
+
+        def sub(pointer: str, value: Any) -> Node | Ref:
+            return self.build(pointer, value, draft)
+
         for key, attr in (("allOf", "all_of"), ("anyOf", "any_of"), ("oneOf", "one_of")):
             if isinstance(raw.get(key), list):
                 branches = [sub(join(p, key, i), b) for i, b in enumerate(raw[key])]
@@ -303,6 +337,16 @@ class _Builder:
             if node.if_ is not None:
                 node.then = self._child(node, raw, "then")
                 node.else_ = self._child(node, raw, "else")
+
+    def _fill_rest(self, node: Node, raw: dict[str, Any]) -> None:
+        """`unevaluated*` and dynamic references (not reasoned about), annotations."""
+        p = node.pointer
+        draft = node.draft
+        legacy = draft in LEGACY
+        handled = HANDLED[draft]
+
+        def sub(pointer: str, value: Any) -> Node | Ref:
+            return self.build(pointer, value, draft)
 
         for key, value in raw.items():
             if key in ("unevaluatedProperties", "unevaluatedItems") and not legacy:
