@@ -20,230 +20,34 @@ such a proof, so every rule here must be sound on its own. The method:
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from compat.prove.evaluate import (
-    ALL_KINDS,
-    NUMBER_KINDS,
-    Evaluator,
-    kinds_of_types,
-    kinds_of_value,
-    search,
+from compat.prove.atoms import (
+    Atoms,
+    Site,
+    max_of,
+    min_of,
+    name_schemas,
+    tightest,
 )
-from compat.prove.fingerprint import Fingerprints
-from compat.schema.model import Bound, Node, Ref, deref
+from compat.prove.evaluate import ALL_KINDS, NUMBER_KINDS, kinds_of_types, kinds_of_value
+from compat.prove.goals import MAX_CASES, Failure, OutOfBudget
+from compat.prove.keywords import Within
+from compat.schema.model import Node, Ref, deref
 from compat.schema.normalize import canonical
 
-Site = Node | Ref | None
-Atoms = tuple[Node, ...]
-
-MAX_CASES = 256  # case splits per goal before giving up (unproven)
-BUDGET = 2_000_000  # goals per prover before giving up
+__all__ = ["Failure", "Prover"]
 
 
-class _OutOfBudget(Exception):
-    pass
-
-
-@dataclass(frozen=True, eq=False)
-class Failure:
-    """Where a proof of containment stopped: the keyword of the containing schema (`b`) that
-    could not be shown to hold for the values of `a`, and the instance path it applies at."""
-
-    a_pointers: tuple[str, ...]
-    b_pointer: str
-    keyword: str
-    path: tuple[Any, ...]
-    a_nodes: tuple[Node, ...] = ()
-    b_node: Node | None = None
-
-
-def _tighter_or_equal_lower(a: Bound | None, b: Bound | None) -> bool:
-    if b is None:
-        return True
-    if a is None:
-        return False
-    return a.value > b.value or (a.value == b.value and (a.exclusive or not b.exclusive))
-
-
-def _tighter_or_equal_upper(a: Bound | None, b: Bound | None) -> bool:
-    if b is None:
-        return True
-    if a is None:
-        return False
-    return a.value < b.value or (a.value == b.value and (a.exclusive or not b.exclusive))
-
-
-def _tightest(bounds: Iterable[Bound | None], lower: bool) -> Bound | None:
-    best: Bound | None = None
-    for bound in bounds:
-        if bound is None:
-            continue
-        if (
-            best is None
-            or (lower and _tighter_or_equal_lower(bound, best))
-            or (not lower and _tighter_or_equal_upper(bound, best))
-        ):
-            best = bound
-    return best
-
-
-def _max_of(values: Iterable[int | None]) -> int | None:
-    found = [v for v in values if v is not None]
-    return max(found) if found else None
-
-
-def _min_of(values: Iterable[int | None]) -> int | None:
-    found = [v for v in values if v is not None]
-    return min(found) if found else None
-
-
-def _additional(node: Node) -> Site:
-    """What undeclared properties must satisfy. `unevaluatedProperties` on a node with no
-    in-place applicator sees exactly the names `additionalProperties` would."""
-    if node.additional_properties is not None:
-        return node.additional_properties
-    unevaluated = node.unsupported.get("unevaluatedProperties")
-    if isinstance(unevaluated, (Node, Ref)) and _plain_unevaluated(node):
-        return unevaluated
-    return None
-
-
-def _tail(node: Node) -> Site:
-    """What items past the prefix must satisfy (`unevaluatedItems` likewise, when neither an
-    in-place applicator nor `contains` evaluates items)."""
-    if node.items is not None:
-        return node.items
-    unevaluated = node.unsupported.get("unevaluatedItems")
-    if isinstance(unevaluated, (Node, Ref)) and _plain_unevaluated(node) and node.contains is None:
-        return unevaluated
-    return None
-
-
-def _item_schema(node: Node, index: int) -> Site:
-    return node.prefix_items[index] if index < len(node.prefix_items) else _tail(node)
-
-
-def _name_schemas(node: Node, name: str) -> list[Site] | None:
-    """What one atom requires of property `name`'s value (None: a regex cannot be run)."""
-    found: list[Site] = []
-    declared = name in node.properties
-    if declared:
-        found.append(node.properties[name])
-    for pattern, schema in node.pattern_properties.items():
-        hit = search(pattern, name)
-        if hit is None:
-            return None
-        if hit:
-            found.append(schema)
-    extra = _additional(node)
-    if not declared and extra is not None:
-        undeclared = _undeclared(node, name)
-        if undeclared is None:
-            return None
-        if undeclared:
-            found.append(extra)
-    return found
-
-
-def _undeclared(node: Node, name: str) -> bool | None:
-    """Does `additionalProperties` (or `unevaluatedProperties` read as it) see this name?
-    python-jsonschema decides `additionalProperties` with one regex, every pattern joined by
-    `|` (so a backreference or an inline flag can change meaning there), and the evaluated
-    names of `unevaluatedProperties` pattern by pattern."""
-    if not node.pattern_properties:
-        return True
-    if node.additional_properties is not None:
-        hit = search("|".join(node.pattern_properties), name)
-        return None if hit is None else not hit
-    hits = [search(p, name) for p in node.pattern_properties]
-    if any(h is True for h in hits):
-        return False
-    return None if any(h is None for h in hits) else True
-
-
-_ENTANGLED = re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux-]+[):]")
-
-
-def _same_undeclared_names(mine: Node, theirs: Node) -> bool:
-    """Does `mine` leave to its additional schema every name `theirs` leaves to its own?
-    True when `mine` has no patterns, when its patterns are among `theirs` and none of them
-    depends on its neighbours when joined (backreferences, inline flags), or when both read
-    the very same patterns the same way."""
-    if not mine.pattern_properties:
-        return True
-    if list(mine.pattern_properties) == list(theirs.pattern_properties) and (
-        mine.additional_properties is None
-    ) == (theirs.additional_properties is None):
-        return True
-    patterns = [*mine.pattern_properties, *theirs.pattern_properties]
-    if any(_ENTANGLED.search(p) for p in patterns):
-        return False
-    return set(mine.pattern_properties) <= set(theirs.pattern_properties)
-
-
-def _in_place_applicators(node: Node) -> bool:
-    return bool(
-        node.all_of
-        or node.any_of
-        or node.one_of
-        or node.ref is not None
-        or node.if_ is not None
-        or node.dependent_schemas
-        or "$dynamicRef" in node.unsupported
-        or "$recursiveRef" in node.unsupported
-    )
-
-
-def _plain_unevaluated(node: Node) -> bool:
-    """`unevaluated*` reads like `additionalProperties`/`items` only where nothing else
-    evaluates, and only in 2020-12 (python-jsonschema's 2019-09 keyword does otherwise)."""
-    return node.draft == "2020-12" and not _in_place_applicators(node)
-
-
-class Prover:
+class Prover(Within):
     """Sound, incomplete reasoning over the normalised model of two (or more) documents."""
-
-    def __init__(self, assert_formats: bool = False, budget: int = BUDGET) -> None:
-        self.assert_formats = assert_formats
-        self.evaluator = Evaluator(assert_formats)
-        self.fingerprints = Fingerprints(assert_formats)
-        self.budget = budget
-        self.steps = 0
-        self._final: dict[Any, bool] = {}
-        self._active: dict[Any, int] = {}
-        self._provisional: dict[Any, int] = {}
-        self._provisional_order: list[Any] = []
-        self._low = 1 << 60
-        self._stack_depth = 0
-        self.failures: list[Failure] = []
-        self._quiet = 0
-        self._path: list[Any] = []
-        self._negations: dict[int, Node] = {}
-        self._keep: list[Site] = []  # keeps ids in _negations from being reused
-        self._presences: dict[frozenset[str], Node] = {}
 
     # -- public -------------------------------------------------------------------------------
 
     def contains(self, a: Site, b: Site) -> bool:
         """Every value `a` accepts is accepted by `b` (False: not proven)."""
         return self._guarded(lambda: self._contains([a], b))
-
-    def _guarded(self, proof: Callable[[], bool]) -> bool:
-        """Run a top-level proof; when it is cut short, drop every unsettled assumption (a
-        half-finished proof must never be reused) and answer "not proven"."""
-        try:
-            return proof()
-        except (_OutOfBudget, RecursionError):
-            self._active.clear()
-            self._provisional.clear()
-            self._provisional_order.clear()
-            self._stack_depth = 0
-            self._low = 1 << 60
-            return False
 
     def diagnose(self, a: Site, b: Site) -> tuple[bool, list[Failure]]:
         """`contains`, and where the proof stopped when it failed."""
@@ -263,74 +67,6 @@ class Prover:
 
     def accepts(self, site: Site, value: Any) -> bool | None:
         return self.evaluator.accepts(site, value)
-
-    # -- the goal machinery ---------------------------------------------------------------------
-
-    def _goal(self, key: Any, compute: Callable[[], bool]) -> bool:
-        """Memoised, cycle-safe evaluation of one proof goal (see the module docstring)."""
-        self.steps += 1
-        if self.steps > self.budget:
-            raise _OutOfBudget
-        known = self._final.get(key)
-        if known is not None:
-            return known
-        depth = self._active.get(key)
-        if depth is not None:
-            self._low = min(self._low, depth)
-            return True
-        depth = self._provisional.get(key)
-        if depth is not None:
-            self._low = min(self._low, depth)
-            return True
-        depth = self._stack_depth
-        self._stack_depth += 1
-        self._active[key] = depth
-        mark = len(self._provisional_order)
-        saved_low, self._low = self._low, 1 << 60
-        try:
-            result = compute()
-        finally:
-            self._stack_depth -= 1
-            del self._active[key]
-        low = self._low
-        created = self._provisional_order[mark:]
-        del self._provisional_order[mark:]
-        if not result:
-            # anything proven while assuming this goal is void
-            for item in created:
-                self._provisional.pop(item, None)
-            self._final[key] = False
-            self._low = saved_low
-            return False
-        if low >= depth:
-            for item in created:
-                self._provisional.pop(item, None)
-                self._final[item] = True
-            self._final[key] = True
-            self._low = saved_low
-            return True
-        for item in created:
-            if item in self._provisional:
-                self._provisional[item] = min(self._provisional[item], low)
-                self._provisional_order.append(item)
-        self._provisional[key] = low
-        self._provisional_order.append(key)
-        self._low = min(saved_low, low)
-        return True
-
-    def _fail(self, atoms: Atoms, b: Node, keyword: str) -> bool:
-        if not self._quiet:
-            self.failures.append(
-                Failure(
-                    tuple(a.pointer for a in atoms),
-                    b.pointer,
-                    keyword,
-                    tuple(self._path),
-                    atoms,
-                    b,
-                )
-            )
-        return False
 
     # -- expansion of the contained side ----------------------------------------------------------
 
@@ -376,7 +112,7 @@ class Prover:
         for alternative in first:
             self._expand_into(tuple(found), rest, alternative, out)
             if len(out) > MAX_CASES:
-                raise _OutOfBudget
+                raise OutOfBudget
 
     def _negation(self, site: Site) -> Node:
         """An atom for "not `site`" (the else case of a conditional). As an atom its `not` is
@@ -474,8 +210,8 @@ class Prover:
             if isinstance(atom.multiple_of, int) and not isinstance(atom.multiple_of, bool):
                 kinds -= {"frac"}  # a whole multiple of an integer is whole
         if kinds & NUMBER_KINDS:
-            low = _tightest((a.lower for a in atoms), lower=True)
-            high = _tightest((a.upper for a in atoms), lower=False)
+            low = tightest((a.lower for a in atoms), lower=True)
+            high = tightest((a.upper for a in atoms), lower=False)
             if (
                 low is not None
                 and high is not None
@@ -486,18 +222,18 @@ class Prover:
             ):
                 kinds -= NUMBER_KINDS
         if "string" in kinds:
-            low_n = _max_of(a.min_length for a in atoms)
-            high_n = _min_of(a.max_length for a in atoms)
+            low_n = max_of(a.min_length for a in atoms)
+            high_n = min_of(a.max_length for a in atoms)
             if low_n is not None and high_n is not None and low_n > high_n:
                 kinds -= {"string"}
         if "array" in kinds:
-            low_n = _max_of(a.min_items for a in atoms)
-            high_n = _min_of(a.max_items for a in atoms)
+            low_n = max_of(a.min_items for a in atoms)
+            high_n = min_of(a.max_items for a in atoms)
             if low_n is not None and high_n is not None and low_n > high_n:
                 kinds -= {"array"}
         if "object" in kinds:
-            low_n = _max_of(a.min_properties for a in atoms)
-            high_n = _min_of(a.max_properties for a in atoms)
+            low_n = max_of(a.min_properties for a in atoms)
+            high_n = min_of(a.max_properties for a in atoms)
             if (low_n is not None and high_n is not None and low_n > high_n) or any(
                 self._never_has(atoms, name) for a in atoms for name in a.required
             ):
@@ -507,338 +243,12 @@ class Prover:
     def _never_has(self, atoms: Atoms, name: str) -> bool:
         """No object of `a` can carry property `name` (one atom's schema for it is false)."""
         for atom in atoms:
-            schemas = _name_schemas(atom, name)
+            schemas = name_schemas(atom, name)
             if schemas is None:
                 continue
             if any((t := deref(s)) is not None and t.boolean is False for s in schemas):
                 return True
         return False
-
-    def _type_within(self, atoms: Atoms, kinds: frozenset[str], b: Node) -> bool:
-        if b.types is None:
-            return True
-        if kinds <= kinds_of_types(b.types, b.draft):
-            return True
-        return self._fail(atoms, b, "type")
-
-    def _numbers_within(self, atoms: Atoms, kinds: frozenset[str], b: Node) -> bool:
-        if not kinds & NUMBER_KINDS:
-            return True
-        ok = True
-        low = _tightest((a.lower for a in atoms), lower=True)
-        high = _tightest((a.upper for a in atoms), lower=False)
-        if not _tighter_or_equal_lower(low, b.lower):
-            ok = self._fail(atoms, b, "minimum")
-        if not _tighter_or_equal_upper(high, b.upper):
-            ok = self._fail(atoms, b, "maximum")
-        divisor = b.multiple_of
-        if divisor is not None and not self._multiple_within(atoms, kinds, divisor):
-            ok = self._fail(atoms, b, "multipleOf")
-        return ok
-
-    @staticmethod
-    def _multiple_within(atoms: Atoms, kinds: frozenset[str], divisor: int | float) -> bool:
-        if isinstance(divisor, int):
-            if divisor == 1 and not kinds & {"frac"}:
-                return True  # every whole number, in either written form
-            for atom in atoms:
-                mine = atom.multiple_of
-                # exact arithmetic on both sides: a multiple of `mine` is one of `divisor`
-                if isinstance(mine, int) and not isinstance(mine, bool) and mine % divisor == 0:
-                    return True
-            return False
-        # float divisors: validators divide in binary floating point, so only the very same
-        # divisor (a float too) is known to accept the same numbers
-        return any(isinstance(a.multiple_of, float) and a.multiple_of == divisor for a in atoms)
-
-    def _strings_within(self, atoms: Atoms, kinds: frozenset[str], b: Node) -> bool:
-        if "string" not in kinds:
-            return True
-        ok = True
-        if b.min_length is not None:
-            low = _max_of(a.min_length for a in atoms)
-            if low is None or low < b.min_length:
-                ok = self._fail(atoms, b, "minLength")
-        if b.max_length is not None:
-            high = _min_of(a.max_length for a in atoms)
-            if high is None or high > b.max_length:
-                ok = self._fail(atoms, b, "maxLength")
-        if b.pattern is not None and not any(a.pattern == b.pattern for a in atoms):
-            ok = self._fail(atoms, b, "pattern")
-        if (
-            self.assert_formats
-            and b.format is not None
-            and not any(a.format == b.format for a in atoms)
-        ):
-            ok = self._fail(atoms, b, "format")
-        return ok
-
-    def _arrays_within(self, atoms: Atoms, kinds: frozenset[str], b: Node) -> bool:
-        if "array" not in kinds:
-            return True
-        ok = True
-        low = _max_of(a.min_items for a in atoms)
-        high = _min_of(a.max_items for a in atoms)
-        if b.min_items is not None and (low is None or low < b.min_items):
-            ok = self._fail(atoms, b, "minItems")
-        if b.max_items is not None and (high is None or high > b.max_items):
-            ok = self._fail(atoms, b, "maxItems")
-        if b.unique_items and not (
-            any(a.unique_items for a in atoms) or (high is not None and high <= 1)
-        ):
-            ok = self._fail(atoms, b, "uniqueItems")
-        items = self._items_within(atoms, high, b)
-        ok = items and ok
-        if b.contains is not None and not self._contains_within(atoms, low, high, b):
-            ok = self._fail(atoms, b, "contains")
-        return ok
-
-    def _items_within(self, atoms: Atoms, high: int | None, b: Node) -> bool:
-        tail_schema = _tail(b)
-        longest = max((len(a.prefix_items) for a in atoms), default=0)
-        positions = max(longest, len(b.prefix_items))
-        ok = True
-        for index in range(positions):
-            if high is not None and index >= high:
-                return ok
-            schema = _item_schema(b, index) if index < len(b.prefix_items) else tail_schema
-            if schema is None:
-                continue
-            self._path.append(("index", index))
-            try:
-                found = self._contains([_item_schema(a, index) for a in atoms], schema)
-            finally:
-                self._path.pop()
-            if not found:
-                ok = False
-        if tail_schema is not None and (high is None or high > positions):
-            self._path.append(("item", None))
-            try:
-                if not self._contains([_tail(a) for a in atoms], tail_schema):
-                    ok = False
-            finally:
-                self._path.pop()
-        return ok
-
-    def _contains_within(self, atoms: Atoms, low: int | None, high: int | None, b: Node) -> bool:
-        assert b.contains is not None
-        need = 1 if b.min_contains is None else b.min_contains
-        limit = b.max_contains
-        self._quiet += 1
-        try:
-            if need > 0 and not any(
-                a.contains is not None
-                and (1 if a.min_contains is None else a.min_contains) >= need
-                and self._contains([a.contains], b.contains)
-                for a in atoms
-            ):
-                return False
-            if limit is None or (high is not None and high <= limit):
-                return True
-            return any(
-                a.contains is not None
-                and a.max_contains is not None
-                and a.max_contains <= limit
-                and self._contains([b.contains], a.contains)
-                for a in atoms
-            )
-        finally:
-            self._quiet -= 1
-
-    def _objects_within(self, atoms: Atoms, kinds: frozenset[str], b: Node) -> bool:
-        if "object" not in kinds:
-            return True
-        ok = True
-        required = frozenset().union(*(a.required for a in atoms))
-        for name in sorted(b.required - required):
-            ok = self._fail(atoms, b, f"required/{name}")
-        ok = self._counts_within(atoms, required, b) and ok
-        declared = sorted({name for a in atoms for name in a.properties} | set(b.properties))
-        extra = _additional(b)
-        for name in declared:
-            ok = self._property_within(atoms, name, b) and ok
-        for pattern, schema in b.pattern_properties.items():
-            rest: list[Site] = [
-                a.pattern_properties[pattern] for a in atoms if pattern in a.pattern_properties
-            ]
-            rest += [
-                _additional(a)
-                for a in atoms
-                if not a.pattern_properties and _additional(a) is not None
-            ]
-            self._path.append(("pattern", pattern))
-            try:
-                if not self._contains(rest, schema):
-                    ok = False
-            finally:
-                self._path.pop()
-        target = deref(extra)
-        if target is not None and target.boolean is not True:
-            rest = [
-                _additional(a)
-                for a in atoms
-                if _same_undeclared_names(a, b) and _additional(a) is not None
-            ]
-            self._path.append(("additional", None))
-            try:
-                if not self._contains(rest, extra):
-                    ok = False
-            finally:
-                self._path.pop()
-        if b.property_names is not None and not self._names_within(atoms, b.property_names):
-            ok = self._fail(atoms, b, "propertyNames")
-        for name, names in b.dependent_required.items():
-            implied = set(required)
-            for atom in atoms:
-                implied |= atom.dependent_required.get(name, frozenset())
-                dependent = deref(atom.dependent_schemas.get(name))
-                if dependent is not None:
-                    implied |= dependent.required
-            if not names <= implied and not self._never_has(atoms, name):
-                ok = self._fail(atoms, b, f"dependentRequired/{name}")
-        return ok
-
-    def _property_within(self, atoms: Atoms, name: str, b: Node) -> bool:
-        """Property `name`'s values under `a` against everything `b` asks of them."""
-        wanted = _name_schemas(b, name)
-        if wanted is None:
-            return self._fail(atoms, b, f"properties/{name}")
-        if self._never_has(atoms, name):
-            return True
-        mine: list[Site] = []
-        for atom in atoms:
-            schemas = _name_schemas(atom, name)
-            if schemas is None:
-                return self._fail(atoms, b, f"properties/{name}")
-            mine += schemas
-        ok = True
-        self._path.append(("prop", name))
-        try:
-            for schema in wanted:
-                if not self._contains(mine, schema):
-                    ok = False
-        finally:
-            self._path.pop()
-        return ok
-
-    def _counts_within(self, atoms: Atoms, required: frozenset[str], b: Node) -> bool:
-        ok = True
-        if b.min_properties is not None:
-            low = _max_of(a.min_properties for a in atoms) or 0
-            if max(low, len(required)) < b.min_properties:
-                ok = self._fail(atoms, b, "minProperties")
-        if b.max_properties is not None:
-            high = _min_of(a.max_properties for a in atoms)
-            closed = [
-                len(a.properties)
-                for a in atoms
-                if not a.pattern_properties and _is_false(_additional(a))
-            ]
-            if closed:
-                high = min([*closed, *([high] if high is not None else [])])
-            if high is None or high > b.max_properties:
-                ok = self._fail(atoms, b, "maxProperties")
-        return ok
-
-    def _names_within(self, atoms: Atoms, names_schema: Site) -> bool:
-        mine = [a.property_names for a in atoms if a.property_names is not None]
-        self._quiet += 1
-        try:
-            if mine and self._contains(mine, names_schema):
-                return True
-        finally:
-            self._quiet -= 1
-        for atom in atoms:
-            if not atom.pattern_properties and _is_false(_additional(atom)):
-                return all(
-                    self.evaluator.accepts(names_schema, name) is True
-                    for name in atom.properties
-                    if not self._never_has(atoms, name)
-                )
-        return False
-
-    def _in_place_within(self, atoms: Atoms, b: Node) -> bool:
-        ok = True
-        for branch in b.all_of or []:
-            if not self._contains(list(atoms), branch):
-                ok = False
-        if b.ref is not None and not self._contains(list(atoms), b.ref):
-            ok = False
-        for keyword, branches in (("anyOf", b.any_of), ("oneOf", b.one_of)):
-            if branches is not None and not self._union_within(atoms, b, keyword, branches):
-                ok = False
-        if b.not_ is not None and not self._quietly(lambda: self._disjoint(list(atoms), [b.not_])):
-            ok = self._fail(atoms, b, "not")
-        if b.if_ is not None and not self._quietly(lambda: self._conditional_within(atoms, b)):
-            ok = self._fail(atoms, b, "if")
-        for name, schema in b.dependent_schemas.items():
-            if self._never_has(atoms, name):
-                continue
-            # values of `a` that have the property: they also meet `a`'s own dependencies on it
-            present: list[Site] = [*atoms, self._presence(name, atoms)]
-            present += [a.dependent_schemas[name] for a in atoms if name in a.dependent_schemas]
-            if not self._contains(present, schema):
-                ok = False
-        if not self._unsupported_within(atoms, b):
-            ok = self._fail(atoms, b, next(iter(b.unsupported)))
-        return ok
-
-    def _union_within(self, atoms: Atoms, b: Node, keyword: str, branches: Sequence[Site]) -> bool:
-        # Values of `a` can only match branches that overlap it: when one is left, `a` must fit
-        # that branch, and the proof goes on inside it (so a failure deep in a nullable `$ref`
-        # is reported where it is, not at the union)
-        overlapping = [
-            x for x in branches if not self._quietly(functools.partial(self._disjoint, atoms, [x]))
-        ]
-        if len(overlapping) == 1:
-            return self._contains(list(atoms), overlapping[0])
-        if keyword == "anyOf":
-            proven = self._quietly(lambda: any(self._contains(list(atoms), x) for x in overlapping))
-        else:
-            proven = self._quietly(lambda: self._one_of_within(atoms, b))
-        return proven or self._fail(atoms, b, keyword)
-
-    def _quietly(self, check: Callable[[], bool]) -> bool:
-        self._quiet += 1
-        try:
-            return check()
-        finally:
-            self._quiet -= 1
-
-    def _one_of_within(self, atoms: Atoms, b: Node) -> bool:
-        branches = b.one_of or []
-        for index, branch in enumerate(branches):
-            if not self._contains(list(atoms), branch):
-                continue
-            if all(
-                self._disjoint(list(atoms), [other])
-                for j, other in enumerate(branches)
-                if j != index
-            ):
-                return True
-        return False
-
-    def _conditional_within(self, atoms: Atoms, b: Node) -> bool:
-        sites = list(atoms)
-        then_ok = self._contains(sites, b.then)
-        else_ok = self._contains(sites, b.else_)
-        if then_ok and else_ok:
-            return True
-        if then_ok and self._contains(sites, b.if_):
-            return True
-        return else_ok and self._disjoint(sites, [b.if_])
-
-    def _unsupported_within(self, atoms: Atoms, b: Node) -> bool:
-        """`unevaluatedProperties`/`unevaluatedItems` on a node with no in-place applicator
-        act as `additionalProperties`/`items` (checked there); anything else is not
-        modelled."""
-        for keyword in b.unsupported:
-            if keyword == "unevaluatedProperties" and _plain_unevaluated(b):
-                continue
-            if keyword == "unevaluatedItems" and _plain_unevaluated(b) and b.contains is None:
-                continue
-            return False
-        return True
 
     # -- disjointness ---------------------------------------------------------------------------
 
@@ -886,7 +296,7 @@ class Prover:
     def _names_of(self, atoms: Atoms, name: str) -> list[Site] | None:
         out: list[Site] = []
         for atom in atoms:
-            schemas = _name_schemas(atom, name)
+            schemas = name_schemas(atom, name)
             if schemas is None:
                 return None
             out += schemas
@@ -983,8 +393,3 @@ class Prover:
                     return False
                 pairs.append((left, right))
         return all(self._same(x, y) for x, y in pairs)
-
-
-def _is_false(site: Site) -> bool:
-    target = deref(site)
-    return target is not None and target.boolean is False
