@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from compat.modes import Mode
 from compat.versioning import release as release_module
 from tests.conftest import ROOT
 
@@ -207,7 +208,7 @@ def test_release_is_all_or_nothing_when_a_write_fails(
             repo / "schemas/versions",
             repo / "CHANGELOG.md",
             None,
-            "backward",
+            Mode("backward"),
             None,
         )
     assert tree(repo) == before

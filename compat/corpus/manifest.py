@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from compat.errors import CompatError
 from compat.util.files import load_json_object, read_bytes
@@ -47,13 +46,3 @@ def read_manifest(directory: Path) -> list[StoredCorpus]:
 
 def capture_versions(directory: Path) -> dict[Path, str]:
     return {c.path.resolve(): c.captured_under for c in read_manifest(directory)}
-
-
-def manifest_entry(file: str, version: str, description: str, events: int, seed: int) -> Any:
-    return {
-        "file": file,
-        "captured_under": version,
-        "description": description,
-        "events": events,
-        "generated": {"seed": seed},
-    }

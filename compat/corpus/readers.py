@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,14 +39,6 @@ def compression(path: Path) -> str | None:
     if path.name.endswith(".zst"):
         return "zstd"
     return None
-
-
-@dataclass
-class ReadProblem:
-    """A problem that stopped the reading of a file (truncated stream, read error)."""
-
-    line: int
-    message: str
 
 
 class Truncated(Exception):

@@ -9,14 +9,11 @@ from typing import Any
 from compat.diff.facts import render_path
 from compat.diff.walk import ABSENT, diff
 from compat.engine.witness import Counterexample, Validators, candidates, enriched, find
+from compat.modes import Mode
 from compat.prove import Failure, Prover
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, worst
 from compat.schema.load import LoadedSchema
 from compat.schema.model import Node, Ref
-
-MODES = ("backward", "forward", "full")
-STRICT_PROOF = True
-DIRECTIONS = {"backward": ("backward",), "forward": ("forward",), "full": ("backward", "forward")}
 
 
 @dataclass
@@ -41,9 +38,6 @@ class Change:
 
     def verdict(self, direction: str) -> str:
         return self.backward if direction == "backward" else self.forward
-
-    def is_annotation(self) -> bool:
-        return self.backward == COMPATIBLE and self.forward == COMPATIBLE
 
 
 @dataclass
@@ -72,7 +66,7 @@ class Report:
     def compatible(self) -> bool:
         """Passes under the mode (unknown passes only when allowed)."""
         passing = {COMPATIBLE, UNKNOWN} if self.allow_unknown else {COMPATIBLE}
-        return all(self.verdict(d) in passing for d in DIRECTIONS[self.mode])
+        return all(self.verdict(d) in passing for d in Mode(self.mode).directions)
 
     @property
     def bump(self) -> str:
@@ -89,7 +83,7 @@ class Report:
     def failing(self, change: Change) -> bool:
         """Does this change fail the mode?"""
         bad = {BREAKING} if self.allow_unknown else {BREAKING, UNKNOWN}
-        return any(change.verdict(d) in bad for d in DIRECTIONS[self.mode])
+        return any(change.verdict(d) in bad for d in Mode(self.mode).directions)
 
 
 def compare(
@@ -264,17 +258,6 @@ def _node_pointer(result: Any, fact: Any, side: int) -> str | None:
     return str(nodes[side].pointer)
 
 
-def _restricted(node: Any) -> bool:
-    return bool(
-        node.all_of
-        or node.any_of
-        or node.one_of
-        or node.not_ is not None
-        or node.if_ is not None
-        or node.ref is not None
-    )
-
-
 def _set(change: Change, direction: str, verdict: str) -> None:
     if direction == "backward":
         change.backward = verdict
@@ -313,7 +296,7 @@ def _evidence(
         values += enriched(values, result.hints.get(fact.pair), direction)
         found = find(validators, direction, roots, locations, values, labels)
         if found is None:
-            if verdict == BREAKING and STRICT_PROOF:
+            if verdict == BREAKING:
                 # a break is claimed only with a checked counterexample; without one the
                 # engine cannot tell (other keywords may exclude the values in question)
                 _set(change, direction, UNKNOWN)

@@ -78,7 +78,3 @@ def reference_checker(draft: str, assert_formats: bool) -> Any:
     from compat.schema.drafts import validator_class
 
     return validator_class(draft).FORMAT_CHECKER
-
-
-def asserted_names(draft: str) -> list[str]:
-    return sorted(asserted_formats(draft))

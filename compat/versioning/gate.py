@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from compat.config import Settings
-from compat.engine.compare import DIRECTIONS, Change, Report, compare
+from compat.engine.compare import Change, Report, compare
 from compat.errors import CompatError
+from compat.modes import Mode
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import from_bytes
 from compat.versioning.store import INDEX_NAME, Acknowledgement, Store, VersionEntry
@@ -59,10 +60,6 @@ class GateReport:
         return not self.problems and not any(c.failing() for c in self.checks) and not (unexplained)
 
 
-def base_mode(mode: str) -> str:
-    return mode.removesuffix("-transitive")
-
-
 def _loaded(label: str, data: bytes, settings: Settings, assert_formats: bool) -> LoadedSchema:
     return prepare(from_bytes(data, label), settings.default_draft, assert_formats)
 
@@ -86,13 +83,13 @@ def gate(
     ref_label: str,
     paths: list[Path],
     settings: Settings,
-    mode: str,
+    mode: Mode,
     allow_unknown: bool,
     assert_formats: bool,
 ) -> GateReport:
     from compat.versioning.git import read_at, relative
 
-    report = GateReport(ref_label, mode, [], [], [], [])
+    report = GateReport(ref_label, str(mode), [], [], [], [])
     store_rel = relative(repo, settings.store)
     gate_store = not paths
     files: list[Path] = []
@@ -119,7 +116,7 @@ def gate(
         data = path.read_bytes()
         old = _loaded(f"{ref_label}:{rel}", before, settings, assert_formats)
         new = _loaded(rel, data, settings, assert_formats)
-        result = compare(old, new, base_mode(mode), assert_formats, allow_unknown)
+        result = compare(old, new, mode.plain, assert_formats, allow_unknown)
         acks = settings.acknowledgements.get(rel, ())
         matched, stale = _acknowledge(result, acks)
         report.checks.append(
@@ -134,7 +131,7 @@ def _gate_store(
     commit: Any,
     store_rel: str,
     settings: Settings,
-    mode: str,
+    mode: Mode,
     allow_unknown: bool,
     assert_formats: bool,
 ) -> None:
@@ -184,12 +181,10 @@ def _gate_store(
             continue
         stored = store.load(name)
         new = _loaded(name, stored.data, settings, assert_formats)
-        predecessors = (
-            names[:position] if mode.endswith("-transitive") else names[position - 1 : position]
-        )
+        predecessors = names[:position] if mode.transitive else names[position - 1 : position]
         for previous in predecessors:
             old = _loaded(previous, store.load(previous).data, settings, assert_formats)
-            result = compare(old, new, base_mode(mode), assert_formats, allow_unknown)
+            result = compare(old, new, mode.plain, assert_formats, allow_unknown)
             matched, stale = _acknowledge(result, stored.entry.acknowledged)
             report.checks.append(
                 Check(
@@ -203,10 +198,3 @@ def _gate_store(
             )
             if previous == predecessors[-1]:
                 report.stale += [(name, a) for a in stale]
-
-
-def failing_directions(mode: str) -> tuple[str, ...]:
-    return DIRECTIONS[base_mode(mode)]
-
-
-__all__ = ["Check", "GateReport", "Problem", "gate"]

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from compat.engine.compare import Change, Report, compare
 from compat.errors import CompatError
+from compat.modes import Mode
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import from_bytes
 from compat.util.files import read_bytes
 from compat.versioning.changelog import store_loader, whole
-from compat.versioning.gate import base_mode
 from compat.versioning.store import (
     NAME_RE,
     Acknowledgement,
@@ -45,7 +45,7 @@ def release(
     store_root: Path,
     changelog: Path,
     name: str | None,
-    mode: str,
+    mode: Mode,
     allow_breaking: str | None,
     assert_formats: bool = False,
     default_draft: str | None = None,
@@ -65,8 +65,8 @@ def release(
     data = read_bytes(schema, what="schema file")
     new = prepare(from_bytes(data, name, schema, name), default_draft, assert_formats)
     load = store_loader(store)
-    previous = store.names if mode.endswith("-transitive") else store.names[-1:]
-    reports = [compare(load(old), new, base_mode(mode), assert_formats) for old in previous]
+    previous = store.names if mode.transitive else store.names[-1:]
+    reports = [compare(load(old), new, mode.plain, assert_formats) for old in previous]
     failing = [c for r in reports for c in r.changes if r.failing(c)]
     if failing and allow_breaking is None:
         return ReleaseResult(name, reports, failing, [])

@@ -1,0 +1,256 @@
+"""Commands on event corpora: generate, validate, matrix."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from compat.cli.group import cli
+from compat.cli.options import (
+    format_option,
+    output_option,
+    store_option,
+)
+from compat.cli.options import settings_for as _settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+@cli.group()
+def corpus() -> None:
+    """Generate event corpora and re-validate them across schema versions."""
+
+
+@corpus.command("generate")
+@click.argument("version")
+@click.option(
+    "-n",
+    "--count",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="Number of events.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed: the same seed gives the same events.",
+)
+@output_option("Write to FILE (atomically; .gz and .zst compressed) instead of standard output.")
+@store_option
+def corpus_generate(
+    version: str, count: int, seed: int, output: Path | None, store: Path | None
+) -> int:
+    """Write COUNT realistic events valid under VERSION, one JSON object per line."""
+    import orjson
+
+    from compat.corpus.generate import generate_events
+    from compat.versioning.sources import load
+
+    settings = _settings(store)
+    schema = load(version, settings.store, settings.default_draft)
+    events = generate_events(schema, count, seed)
+    if output is None or str(output) == "-":
+        binary = getattr(sys.stdout, "buffer", None)
+        for event in events:
+            if binary is not None:
+                binary.write(orjson.dumps(event) + b"\n")
+            else:  # a text-only stream (tests, embedding)
+                sys.stdout.write(orjson.dumps(event).decode() + "\n")
+        sys.stdout.flush()
+        return 0
+    from compat.util.files import atomic_stream
+
+    with atomic_stream(output) as handle:
+        for event in events:
+            handle.write(orjson.dumps(event) + b"\n")
+    return 0
+
+
+def _corpus_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        click.option(
+            "--against",
+            default="all",
+            show_default=True,
+            help="Versions to validate against: comma-separated store names or "
+            "schema files, or `all`.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes [default: the machine's cores]. Counts are the "
+            "same for any number.",
+        ),
+        click.option(
+            "--assert-formats",
+            is_flag=True,
+            help="Treat `format` as a constraint (by default an annotation).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bars."),
+        click.option(
+            "--color/--no-color",
+            default=None,
+            help="Colour the text output [default: on a terminal].",
+        ),
+        store_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _corpus_run(
+    paths: tuple[Path, ...],
+    against: str,
+    captured_under: str | None,
+    workers: int | None,
+    assert_formats: bool,
+    quiet: bool,
+    store: Path | None,
+) -> Any:
+    from compat.corpus.run import run_for
+
+    progress = None
+    if not quiet and sys.stderr.isatty():
+        progress = _progress_bar()
+    try:
+        return run_for(
+            _settings(store),
+            list(paths),
+            against,
+            captured_under,
+            assert_formats,
+            workers,
+            progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+class _progress_bar:
+    """A rich progress bar per file on standard error (terminals only)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.progress.start()
+        self.tasks: dict[Path, Any] = {}
+
+    def __call__(self, path: Path, done: int, total: int) -> None:
+        task = self.tasks.get(path)
+        if task is None:
+            task = self.tasks[path] = self.progress.add_task(path.name, total=total)
+        self.progress.update(task, completed=done)
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+@corpus.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_corpus_options
+@click.option(
+    "--captured-under",
+    default=None,
+    help="The version these events were captured under (else from the manifest), "
+    "to trace every rejection to the schema change that explains it.",
+)
+@format_option("text", "json", "markdown")
+@click.option(
+    "--errors",
+    "max_groups",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Error groups shown per corpus and version.",
+)
+def corpus_validate(
+    paths: tuple[Path, ...],
+    against: str,
+    workers: int | None,
+    assert_formats: bool,
+    quiet: bool,
+    color: bool | None,
+    store: Path | None,
+    captured_under: str | None,
+    fmt: str,
+    max_groups: int,
+) -> int:
+    """Validate the events in PATHS (JSON Lines, .gz, .zst, .json, directories) against
+    schema versions.
+
+    Each event is parsed once and checked against every version. Rejections are grouped by
+    schema path, keyword and instance path; with a capture version, each group is traced to the
+    diff change that explains it, and one that no change explains is reported loudly. Without
+    PATHS, the stored corpora (schemas/corpora/manifest.json) are validated. Exits 1 when any
+    event is rejected or malformed.
+    """
+    from compat.report import corpus as render
+
+    report = _corpus_run(paths, against, captured_under, workers, assert_formats, quiet, store)
+    if fmt == "json":
+        click.echo(render.render_json(report, max_groups), nl=False)
+    elif fmt == "markdown":
+        click.echo(render.render_markdown(report, max_groups), nl=False)
+    else:
+        use_color = sys.stdout.isatty() if color is None else color
+        click.echo(render.render_text(report, max_groups, use_color), nl=False, color=use_color)
+    return 0 if report.ok else 1
+
+
+@corpus.command("matrix")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_corpus_options
+@format_option("text", "markdown", "json")
+def corpus_matrix(
+    paths: tuple[Path, ...],
+    against: str,
+    workers: int | None,
+    assert_formats: bool,
+    quiet: bool,
+    color: bool | None,
+    store: Path | None,
+    fmt: str,
+) -> int:
+    """Corpora x versions: the percent of each corpus valid under each version.
+
+    Without PATHS, the stored corpora are used. Exits 1 when any event is rejected or
+    malformed.
+    """
+    from compat.report import corpus as render
+
+    report = _corpus_run(paths, against, None, workers, assert_formats, quiet, store)
+    if fmt == "markdown":
+        click.echo(render.render_matrix_markdown(report), nl=False)
+    elif fmt == "json":
+        click.echo(render.render_matrix_json(report), nl=False)
+    else:
+        use_color = sys.stdout.isatty() if color is None else color
+        click.echo(render.render_matrix_text(report, use_color), nl=False, color=use_color)
+    return 0 if report.ok else 1

@@ -1,0 +1,197 @@
+"""Commands on schemas: versions, docs, import-doc, diff, rules, schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from compat.cli.group import cli
+from compat.cli.options import (
+    format_option,
+    output_option,
+    store_option,
+    write_output,
+)
+from compat.cli.options import settings_for as _settings
+from compat.errors import CompatError
+from compat.modes import PLAIN, Mode
+
+if TYPE_CHECKING:
+    pass
+
+
+@cli.command()
+@store_option
+@format_option("text", "json")
+def versions(store: Path | None, fmt: str) -> int:
+    """List the versions in the store, oldest first, verifying every checksum."""
+    from compat.report.versions import render_versions
+    from compat.versioning.store import Store, definitions_of
+
+    opened = Store.open(_settings(store).store)
+    rows = []
+    for name in opened.names:
+        stored = opened.load(name)
+        properties = stored.document.get("properties")
+        rows.append(
+            {
+                "name": name,
+                "released": stored.entry.released,
+                "sha256": stored.entry.sha256,
+                "definitions": len(definitions_of(stored.document)),
+                "root_properties": len(properties) if isinstance(properties, dict) else 0,
+                "file": stored.entry.file,
+            }
+        )
+    click.echo(render_versions(rows, fmt), nl=False)
+    return 0
+
+
+@cli.command()
+@click.argument("schema")
+@store_option
+@output_option("Write to this file (atomically) instead of standard output.")
+def docs(schema: str, store: Path | None, output: Path | None) -> int:
+    """Write the documentation of SCHEMA in the published backend.md format."""
+    from compat import docs as docs_format
+    from compat.versioning.sources import resolve
+
+    source = resolve(schema, _settings(store).store)
+    write_output(docs_format.render(source.document), output)
+    return 0
+
+
+@cli.command("import-doc")
+@click.argument("document", type=click.Path(path_type=Path, dir_okay=False))
+@output_option("Write to this file (atomically) instead of standard output.")
+@click.option(
+    "--draft",
+    type=click.Choice(["4", "6", "7", "2019-09", "2020-12"]),
+    default=None,
+    help="Declare this draft in $schema (the documentation format does not carry it).",
+)
+def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
+    """Rebuild the JSON Schema from a DOCUMENT in the backend.md format."""
+    from compat import docs as docs_format
+    from compat.util.files import decode_utf8, dump_json, read_bytes
+
+    text = decode_utf8(read_bytes(document, what="document"), str(document))
+    schema = docs_format.with_draft(docs_format.parse(text, str(document)), draft)
+    write_output(dump_json(schema), output)
+    return 0
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@store_option
+@click.option(
+    "--mode",
+    type=click.Choice(list(PLAIN)),
+    default=None,
+    help="Which direction must be compatible: backward (old events valid under NEW), forward "
+    "(new events valid under OLD) or full (both). [default: backward, or [tool.cws-compat] mode]",
+)
+@format_option("text", "json", "markdown")
+@click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
+@click.option(
+    "--assert-formats",
+    is_flag=True,
+    help="Treat `format` as a constraint (by default it is an annotation, as validators do).",
+)
+@click.option(
+    "--default-draft",
+    default=None,
+    help="Draft for schemas without $schema (4, 6, 7, 2019-09, 2020-12). [default: 2020-12]",
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output [default: on a terminal]."
+)
+def diff(
+    old: str,
+    new: str,
+    store: Path | None,
+    mode: str | None,
+    fmt: str,
+    allow_unknown: bool,
+    assert_formats: bool,
+    default_draft: str | None,
+    color: bool | None,
+) -> int:
+    """Compare schema OLD with schema NEW by meaning.
+
+    Every change is classified per direction as compatible, breaking or unknown, with a stable
+    rule id (see `cws-compat rules`), the instance paths it reaches in an event, and a checked
+    counterexample where one is found. Exits 1 when a change is breaking (or unknown, unless
+    --allow-unknown) under the mode.
+    """
+    from compat.engine.compare import compare
+    from compat.report import diff as render
+    from compat.versioning.sources import load
+
+    settings = _settings(store)
+    draft = default_draft or settings.default_draft
+    report = compare(
+        load(old, settings.store, draft, assert_formats),
+        load(new, settings.store, draft, assert_formats),
+        mode=Mode.choose(mode, settings.mode).plain,
+        assert_formats=assert_formats,
+        allow_unknown=allow_unknown,
+    )
+    if fmt == "json":
+        text = render.render_json(report)
+    elif fmt == "markdown":
+        text = render.render_markdown(report)
+    else:
+        use_color = sys.stdout.isatty() if color is None else color
+        text = render.render_text(report, color=use_color)
+        click.echo(text, nl=False, color=use_color)
+        return 0 if report.compatible else 1
+    click.echo(text, nl=False)
+    return 0 if report.compatible else 1
+
+
+@cli.command()
+@click.argument("rule_id", required=False)
+@format_option("text", "json", "markdown")
+def rules(rule_id: str | None, fmt: str) -> int:
+    """List the rules (id, backward and forward verdicts, summary), or explain RULE_ID."""
+    from compat.report import rules as render
+    from compat.rules import RULES
+
+    if rule_id is not None:
+        if rule_id not in RULES:
+            import difflib
+
+            close = difflib.get_close_matches(rule_id, list(RULES), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise CompatError(f"unknown rule {rule_id!r}{hint} (`cws-compat rules` lists them)")
+        selected = [RULES[rule_id]]
+        if fmt == "text":
+            click.echo(render.render_one(selected[0]), nl=False)
+            return 0
+    else:
+        selected = list(RULES.values())
+    renderers = {
+        "text": render.render_list,
+        "json": render.render_json,
+        "markdown": render.render_markdown,
+    }
+    click.echo(renderers[fmt](selected), nl=False)
+    return 0
+
+
+@cli.command("schema")
+@click.argument("name", type=click.Choice(["report", "corpus-report"]))
+def schema_command(name: str) -> int:
+    """Print the JSON Schema of a machine-readable output: `report` for `diff --format json`,
+    `corpus-report` for `corpus validate --format json`."""
+    from importlib import resources
+
+    filename = {"report": "diff-report.schema.json", "corpus-report": "corpus-report.schema.json"}
+    text = resources.files("compat.report").joinpath(filename[name]).read_text(encoding="utf-8")
+    click.echo(text, nl=False)
+    return 0
