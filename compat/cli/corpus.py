@@ -181,7 +181,7 @@ class _progress_bar:
     help="The version these events were captured under (else from the manifest), "
     "to trace every rejection to the schema change that explains it.",
 )
-@format_option("text", "json", "markdown")
+@format_option("corpus")
 @click.option(
     "--errors",
     "max_groups",
@@ -211,23 +211,19 @@ def corpus_validate(
     PATHS, the stored corpora (schemas/corpora/manifest.json) are validated. Exits 1 when any
     event is rejected or malformed.
     """
-    from compat.report import corpus as render
+    from compat.report.registry import Style, render
 
     report = _corpus_run(paths, against, captured_under, workers, assert_formats, quiet, store)
-    if fmt == "json":
-        click.echo(render.render_json(report, max_groups), nl=False)
-    elif fmt == "markdown":
-        click.echo(render.render_markdown(report, max_groups), nl=False)
-    else:
-        use_color = sys.stdout.isatty() if color is None else color
-        click.echo(render.render_text(report, max_groups, use_color), nl=False, color=use_color)
+    use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
+    style = Style(color=use_color, max_groups=max_groups)
+    click.echo(render("corpus", fmt, report, style), nl=False, color=use_color)
     return 0 if report.ok else 1
 
 
 @corpus.command("matrix")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_corpus_options
-@format_option("text", "markdown", "json")
+@format_option("matrix")
 def corpus_matrix(
     paths: tuple[Path, ...],
     against: str,
@@ -243,14 +239,9 @@ def corpus_matrix(
     Without PATHS, the stored corpora are used. Exits 1 when any event is rejected or
     malformed.
     """
-    from compat.report import corpus as render
+    from compat.report.registry import Style, render
 
     report = _corpus_run(paths, against, None, workers, assert_formats, quiet, store)
-    if fmt == "markdown":
-        click.echo(render.render_matrix_markdown(report), nl=False)
-    elif fmt == "json":
-        click.echo(render.render_matrix_json(report), nl=False)
-    else:
-        use_color = sys.stdout.isatty() if color is None else color
-        click.echo(render.render_matrix_text(report, use_color), nl=False, color=use_color)
+    use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
+    click.echo(render("matrix", fmt, report, Style(color=use_color)), nl=False, color=use_color)
     return 0 if report.ok else 1

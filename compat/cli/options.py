@@ -41,7 +41,11 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def format_option(subject: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--format`, with the formats the report registry has for `subject`."""
+    from compat.report.registry import FORMATS
+
+    choices = FORMATS[subject]
     return click.option(
         "--format",
         "fmt",

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 @cli.command()
 @store_option
-@format_option("text", "json")
+@format_option("versions")
 def versions(store: Path | None, fmt: str) -> int:
     """List the versions in the store, oldest first, verifying every checksum."""
-    from compat.report.versions import render_versions
+    from compat.report.registry import render
     from compat.versioning.store import Store, definitions_of
 
     opened = Store.open(_settings(store).store)
@@ -46,7 +46,7 @@ def versions(store: Path | None, fmt: str) -> int:
                 "file": stored.entry.file,
             }
         )
-    click.echo(render_versions(rows, fmt), nl=False)
+    click.echo(render("versions", fmt, rows), nl=False)
     return 0
 
 
@@ -95,7 +95,7 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
     help="Which direction must be compatible: backward (old events valid under NEW), forward "
     "(new events valid under OLD) or full (both). [default: backward, or [tool.cws-compat] mode]",
 )
-@format_option("text", "json", "markdown")
+@format_option("diff")
 @click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
 @click.option(
     "--assert-formats",
@@ -129,7 +129,7 @@ def diff(
     --allow-unknown) under the mode.
     """
     from compat.engine.compare import compare
-    from compat.report import diff as render
+    from compat.report.registry import Style, render
     from compat.versioning.sources import load
 
     settings = _settings(store)
@@ -141,25 +141,18 @@ def diff(
         assert_formats=assert_formats,
         allow_unknown=allow_unknown,
     )
-    if fmt == "json":
-        text = render.render_json(report)
-    elif fmt == "markdown":
-        text = render.render_markdown(report)
-    else:
-        use_color = sys.stdout.isatty() if color is None else color
-        text = render.render_text(report, color=use_color)
-        click.echo(text, nl=False, color=use_color)
-        return 0 if report.compatible else 1
-    click.echo(text, nl=False)
+    use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
+    text = render("diff", fmt, report, Style(color=use_color))
+    click.echo(text, nl=False, color=use_color)
     return 0 if report.compatible else 1
 
 
 @cli.command()
 @click.argument("rule_id", required=False)
-@format_option("text", "json", "markdown")
+@format_option("rules")
 def rules(rule_id: str | None, fmt: str) -> int:
     """List the rules (id, backward and forward verdicts, summary), or explain RULE_ID."""
-    from compat.report import rules as render
+    from compat.report.registry import render
     from compat.rules import RULES
 
     if rule_id is not None:
@@ -169,18 +162,9 @@ def rules(rule_id: str | None, fmt: str) -> int:
             close = difflib.get_close_matches(rule_id, list(RULES), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise CompatError(f"unknown rule {rule_id!r}{hint} (`cws-compat rules` lists them)")
-        selected = [RULES[rule_id]]
-        if fmt == "text":
-            click.echo(render.render_one(selected[0]), nl=False)
-            return 0
-    else:
-        selected = list(RULES.values())
-    renderers = {
-        "text": render.render_list,
-        "json": render.render_json,
-        "markdown": render.render_markdown,
-    }
-    click.echo(renderers[fmt](selected), nl=False)
+        click.echo(render("rule", fmt, RULES[rule_id]), nl=False)
+        return 0
+    click.echo(render("rules", fmt, list(RULES.values())), nl=False)
     return 0
 
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     "base with the default branch].",
 )
 @gate_mode_option
-@format_option("text", "json", "markdown", "github", "sarif", "junit")
+@format_option("gate")
 @click.option(
     "--corpora", is_flag=True, help="Also re-validate the stored corpora against the new versions."
 )
@@ -59,7 +59,7 @@ def check(
     changes fail unless acknowledged (in the store's index, or [tool.cws-compat]
     acknowledgements for files). Exit 0 pass, 1 fail, 2 usage or input error.
     """
-    from compat.report.gate import RENDERERS
+    from compat.report.registry import render
     from compat.versioning.gate import gate
     from compat.versioning.git import open_repo, resolve
 
@@ -70,7 +70,7 @@ def check(
     result = gate(repo, commit, label, list(paths), settings, chosen, allow_unknown, assert_formats)
     if corpora:
         result.corpus = _gate_corpora(result, settings, assert_formats)
-    text = RENDERERS[fmt](result)
+    text = render("gate", fmt, result)
     click.echo(text, nl=False)
     if output is not None:
         from compat.util.files import atomic_write
@@ -92,7 +92,7 @@ def check(
 )
 @gate_mode_option
 @click.option("--assert-formats", is_flag=True, help="Treat `format` as a constraint.")
-@format_option("text", "json")
+@format_option("release")
 @store_option
 def release(
     schema: Path,
@@ -109,7 +109,7 @@ def release(
     Breaking or unknown changes against the latest version (every version, transitive) are
     refused with exit 1, writing nothing, unless --allow-breaking gives a reason.
     """
-    from compat.report.diff import render_text
+    from compat.report.registry import Style, render
     from compat.versioning.release import release as do_release
 
     settings = _settings(store)
@@ -124,34 +124,7 @@ def release(
         assert_formats,
         settings.default_draft,
     )
-    if fmt == "json":
-        import json
-
-        click.echo(
-            json.dumps(
-                {
-                    "name": result.name,
-                    "released": not result.refused,
-                    "refused": [
-                        {"rule": c.rule, "schema_path": c.schema_path, "message": c.message}
-                        for c in result.refused
-                    ],
-                    "written": [str(p) for p in result.written],
-                },
-                indent=2,
-            )
-        )
-    else:
-        for report in result.reports:
-            click.echo(render_text(report), nl=False)
-        if result.refused:
-            click.echo(
-                f"refused: {len(result.refused)} breaking or unknown change(s) under "
-                f"{chosen} mode; nothing was written. Give --allow-breaking REASON to "
-                "release anyway."
-            )
-        else:
-            click.echo(f"released {result.name}: " + ", ".join(str(p) for p in result.written))
+    click.echo(render("release", fmt, result, Style(mode=str(chosen))), nl=False)
     return 1 if result.refused else 0
 
 

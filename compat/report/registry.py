@@ -1,0 +1,129 @@
+"""One registry for every command's `--format`: which formats a subject has (the first is the
+default) and how each is rendered. Renderer modules are imported only when used (start-up
+time matters in CI gates and pre-commit hooks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Style:
+    """What some renderers need beyond the result: colour, how many groups to show, the mode
+    a release was held to."""
+
+    color: bool = False
+    max_groups: int = 10
+    mode: str = "backward"
+
+
+Renderer = Callable[[Any, Style], str]
+
+FORMATS: dict[str, tuple[str, ...]] = {
+    "diff": ("text", "json", "markdown"),
+    "rules": ("text", "json", "markdown"),
+    "rule": ("text", "json", "markdown"),
+    "versions": ("text", "json"),
+    "gate": ("text", "json", "markdown", "github", "sarif", "junit"),
+    "release": ("text", "json"),
+    "corpus": ("text", "json", "markdown"),
+    "matrix": ("text", "markdown", "json"),
+}
+
+
+def _diff() -> dict[str, Renderer]:
+    from compat.report import diff
+
+    return {
+        "text": lambda r, s: diff.render_text(r, color=s.color),
+        "json": lambda r, s: diff.render_json(r),
+        "markdown": lambda r, s: diff.render_markdown(r),
+    }
+
+
+def _rules() -> dict[str, Renderer]:
+    from compat.report import rules
+
+    return {
+        "text": lambda r, s: rules.render_list(r),
+        "json": lambda r, s: rules.render_json(r),
+        "markdown": lambda r, s: rules.render_markdown(r),
+    }
+
+
+def _rule() -> dict[str, Renderer]:
+    from compat.report import rules
+
+    return {
+        "text": lambda r, s: rules.render_one(r),
+        "json": lambda r, s: rules.render_json([r]),
+        "markdown": lambda r, s: rules.render_markdown([r]),
+    }
+
+
+def _versions() -> dict[str, Renderer]:
+    from compat.report import versions
+
+    return {
+        "text": lambda r, s: versions.render_versions(r, "text"),
+        "json": lambda r, s: versions.render_versions(r, "json"),
+    }
+
+
+def _gate() -> dict[str, Renderer]:
+    from compat.report import gate
+
+    def plain(function: Callable[[Any], str]) -> Renderer:
+        return lambda result, style: function(result)
+
+    return {name: plain(function) for name, function in gate.RENDERERS.items()}
+
+
+def _release() -> dict[str, Renderer]:
+    from compat.report import release
+
+    return {
+        "text": lambda r, s: release.render_text(r, s.mode),
+        "json": lambda r, s: release.render_json(r),
+    }
+
+
+def _corpus() -> dict[str, Renderer]:
+    from compat.report import corpus
+
+    return {
+        "text": lambda r, s: corpus.render_text(r, s.max_groups, s.color),
+        "json": lambda r, s: corpus.render_json(r, s.max_groups),
+        "markdown": lambda r, s: corpus.render_markdown(r, s.max_groups),
+    }
+
+
+def _matrix() -> dict[str, Renderer]:
+    from compat.report import corpus
+
+    return {
+        "text": lambda r, s: corpus.render_matrix_text(r, s.color),
+        "markdown": lambda r, s: corpus.render_matrix_markdown(r),
+        "json": lambda r, s: corpus.render_matrix_json(r),
+    }
+
+
+_LOADERS: dict[str, Callable[[], dict[str, Renderer]]] = {
+    "diff": _diff,
+    "rules": _rules,
+    "rule": _rule,
+    "versions": _versions,
+    "gate": _gate,
+    "release": _release,
+    "corpus": _corpus,
+    "matrix": _matrix,
+}
+
+
+def render(subject: str, fmt: str, result: Any, style: Style | None = None) -> str:
+    """`result` (a diff report, a gate result, ...) rendered in format `fmt`."""
+    if fmt not in FORMATS[subject]:
+        raise ValueError(f"{subject} has no {fmt} format")
+    return _LOADERS[subject]()[fmt](result, style or Style())
