@@ -234,6 +234,7 @@ def _check(old: Any, new: Any, data: st.DataObject, draws: int = 6) -> None:
                 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300,
     deadline=None,
@@ -310,6 +311,7 @@ def v1_mutation(draw: st.DrawFn) -> Any:
     return schema
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(v1_mutation(), st.booleans(), st.data())
 def test_compatible_verdicts_hold_on_mutations_of_v1(

@@ -252,7 +252,15 @@ def test_sarif_and_junit_outputs(cli: Any, repo: Path) -> None:
     assert result["ruleId"] == "required-added"
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "schemas/versions/v3.json"
-    assert location["region"]["startLine"] > 1
+    # the changed keyword's own line and column in the new file: `"required"` of the
+    # ProcessCredentials definition
+    lines = (repo / "schemas/versions/v3.json").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if '"ProcessCredentials": {' in line)
+    row = next(i for i in range(start, len(lines)) if '"required":' in lines[i])
+    assert location["region"] == {
+        "startLine": row + 1,
+        "startColumn": lines[row].index('"required"') + 1,
+    }
     assert sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "required-added"
     junit = ET.fromstring(cli("check", "--format", "junit").out)
     assert junit.get("failures") == "1"

@@ -1,0 +1,46 @@
+"""util/: JSON positions (for annotations) and atomic writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from compat.errors import CompatError
+from compat.util.files import atomic_write, load_schema_json
+from compat.util.jsonpos import locate
+
+TEXT = '{\n  "a": {\n    "b~c/d": [1, {"e": true}]\n  },\n  "f": 2\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("pointer", "where"),
+    [
+        ("/a", (2, 3)),
+        ("/a/b~0c~1d", (3, 5)),
+        ("/a/b~0c~1d/1/e", (3, 19)),
+        ("/f", (5, 3)),
+        ("/a/missing", (2, 3)),  # the nearest existing ancestor
+        ("", (1, 1)),
+    ],
+)
+def test_locate_points_at_the_member(pointer: str, where: tuple[int, int]) -> None:
+    assert locate(TEXT, pointer) == where
+
+
+def test_atomic_write_replaces_or_leaves_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    atomic_write(target, "new")
+    assert target.read_text() == "new"
+    assert sorted(os.listdir(tmp_path)) == ["out.txt"]  # no temporary file left
+    with pytest.raises(CompatError, match="does not exist"):
+        atomic_write(tmp_path / "nope" / "x.txt", "data")
+
+
+def test_schema_documents_are_objects_or_booleans() -> None:
+    assert load_schema_json(b"true", "t") is True
+    assert load_schema_json(b'{"type": "string"}', "t") == {"type": "string"}
+    with pytest.raises(CompatError, match=r"must be a JSON object \(or true/false\), found array"):
+        load_schema_json(b"[]", "t")
