@@ -205,10 +205,15 @@ def compare_numbers(w: Walk, o: Node, n: Node, key: PairKey) -> None:
             direction = "tightened"
         elif n.multiple_of is None:
             direction = "loosened"
-        elif isinstance(o.multiple_of, float) or isinstance(n.multiple_of, float):
+        elif (
+            isinstance(o.multiple_of, float)
+            or isinstance(n.multiple_of, float)
+            or max(abs(o.multiple_of), abs(n.multiple_of)) > 2**53
+        ):
             # validators divide by a float divisor in binary floating point, where "a
             # multiple of 0.2 is a multiple of 0.1" (and even 2 against 2.0, for huge
-            # integers) can fail: no direction is decided by arithmetic
+            # integers) can fail, and a float instance turns an integer divisor past 2**53
+            # into another number: no direction is decided by arithmetic
             direction = "changed"
         else:
             ratio = _fraction(o.multiple_of) / _fraction(n.multiple_of)

@@ -8,7 +8,8 @@ from typing import Any
 
 from compat.diff.facts import render_path
 from compat.diff.walk import ABSENT, diff
-from compat.engine.witness import Counterexample, Validators, candidates, enriched, find
+from compat.engine.strategies import candidates
+from compat.engine.witness import Counterexample, Validators, enriched, find
 from compat.modes import Mode
 from compat.prove import Failure, Prover
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, worst

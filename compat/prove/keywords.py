@@ -73,8 +73,15 @@ class Within(Goals):
                 return True  # every whole number, in either written form
             for atom in atoms:
                 mine = atom.multiple_of
-                # exact arithmetic on both sides: a multiple of `mine` is one of `divisor`
-                if isinstance(mine, int) and not isinstance(mine, bool) and mine % divisor == 0:
+                # exact arithmetic on both sides: a multiple of `mine` is one of `divisor`. A
+                # float instance is divided by the divisor made a float, which is exact only
+                # up to 2**53: beyond, `mine` and `divisor` stand for other numbers there
+                if (
+                    isinstance(mine, int)
+                    and not isinstance(mine, bool)
+                    and mine % divisor == 0
+                    and (not kinds & {"intfloat", "frac"} or max(mine, divisor) <= 2**53)
+                ):
                     return True
             return False
         # float divisors: validators divide in binary floating point, so only the very same

@@ -30,7 +30,7 @@ class Rule:
     fact's context changes them (for instance a keyword on a type the node does not accept).
     `before` and `after` are a minimal schema pair showing the change; a test runs the engine on
     them and checks that this rule fires with these verdicts. `witness` names the strategy the
-    counterexample search uses for it (see engine/witness.py), `section` the changelog section
+    counterexample search uses for it (see engine/strategies.py), `section` the changelog section
     a compatible change goes to (a breaking or unknown one goes to "Breaking").
     """
 

@@ -138,3 +138,65 @@ _EXACT = {
     "https://json-schema.org/draft/2019-09/schema": "2019-09",
     "https://json-schema.org/draft/2020-12/schema": "2020-12",
 }
+
+
+# Keywords that are no assertions, whatever the draft.
+CORE = frozenset(
+    {
+        "$schema",
+        "$id",
+        "id",
+        "$anchor",
+        "$dynamicAnchor",
+        "$defs",
+        "definitions",
+        "$vocabulary",
+        "$ref",
+    }
+)
+LEGACY = ("draft-04", "draft-06", "draft-07")
+
+# The validation keywords each draft defines (read into the model); anything else is kept as an
+# annotation, as validators ignore it.
+_COMMON = CORE | {
+    "type",
+    "enum",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "required",
+    "minProperties",
+    "maxProperties",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+}
+_DRAFT6 = _COMMON | {"const", "contains", "propertyNames", "additionalItems", "dependencies"}
+_DRAFT7 = _DRAFT6 | {"if", "then", "else"}
+_DRAFT2019 = (_DRAFT7 - {"dependencies"}) | {
+    "minContains",
+    "maxContains",
+    "dependentRequired",
+    "dependentSchemas",
+}
+HANDLED = {
+    "draft-04": _COMMON | {"additionalItems", "dependencies"},
+    "draft-06": _DRAFT6,
+    "draft-07": _DRAFT7,
+    "2019-09": _DRAFT2019,
+    "2020-12": (_DRAFT2019 - {"additionalItems"}) | {"prefixItems"},
+}

@@ -7,69 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from compat.errors import CompatError
-from compat.schema.drafts import draft_of_uri
-from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, deref, only_types
+from compat.schema.drafts import CORE, HANDLED, LEGACY, draft_of_uri
+from compat.schema.loops import refuse_in_place_loops
+from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, only_types
 from compat.schema.refs import RefIndex, join
-
-CORE = frozenset(
-    {
-        "$schema",
-        "$id",
-        "id",
-        "$anchor",
-        "$dynamicAnchor",
-        "$defs",
-        "definitions",
-        "$vocabulary",
-        "$ref",
-    }
-)
-LEGACY = ("draft-04", "draft-06", "draft-07")
-
-# The validation keywords each draft defines (read into the model); anything else is kept as an
-# annotation, as validators ignore it.
-_COMMON = CORE | {
-    "type",
-    "enum",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "format",
-    "items",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "properties",
-    "patternProperties",
-    "additionalProperties",
-    "required",
-    "minProperties",
-    "maxProperties",
-    "allOf",
-    "anyOf",
-    "oneOf",
-    "not",
-}
-_DRAFT6 = _COMMON | {"const", "contains", "propertyNames", "additionalItems", "dependencies"}
-_DRAFT7 = _DRAFT6 | {"if", "then", "else"}
-_DRAFT2019 = (_DRAFT7 - {"dependencies"}) | {
-    "minContains",
-    "maxContains",
-    "dependentRequired",
-    "dependentSchemas",
-}
-HANDLED = {
-    "draft-04": _COMMON | {"additionalItems", "dependencies"},
-    "draft-06": _DRAFT6,
-    "draft-07": _DRAFT7,
-    "2019-09": _DRAFT2019,
-    "2020-12": (_DRAFT2019 - {"additionalItems"}) | {"prefixItems"},
-}
 
 
 @dataclass
@@ -103,11 +44,6 @@ def normalise(document: Any, draft: str, label: str) -> SchemaDocument:
     builder.finish()
     nodes = {pointer: node for (pointer, _), node in builder.cache.items()}
     return SchemaDocument(label, draft, document, root, index, nodes)
-
-
-# Subschemas applied to the same instance as the schema holding them: a loop made only of these
-# never reaches a smaller part of the instance, so validators recurse forever.
-_IN_PLACE = ("all_of", "any_of", "one_of")
 
 
 class _Builder:
@@ -160,40 +96,12 @@ class _Builder:
                     raise CompatError(f"{self.label}: $ref loop with no schema in between: {chain}")
                 seen.append(current)
                 current = current.target
-        self._refuse_in_place_loops()
+        refuse_in_place_loops(self.built, self.label)
         # Only now is every node complete: facts about branches must never be read from a node
         # still being built (a recursive branch would look like a bare type). Children were
         # built before their parents, so the reverse order rewrites inner unions first.
         for node in reversed(self.built):
             _types_from_branches(node)
-
-    def _refuse_in_place_loops(self) -> None:
-        """A schema that reaches itself without descending into the instance (`allOf: [{$ref:
-        "#"}]`) makes every validator recurse forever on some instance: refuse it cleanly."""
-        state: dict[int, int] = {}  # 1: on the current path, 2: done
-        for start in self.built:
-            if id(start) in state:
-                continue
-            stack: list[tuple[Node, list[Node]]] = [(start, _in_place_children(start))]
-            state[id(start)] = 1
-            while stack:
-                node, pending = stack[-1]
-                if not pending:
-                    state[id(node)] = 2
-                    stack.pop()
-                    continue
-                child = pending.pop()
-                mark = state.get(id(child))
-                if mark == 1:
-                    loop = [n.pointer or "/" for n, _ in stack]
-                    raise CompatError(
-                        f"{self.label}: schema {child.pointer or '/'} applies itself to the same "
-                        f"instance without end ({' -> '.join(loop)}); validators would recurse "
-                        "forever"
-                    )
-                if mark is None:
-                    state[id(child)] = 1
-                    stack.append((child, _in_place_children(child)))
 
     def _child(self, node: Node, raw: dict[str, Any], key: str) -> Node | Ref | None:
         if key not in raw:
@@ -377,20 +285,6 @@ def _types_from_branches(node: Node) -> None:
         node.types = frozenset().union(*kinds)
         setattr(node, attr, None)
         return
-
-
-def _in_place_children(node: Node) -> list[Node]:
-    """The nodes a validator applies to the same instance as `node`."""
-    found: list[Node | Ref | None] = [node.ref, node.not_, node.if_, node.then, node.else_]
-    for attr in _IN_PLACE:
-        found += getattr(node, attr) or []
-    found += list(node.dependent_schemas.values())
-    out = []
-    for item in found:
-        target = deref(item)
-        if target is not None and target.boolean is None:
-            out.append(target)
-    return out
 
 
 def _count(value: Any) -> int | None:

@@ -135,7 +135,7 @@ def test_one_grep_finds_a_rules_record_judge_and_cases() -> None:
 
 
 def test_every_witness_strategy_and_section_exists() -> None:
-    from compat.engine.witness import STRATEGIES
+    from compat.engine.strategies import STRATEGIES
     from compat.rules.base import SECTIONS
 
     for rule in RULES.values():
