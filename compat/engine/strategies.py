@@ -277,8 +277,7 @@ def _near_numbers(accept: Node, reject: Node) -> list[Any]:
                 values.append(float(node.multiple_of))  # the divisor as a float instance sees it
     # whole floats read better as integers, except where the float is another number
     return [
-        int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v
-        for v in values
+        int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v for v in values
     ]
 
 
