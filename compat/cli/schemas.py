@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -18,9 +17,6 @@ from compat.cli.options import (
 from compat.cli.options import settings_for as _settings
 from compat.errors import CompatError
 from compat.modes import PLAIN, Mode
-
-if TYPE_CHECKING:
-    pass
 
 
 @cli.command()

@@ -19,7 +19,8 @@ from compat.errors import CompatError
 from compat.modes import Mode
 
 if TYPE_CHECKING:
-    pass
+    from compat.config import Settings
+    from compat.versioning.gate import GateReport
 
 
 @cli.command()
@@ -174,7 +175,7 @@ def changelog(
     return 0
 
 
-def _gate_corpora(result: Any, settings: Any, assert_formats: bool) -> Any:
+def _gate_corpora(result: GateReport, settings: Settings, assert_formats: bool) -> Any:
     from compat.corpus.run import run_stored
 
     names = sorted({c.new for c in result.checks})

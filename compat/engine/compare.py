@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from compat.diff.facts import render_path
+from compat.diff.facts import DiffResult, Fact, render_path
 from compat.diff.walk import ABSENT, diff
 from compat.engine.strategies import candidates
 from compat.engine.witness import Counterexample, Validators, enriched, find
@@ -252,7 +252,7 @@ def _unproven_evidence(
             _set(change, direction, BREAKING)
 
 
-def _node_pointer(result: Any, fact: Any, side: int) -> str | None:
+def _node_pointer(result: DiffResult, fact: Fact, side: int) -> str | None:
     nodes = result.nodes.get(fact.pair)
     if nodes is None or nodes[side].pointer == ABSENT:
         return None
@@ -274,9 +274,9 @@ def _severity(change: Change) -> int:
 def _evidence(
     change: Change,
     item: Classified,
-    result: Any,
+    result: DiffResult,
     validators: Validators,
-    roots: Any,
+    roots: tuple[Node | Ref, Node | Ref],
     labels: tuple[str, str],
 ) -> None:
     """Look for a checked counterexample in each direction that is not compatible."""

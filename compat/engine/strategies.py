@@ -129,7 +129,7 @@ def _unique_items(spot: Spot) -> list[Any]:
 def _contains_count(spot: Spot) -> list[Any]:
     out: list[Any] = []
     for node in (spot.accept, spot.reject):
-        matching = _safe(lambda node=node: minimal(node.contains))
+        matching = _safe(functools.partial(minimal, node.contains))
         if matching is not None:
             out += [[matching] * n for n in _lengths(spot.accept, spot.reject)]
     return out
@@ -241,7 +241,7 @@ def _object_of_size(node: Node, base: dict[str, Any], count: int) -> dict[str, A
     return out
 
 
-def _safe(factory: Any) -> Any:
+def _safe(factory: Callable[[], Any]) -> Any:
     try:
         return factory()
     except NoValue:
