@@ -78,6 +78,7 @@ def _speed(report: CorpusReport) -> str:
     return f" in {report.seconds:.2f} s ({report.events / report.seconds:,.0f} events/s)"
 
 
+# Long, on purpose: the text report is one page, top to bottom.
 def render_text(report: CorpusReport, max_groups: int, color: bool = False) -> str:
     def paint(text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if color else text

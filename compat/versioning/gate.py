@@ -126,6 +126,8 @@ def gate(
     return report
 
 
+# Long, on purpose: the store gate is one sequence (released files unchanged, new versions
+# found, each compared with its predecessors, acknowledgements matched) best read in order.
 def _gate_store(
     report: GateReport,
     commit: Any,
