@@ -109,7 +109,10 @@ def undeclared(node: Node, name: str) -> bool | None:
     if not node.pattern_properties:
         return True
     if node.additional_properties is not None:
-        hit = search("|".join(node.pattern_properties), name)
+        joined = "|".join(node.pattern_properties)
+        if not joined:
+            return True  # patterns that join to "" are skipped: every undeclared name is extra
+        hit = search(joined, name)
         return None if hit is None else not hit
     hits = [search(p, name) for p in node.pattern_properties]
     if any(h is True for h in hits):
@@ -132,8 +135,8 @@ def same_undeclared_names(mine: Node, theirs: Node) -> bool:
     ) == (theirs.additional_properties is None):
         return True
     patterns = [*mine.pattern_properties, *theirs.pattern_properties]
-    if any(ENTANGLED.search(p) for p in patterns):
-        return False
+    if any(p == "" or ENTANGLED.search(p) for p in patterns):
+        return False  # ("" joins to nothing when alone: see `undeclared`)
     return set(mine.pattern_properties) <= set(theirs.pattern_properties)
 
 

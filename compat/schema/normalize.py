@@ -55,33 +55,40 @@ class _Builder:
         self.refs: list[Ref] = []
         self.built: list[Node] = []
 
-    def build(self, pointer: str, raw: Any, draft: str) -> Node | Ref:
+    def build(self, pointer: str, raw: Any, incoming: str) -> Node | Ref:
+        """The node at `pointer`, as reached by a schema of draft `incoming`.
+
+        Its own `$schema` decides what its keywords mean, but whether keywords beside a `$ref`
+        count is decided by the draft that reached it: python-jsonschema picks the keywords to
+        apply with the parent validator's rules and runs them with the subschema's own.
+        """
+        draft = incoming
         if isinstance(raw, dict):
-            draft = draft_of_uri(raw.get("$schema")) or draft
-        cached = self.cache.get((pointer, draft))
+            draft = draft_of_uri(raw.get("$schema")) or incoming
+        cached = self.cache.get((pointer, incoming))
         if cached is not None:
             return cached
         if isinstance(raw, bool):
             node: Node | Ref = Node(pointer=pointer, raw=raw, boolean=raw, draft=draft)
-            self.cache[(pointer, draft)] = node
+            self.cache[(pointer, incoming)] = node
             return node
         if not isinstance(raw, dict):
             raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
         ref = raw.get("$ref")
-        if isinstance(ref, str):
+        if isinstance(ref, str) and not self.index.is_dynamic(ref, pointer):
             siblings = {k for k in raw if k not in CORE and k not in ANNOTATIONS}
-            if draft in LEGACY or not siblings:
+            if incoming in LEGACY or not siblings:
                 # Before 2019-09 a $ref replaces its siblings; later, with only annotations
                 # beside it, it means exactly its target.
                 annotations = {k: v for k, v in raw.items() if k in ANNOTATIONS}
                 site = Ref(pointer=pointer, ref=ref, annotations=annotations)
-                self.cache[(pointer, draft)] = site
+                self.cache[(pointer, incoming)] = site
                 self.refs.append(site)
                 target = self.index.resolve(ref, pointer)
                 site.target = self.build(target, self.index.lookup(target), draft)
                 return site
         node = Node(pointer=pointer, raw=raw, draft=draft)
-        self.cache[(pointer, draft)] = node
+        self.cache[(pointer, incoming)] = node
         self.built.append(node)
         self._fill(node, raw)
         return node
@@ -126,8 +133,12 @@ class _Builder:
             return self.build(pointer, value, draft)
 
         if "$ref" in raw and isinstance(raw["$ref"], str):
-            target = self.index.resolve(raw["$ref"], p)
-            node.ref = sub(target, self.index.lookup(target))
+            if self.index.is_dynamic(raw["$ref"], p):
+                # a plain $ref to a $dynamicAnchor resolves dynamically: not modelled
+                node.unsupported["$dynamicRef"] = raw["$ref"]
+            else:
+                target = self.index.resolve(raw["$ref"], p)
+                node.ref = sub(target, self.index.lookup(target))
 
         kind = raw.get("type")
         if isinstance(kind, str):

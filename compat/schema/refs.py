@@ -33,6 +33,34 @@ _IN_SUBVALUES = {"definitions", "patternProperties", "properties"}
 _MODERN_SUBVALUES = _IN_SUBVALUES | {"$defs", "dependentSchemas"}
 
 
+# Keywords whose subschema python-jsonschema evaluates with `evolve`, not `descend`: the
+# subschema's own `$id` is not entered there (`oneOf` does both, for its second pass).
+_EVOLVED = {"not", "if", "contains", "oneOf"}
+
+
+def _declared_uri(node: dict[str, Any], draft: str, base: str) -> str | None:
+    """The resource URI a schema object declares under `draft`'s rules (`id` in draft-04,
+    ignored beside `$ref` before 2019-09, a bare `#fragment` being an anchor)."""
+    legacy = draft in ("draft-04", "draft-06", "draft-07")
+    if legacy and isinstance(node.get("$ref"), str):
+        return None
+    declared = node.get("id" if draft == "draft-04" else "$id")
+    if not isinstance(declared, str):
+        return None
+    uri = urldefrag(urljoin(base, declared))[0]
+    return uri or None
+
+
+def _has_ref(value: Any, depth: int = 0) -> bool:
+    if depth > 10_000:
+        return True
+    if isinstance(value, dict):
+        return "$ref" in value or any(_has_ref(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_ref(v, depth + 1) for v in value)
+    return False
+
+
 def escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
@@ -85,6 +113,7 @@ class RefIndex:
     resources: dict[str, str] = field(default_factory=dict)  # base URI -> pointer
     anchors: dict[str, str] = field(default_factory=dict)  # URI#name -> pointer
     bases: dict[str, str] = field(default_factory=dict)  # pointer -> base URI in force
+    dynamic: set[str] = field(default_factory=set)  # URI#name of every $dynamicAnchor
 
     @classmethod
     def build(cls, document: Any, draft: str, label: str) -> RefIndex:
@@ -98,39 +127,69 @@ class RefIndex:
         from compat.schema.drafts import draft_of_uri
 
         index = cls(label=label, draft=draft, document=document)
-        stack: list[tuple[str, Any, str, str]] = [("", document, DEFAULT_BASE, draft)]
+        # (pointer, value, base in force, draft of the schema that reached it, reached by a
+        # keyword python-jsonschema evaluates without entering the subschema's $id)
+        stack: list[tuple[str, Any, str, str, bool]] = [("", document, DEFAULT_BASE, draft, False)]
         index.resources[DEFAULT_BASE] = ""
         while stack:
-            pointer, node, base, in_force = stack.pop()
+            pointer, node, base, incoming, evolved = stack.pop()
             if not isinstance(node, dict):
                 continue
-            declared_draft = draft_of_uri(node.get("$schema"))
-            if declared_draft is not None:
-                in_force = declared_draft
-            legacy = in_force in ("draft-04", "draft-06", "draft-07")
-            ref_beside = legacy and isinstance(node.get("$ref"), str)
-            id_key = "id" if in_force == "draft-04" else "$id"
-            declared = None if ref_beside else node.get(id_key)
-            if isinstance(declared, str):
-                uri, fragment = urldefrag(urljoin(base, declared))
-                if uri and uri != base:
-                    base = uri
-                    index.resources.setdefault(uri, pointer)
-                if pointer == "":
-                    index.resources[uri or base] = ""
-                if fragment and legacy:
-                    index.anchors[f"{base}#{fragment}"] = pointer
-            if not legacy and not ref_beside:
-                anchor = node.get("$anchor")
-                if isinstance(anchor, str):
-                    index.anchors[f"{base}#{anchor}"] = pointer
-                dynamic = node.get("$dynamicAnchor")
-                if isinstance(dynamic, str) and in_force == "2020-12":
-                    index.anchors.setdefault(f"{base}#{dynamic}", pointer)
+            own = draft_of_uri(node.get("$schema")) or incoming
+            # The base moves by the `$id` as the schema that reached this one reads it
+            # (python-jsonschema enters a subresource with its parent's rules)...
+            moved = _declared_uri(node, incoming, base)
+            if moved is not None and moved != base:
+                if evolved and _has_ref(node):
+                    raise CompatError(
+                        f"{label}: {pointer or '/'} declares $id {moved!r} under not/if/"
+                        "contains/oneOf, where python-jsonschema does not always enter it, so "
+                        "its $refs resolve two ways; write them against the outer base"
+                    )
+                base = moved
+            # ...while resources and anchors are registered by the subschema's own draft
+            registered = _declared_uri(node, own, base)
+            if registered is not None:
+                index._register(index.resources, registered, pointer, "resource")
+            index._anchors(node, own, base, pointer)
             index.bases[pointer] = base
-            for child_pointer, child in subschemas(node, pointer, in_force):
-                stack.append((child_pointer, child, base, in_force))
+            for child_pointer, child in subschemas(node, pointer, own):
+                keyword = child_pointer[len(pointer) + 1 :].split("/", 1)[0]
+                stack.append((child_pointer, child, base, own, keyword in _EVOLVED))
         return index
+
+    def _register(self, table: dict[str, str], key: str, pointer: str, what: str) -> None:
+        existing = table.get(key)
+        if existing is not None and existing != pointer:
+            raise CompatError(
+                f"{self.label}: {what} {key!r} is declared twice ({existing or '/'} and "
+                f"{pointer or '/'}); validators would pick one by document order"
+            )
+        table[key] = pointer
+
+    def _anchors(self, node: dict[str, Any], draft: str, base: str, pointer: str) -> None:
+        legacy = draft in ("draft-04", "draft-06", "draft-07")
+        if legacy:
+            declared = node.get("id" if draft == "draft-04" else "$id")
+            if isinstance(declared, str) and not isinstance(node.get("$ref"), str):
+                fragment = urldefrag(urljoin(base, declared))[1]
+                if fragment:
+                    self._register(self.anchors, f"{base}#{fragment}", pointer, "anchor")
+            return
+        anchor = node.get("$anchor")
+        if isinstance(anchor, str):
+            self._register(self.anchors, f"{base}#{anchor}", pointer, "anchor")
+        dynamic = node.get("$dynamicAnchor")
+        if isinstance(dynamic, str) and draft == "2020-12":
+            self._register(self.anchors, f"{base}#{dynamic}", pointer, "anchor")
+            self.dynamic.add(f"{base}#{dynamic}")
+
+    def is_dynamic(self, ref: str, at: str) -> bool:
+        """Does `ref` name a `$dynamicAnchor`? Then it resolves at run time, dynamically."""
+        if not self.dynamic or "#" not in ref:
+            return False
+        uri, fragment = urldefrag(urljoin(self._base_at(at), ref))
+        return f"{uri}#{unquote(fragment)}" in self.dynamic
 
     def resolve(self, ref: str, at: str) -> str:
         """The pointer that `ref`, written in the schema at pointer `at`, refers to."""

@@ -204,6 +204,23 @@ def test_git_ref_inputs(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             {"type": "object", "dependentSchemas": {"a": {"$ref": "#"}}},
             "applies itself to the same instance",
         ),
+        # python-jsonschema evaluates `not` without entering its $id: the $ref reads two ways
+        (
+            {
+                "$defs": {"s": {"type": "string"}},
+                "not": {"$id": "http://x.invalid/n", "$defs": {"s": {}}, "$ref": "#/$defs/s"},
+            },
+            "does not always enter",
+        ),
+        # duplicate identifiers: validators pick one by document order
+        (
+            {"$defs": {"a": {"$id": "http://x.invalid/d"}, "b": {"$id": "http://x.invalid/d"}}},
+            "is declared twice",
+        ),
+        (
+            {"$defs": {"a": {"$dynamicAnchor": "k"}, "b": {"$anchor": "k"}}},
+            "is declared twice",
+        ),
     ],
 )
 def test_bad_schemas_are_one_clear_line_and_exit_2(
