@@ -15,6 +15,7 @@ from compat.prove import Failure, Prover
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, worst
 from compat.schema.load import LoadedSchema
 from compat.schema.model import Node, Ref
+from compat.util.gcpause import collector_paused
 
 
 @dataclass
@@ -94,7 +95,21 @@ def compare(
     assert_formats: bool = False,
     allow_unknown: bool = False,
 ) -> Report:
-    result = diff(old.document, new.document, assert_formats)
+    """Compare two loaded schemas by meaning: every change with its rule and verdicts, each
+    direction held to a proof (see `_settle`)."""
+    with collector_paused():
+        return _compare(old, new, mode, assert_formats, allow_unknown)
+
+
+def _compare(
+    old: LoadedSchema,
+    new: LoadedSchema,
+    mode: str = "backward",
+    assert_formats: bool = False,
+    allow_unknown: bool = False,
+) -> Report:
+    prover = Prover(assert_formats)  # one for the walk and the proof: shared memos
+    result = diff(old.document, new.document, assert_formats, prover)
     classified = [c for c in (classify(f) for f in result.facts) if c is not None]
     validators = Validators(old, new, assert_formats)
     roots = (old.document.root, new.document.root)
@@ -133,7 +148,7 @@ def compare(
                 change.instance_paths.append(text)
         _evidence(change, item, result, validators, roots, labels)
     changes = [merged[k] for k in order]
-    changes += _settle(changes, old, new, assert_formats, validators, roots, labels)
+    changes += _settle(changes, prover, validators, roots, labels)
     changes.sort(key=lambda c: (-_severity(c), c.schema_path, c.rule))
     return Report(
         old.label, new.label, old.draft, new.draft, mode, assert_formats, allow_unknown, changes
@@ -142,9 +157,7 @@ def compare(
 
 def _settle(
     changes: list[Change],
-    old: LoadedSchema,
-    new: LoadedSchema,
-    assert_formats: bool,
+    prover: Prover,
     validators: Validators,
     roots: tuple[Node | Ref, Node | Ref],
     labels: tuple[str, str],
@@ -158,7 +171,6 @@ def _settle(
     (`compatibility-unproven`, unknown, or breaking once a counterexample is found there), so a
     rule that wrongly calls a change compatible can never make the report say so.
     """
-    prover = Prover(assert_formats)
     extra: dict[tuple[str, str], Change] = {}
     for direction in ("backward", "forward"):
         accept, reject = roots if direction == "backward" else roots[::-1]
@@ -186,21 +198,109 @@ def _settle(
 MAX_UNPROVEN = 16
 
 
+# Which keywords can explain one another: a failure on `minimum` is explained by a change to
+# `exclusiveMinimum` of the same node, never by one to `required`.
+_FAMILIES = {
+    "number": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"},
+    "string": {"minLength", "maxLength", "pattern", "format"},
+    "array": {
+        "items",
+        "prefixItems",
+        "additionalItems",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "contains",
+        "minContains",
+        "maxContains",
+        "unevaluatedItems",
+    },
+    "object": {
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "required",
+        "minProperties",
+        "maxProperties",
+        "propertyNames",
+        "dependentRequired",
+        "dependentSchemas",
+        "dependencies",
+        "unevaluatedProperties",
+    },
+    "value": {"type", "enum", "const"},
+    "applicator": {"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref"},
+}
+
+
+def _family(keyword: str) -> str | None:
+    token = keyword.split("/", 1)[0]
+    return next((name for name, members in _FAMILIES.items() if token in members), None)
+
+
+def _within(pointer: str, path: str | None) -> bool:
+    return path is not None and (pointer == path or pointer.startswith(path + "/"))
+
+
+# Checks the prover makes as a whole (their inner steps are not reported): a failure there is
+# accounted for by any breaking or unknown change inside the keyword's subschemas.
+_WHOLE = {"anyOf", "oneOf", "not", "if", "contains", "propertyNames"}
+
+
 def _explains(change: Change, failure: Failure, direction: str) -> bool:
-    """Does a breaking or unknown change sit where the proof stopped?"""
+    """Does a breaking or unknown change account for a place where the proof stopped?
+
+    It does where it changed a keyword of the same family on the same node; where the failing
+    schema lies inside what it changed (on either side); inside a union, `not`, `if`,
+    `contains` or `propertyNames` that failed as a whole; and, for a closed object that
+    rejects a property, where it changed that object's properties.
+    """
     if direction == "backward":
         mine = (change.new_node, change.new_schema_path)
         theirs = (change.old_node, change.old_schema_path)
     else:
         mine = (change.old_node, change.old_schema_path)
         theirs = (change.new_node, change.new_schema_path)
-    spot = failure.b_pointer
-    for pointer in mine:
-        if pointer is None:
+    # "false" and "values" (a finite set checked value by value) fail for any keyword's change
+    wanted = None if failure.keyword in ("false", "values") else _family(failure.keyword)
+    whole = failure.keyword in _WHOLE
+    inside = [f"{failure.b_pointer}/{failure.keyword}"]
+    if failure.keyword == "if":
+        inside += [f"{failure.b_pointer}/then", f"{failure.b_pointer}/else"]
+
+    def token(node: str | None, path: str | None) -> str | None:
+        if node is None or path is None or not path.startswith(node):
+            return None
+        return path[len(node) :].lstrip("/").split("/", 1)[0]
+
+    def same_family(node: str | None, path: str | None) -> bool:
+        found = token(node, path)
+        return found is not None and (wanted is None or not found or _family(found) == wanted)
+
+    for side, (node, path) in enumerate((mine, theirs)):
+        if node is None:
             continue
-        if spot == pointer or spot.startswith(pointer + "/") or pointer.startswith(spot + "/"):
+        if side == 0:
+            if node == failure.b_pointer and (path is None or same_family(node, path)):
+                return True
+            if _within(failure.b_pointer, path):
+                return True
+            if whole and any(_within(node, where) for where in inside):
+                return True
+        elif any(
+            _within(p, path) or (p == node and (whole or path is None or same_family(node, path)))
+            for p in failure.a_pointers
+        ):
             return True
-    return any(p is not None and p in failure.a_pointers for p in theirs)
+        # a closed object rejecting a property: the change to its properties explains it
+        changed = token(node, path) or token(*(theirs if side == 0 else mine))
+        if (
+            failure.keyword == "false"
+            and failure.b_pointer == f"{node}/additionalProperties"
+            and changed in ("properties", "patternProperties")
+        ):
+            return True
+    return False
 
 
 def _unproven(

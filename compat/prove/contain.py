@@ -50,7 +50,10 @@ class Prover(Within):
         return self._guarded(lambda: self._contains([a], b))
 
     def diagnose(self, a: Site, b: Site) -> tuple[bool, list[Failure]]:
-        """`contains`, and where the proof stopped when it failed."""
+        """`contains`, and where the proof stopped when it failed. Goals that failed before
+        (with their failures recorded elsewhere, or not at all) are proven again so that every
+        place the proof stops is in the list; proven goals are kept."""
+        self._final = {key: value for key, value in self._final.items() if value}
         self.failures = []
         proven = self.contains(a, b)
         return proven, list(self.failures)
@@ -185,7 +188,7 @@ class Prover(Within):
             if any(self.evaluator.accepts(a, value) is False for a in atoms):
                 continue
             if self.evaluator.accepts(b, value) is not True:
-                return self._fail(atoms, b, "enum")
+                return self._fail(atoms, b, "values")
         return True
 
     def _finite_values(self, atoms: Atoms) -> list[Any] | None:

@@ -10,6 +10,7 @@ from compat.schema.compiled import TooDeep, fast_validator
 from compat.schema.drafts import check_against_metaschema, detect_draft
 from compat.schema.normalize import SchemaDocument, normalise
 from compat.schema.source import SchemaSource
+from compat.util.gcpause import collector_paused
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ def prepare(
     """Check a loaded document against its draft's meta-schema and normalise it."""
     draft = detect_draft(source.document, source.label, default_draft)
     check_against_metaschema(source.document, draft, source.label)
-    document = normalise(source.document, draft, source.label)  # refuses non-local $refs
+    with collector_paused():
+        document = normalise(source.document, draft, source.label)  # refuses non-local $refs
     # compiling catches what the meta-schema does not check, such as invalid regexes; a schema
     # nested deeper than jsonschema-rs compiles is still compared, without that extra check
     fast = None

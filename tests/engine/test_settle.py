@@ -55,3 +55,20 @@ def test_a_proof_turns_unknown_into_compatible() -> None:
     report = compare_docs(old, new)
     assert (report.backward, report.forward) == (COMPATIBLE, COMPATIBLE)
     assert all(c.verdict(d) != UNKNOWN for c in report.changes for d in ("backward", "forward"))
+
+
+def test_a_misjudged_change_is_not_hidden_behind_an_honest_break(lying_rule: Any) -> None:
+    # the gate lets acknowledged breaks pass, so a wrong "compatible" beside one must still
+    # show up as a change of its own
+    old = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}
+    new = {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+        "required": ["a"],
+    }
+    report = compare_docs(old, new)
+    rules_seen = {c.rule for c in report.changes}
+    assert "type-changed" in rules_seen
+    nets = [c for c in report.changes if c.rule == "compatibility-unproven"]
+    assert [c.schema_path for c in nets] == ["/required/a"]
+    assert nets[0].backward == BREAKING
