@@ -134,7 +134,13 @@ class Prover(Within):
         names = frozenset({name}).union(*(a.dependent_required.get(name, ()) for a in atoms))
         found = self._presences.get(names)
         if found is None:
-            found = Node(pointer="", raw={"required": sorted(names)}, required=names)
+            # only objects have properties: the trigger makes the value an object
+            found = Node(
+                pointer="",
+                raw={"type": "object", "required": sorted(names)},
+                types=frozenset({"object"}),
+                required=names,
+            )
             self._presences[names] = found
         return found
 
