@@ -86,9 +86,9 @@ class Validators:
                 and (not fast_accept.is_valid(instance) or fast_reject.is_valid(instance))
             ):
                 return None
-            if not accept.is_valid(instance):
+            if not accept.is_valid(instance) or reject.is_valid(instance):
                 return None
-            errors = list(reject.iter_errors(instance))
+            errors = list(reject.iter_errors(instance))  # the message, once it is a split
         except Exception:
             # the reference validator cannot judge this candidate (a regex Python's `re` does
             # not compile, a recursion limit...): it proves nothing, try the next one
@@ -219,17 +219,26 @@ def find(
     valid_under, rejected_by = labels if direction == "backward" else labels[::-1]
     tried = 0
     for location in locations[:3]:
+        built: list[Any] = []
         for value in values:
             if tried >= limit:
-                return None
+                break
             tried += 1
             try:
-                instance = place(root, location, value)
+                built.append(place(root, location, value))
             except (NoValue, RecursionError, TypeError, ValueError):
                 continue
+        # Candidates whose numbers both validators read alike are screened by the fast one;
+        # the others (huge integers, fractions) only python-jsonschema can judge, which costs
+        # a walk of the whole event each: they go last.
+        plain = [i for i in built if not _numeric_edge(i)]
+        edge = [i for i in built if _numeric_edge(i)]
+        for instance in plain + edge:
             error = validators.split(instance, direction)
             if error is not None:
                 return Counterexample(
                     direction, instance, valid_under, rejected_by, error, render_path(location)
                 )
+        if tried >= limit:
+            break
     return None
