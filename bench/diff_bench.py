@@ -1,20 +1,27 @@
-"""How the diff grows with schema size, and how fast the CLI starts.
+"""How the diff grows with schema size, how much memory it takes, and how fast the CLI starts.
 
-Synthetic CWS-like schemas with N definitions (closed objects, each referring to the next, with a
-shared leaf definition reached from all of them) are compared with a copy carrying a change at
-the far end. The report prints, per size, the median of several runs and the time per
-definition, so growth is visible; and the CLI's start-up (`cws-compat --help`) against the
-interpreter's own start-up (`python -c pass`), measured in the same run, as a ratio.
+Three shapes of synthetic CWS-like schemas with N closed definitions: a tree (D{i} refers to
+D{2i+1} and D{2i+2}, depth log2 N, like real event schemas), a chain (D{i} refers to D{i+1}
+twice, with a shared leaf definition reached from all), and a linear chain (each definition has
+five scalar properties and refers to the next; ten of them get a new required property). Each
+size runs in a process of its own, so that its peak memory (resident set) is its own. The
+report prints the median time, the time per definition, the peak memory, and the growth
+exponent between the two largest sizes of each shape (1.0 is linear). Then the CLI's start-up
+(`cws-compat --help`) and a whole `cws-compat diff v1 v2`, against the interpreter's own
+start-up and against `python -c "import jsonschema"`, measured in the same run.
 
-    python bench/diff_bench.py [--sizes 250,500,1000,2000] [--repeat 5]
+    python bench/diff_bench.py [--shapes tree,chain,linear] [--sizes 1000,2000,...] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
+import math
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,55 +70,122 @@ def synthetic(count: int, shape: str = "tree") -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="250,500,1000,2000")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--shapes", default="tree,chain")
-    args = parser.parse_args()
+def linear(count: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The linear chain, old and new: ten definitions along it gain a required property."""
+    definitions: dict[str, Any] = {}
+    for i in range(count):
+        properties: dict[str, Any] = {
+            f"f{j}": {"type": "integer" if j % 2 else "string"} for j in range(5)
+        }
+        if i + 1 < count:
+            properties["next"] = {"$ref": f"#/definitions/D{i + 1}"}
+        definitions[f"D{i}"] = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": properties,
+        }
+    old = {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"root": {"$ref": "#/definitions/D0"}},
+        "definitions": definitions,
+    }
+    new = copy.deepcopy(old)
+    for k in range(10):
+        target = new["definitions"][f"D{(k + 1) * count // 11}"]
+        target["properties"]["added"] = {"type": "string"}
+        target["required"] = ["added"]
+    return old, new
+
+
+def pair(shape: str, size: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    if shape == "linear":
+        return linear(size)
+    old = synthetic(size, shape)
+    new = copy.deepcopy(old)
+    new["definitions"]["Leaf"]["properties"]["auid"] = {"type": "integer"}
+    new["definitions"]["Leaf"]["required"].append("auid")
+    new["definitions"][f"D{size - 2}"]["properties"]["field_0"]["type"] = "integer"
+    return old, new
+
+
+def one(shape: str, size: int, repeat: int) -> None:
+    """Measure one shape and size in this process; print seconds, peak MiB and changes."""
+    import resource
 
     from compat.engine.compare import compare
     from compat.schema.load import prepare
     from compat.schema.source import SchemaSource
     from compat.util.deep import run_deep
 
-    print(f"{'shape':>5}  {'definitions':>11}  {'median s':>9}  {'ms/definition':>13}  changes")
-    for shape, size in (
-        (sh, int(sz)) for sh in args.shapes.split(",") for sz in args.sizes.split(",")
-    ):
-        old = synthetic(size, shape)
-        new = copy.deepcopy(old)
-        new["definitions"]["Leaf"]["properties"]["auid"] = {"type": "integer"}
-        new["definitions"]["Leaf"]["required"].append("auid")
-        last = f"D{size - 2}"
-        new["definitions"][last]["properties"]["field_0"]["type"] = "integer"
+    old, new = pair(shape, size)
 
-        def run(old: Any = old, new: Any = new) -> Any:
-            def work() -> Any:
-                a = prepare(SchemaSource("old", old, ""))
-                b = prepare(SchemaSource("new", new, ""))
-                return compare(a, b)
+    def run() -> Any:
+        def work() -> Any:
+            a = prepare(SchemaSource("old", old, ""))
+            b = prepare(SchemaSource("new", new, ""))
+            return compare(a, b)
 
-            return run_deep(work)
+        return run_deep(work)
 
-        report = run()
-        seconds = median_seconds(run, args.repeat)
-        per = seconds / size * 1000
-        print(f"{shape:>5}  {size:>11}  {seconds:>9.3f}  {per:>13.3f}  {len(report.changes)}")
+    report = run()
+    seconds = median_seconds(run, repeat)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "mib": peak, "changes": len(report.changes)}))
 
-    def cli_help() -> None:
-        subprocess.run(
-            [sys.executable, "-m", "compat", "--help"], check=True, stdout=subprocess.DEVNULL
-        )
 
-    def bare() -> None:
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shapes", default="tree,chain,linear")
+    parser.add_argument("--sizes", default=None, help="sizes for every shape [default per shape]")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--one", nargs=2, metavar=("SHAPE", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one(args.one[0], int(args.one[1]), args.repeat)
+        return
+    defaults = {"tree": "1250,2500,5000,10000", "chain": "1000,2000,4000,8000"}
+    defaults["linear"] = defaults["chain"]
+    header = f"{'shape':>6}  {'definitions':>11}  {'median s':>9}  {'ms/def':>7}  {'peak MiB':>8}"
+    print(header + "  changes")
+    for shape in args.shapes.split(","):
+        sizes = [int(x) for x in (args.sizes or defaults[shape]).split(",")]
+        times: list[float] = []
+        for size in sizes:
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", shape, str(size), "--repeat", str(args.repeat)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            data = json.loads(out.strip().splitlines()[-1])
+            times.append(data["seconds"])
+            print(
+                f"{shape:>6}  {size:>11}  {data['seconds']:>9.3f}  "
+                f"{data['seconds'] / size * 1000:>7.3f}  {data['mib']:>8.0f}  {data['changes']}"
+            )
+        if len(sizes) >= 2 and times[-2] > 0:
+            exponent = math.log(times[-1] / times[-2]) / math.log(sizes[-1] / sizes[-2])
+            print(f"{shape:>6}  growth exponent {sizes[-2]} -> {sizes[-1]}: {exponent:.2f}")
 
-    floor = median_seconds(bare, 7)
-    start = median_seconds(cli_help, 7)
+    def run_command(*command: str) -> Callable[[], None]:
+        def run() -> None:
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+
+        return run
+
+    floor = median_seconds(run_command(sys.executable, "-c", "pass"), 7)
+    jsonschema_import = median_seconds(run_command(sys.executable, "-c", "import jsonschema"), 7)
+    start = median_seconds(run_command(sys.executable, "-m", "compat", "--help"), 7)
+    whole = median_seconds(run_command(sys.executable, "-m", "compat", "diff", "v1", "v2"), 7)
     print(
         f"start-up: cws-compat --help {start * 1000:.0f} ms, python -c pass "
         f"{floor * 1000:.0f} ms (floor), ratio {start / floor:.1f}"
+    )
+    print(
+        f"cws-compat diff v1 v2 {whole * 1000:.0f} ms, python -c 'import jsonschema' "
+        f"{jsonschema_import * 1000:.0f} ms, ratio {whole / jsonschema_import:.2f}"
     )
 
 
