@@ -32,9 +32,10 @@ from compat.prove.atoms import (
     tightest,
 )
 from compat.prove.evaluate import ALL_KINDS, NUMBER_KINDS, kinds_of_types, kinds_of_value
+from compat.prove.fingerprint import children, local
 from compat.prove.goals import MAX_CASES, Failure, OutOfBudget
 from compat.prove.keywords import Within
-from compat.schema.model import Node, Ref, deref
+from compat.schema.model import Node, deref
 from compat.schema.normalize import canonical
 
 __all__ = ["Failure", "Prover"]
@@ -327,80 +328,14 @@ class Prover(Within):
             return mine == theirs  # acyclic on one side at least: the numbers decide
         return self._goal(("s", id(left), id(right)), lambda: self._same_nodes(left, right))
 
-    # Long, on purpose: one list of every field of a node, compared in one place, so that a
-    # field added to the model is either compared here or visibly missing.
     def _same_nodes(self, a: Node, b: Node) -> bool:
-        if a.boolean is not None or b.boolean is not None:
-            return a.boolean == b.boolean
-        if ("$dynamicRef" in a.unsupported or "$recursiveRef" in a.unsupported) or (
-            "$dynamicRef" in b.unsupported or "$recursiveRef" in b.unsupported
-        ):
+        """The coinductive twin of the fingerprints (for nodes on reference cycles): the same
+        own keywords, the same labelled subschemas, each pair the same in turn."""
+        if any(k in n.unsupported for n in (a, b) for k in ("$dynamicRef", "$recursiveRef")):
             return False
-        if kinds_of_types(a.types, a.draft) != kinds_of_types(b.types, b.draft):
+        if local(a, self.assert_formats) != local(b, self.assert_formats):
             return False
-        if set(a.unsupported) != set(b.unsupported):
+        mine, theirs = children(a), children(b)
+        if [label for label, _ in mine] != [label for label, _ in theirs]:
             return False
-        if (a.enum is None) != (b.enum is None) or (
-            a.enum is not None
-            and b.enum is not None
-            and {canonical(v) for v in a.enum} != {canonical(v) for v in b.enum}
-        ):
-            return False
-        scalars = (
-            "lower",
-            "upper",
-            "min_length",
-            "max_length",
-            "pattern",
-            "min_items",
-            "max_items",
-            "unique_items",
-            "min_contains",
-            "max_contains",
-            "required",
-            "min_properties",
-            "max_properties",
-            "dependent_required",
-        )
-        if any(getattr(a, name) != getattr(b, name) for name in scalars):
-            return False
-        if (type(a.multiple_of), a.multiple_of) != (type(b.multiple_of), b.multiple_of):
-            return False
-        if self.assert_formats and a.format != b.format:
-            return False
-        singles = (
-            "items",
-            "contains",
-            "additional_properties",
-            "property_names",
-            "not_",
-            "if_",
-            "then",
-            "else_",
-            "ref",
-        )
-        for name in singles:
-            if (getattr(a, name) is None) != (getattr(b, name) is None):
-                return False
-        for name in ("properties", "dependent_schemas"):
-            if set(getattr(a, name)) != set(getattr(b, name)):
-                return False
-        if list(a.pattern_properties) != list(b.pattern_properties):
-            return False  # joined in order for additionalProperties (see fingerprint.py)
-        for name in ("prefix_items", "all_of", "any_of", "one_of"):
-            left, right = getattr(a, name), getattr(b, name)
-            if (left is None) != (right is None) or len(left or []) != len(right or []):
-                return False
-        pairs: list[tuple[Site, Site]] = [(getattr(a, n), getattr(b, n)) for n in singles]
-        for name in ("properties", "pattern_properties", "dependent_schemas"):
-            mine, theirs = getattr(a, name), getattr(b, name)
-            pairs += [(mine[k], theirs[k]) for k in mine]
-        for name in ("prefix_items", "all_of", "any_of", "one_of"):
-            pairs += list(zip(getattr(a, name) or [], getattr(b, name) or [], strict=True))
-        for keyword in ("unevaluatedProperties", "unevaluatedItems"):
-            if keyword in a.unsupported:
-                left, right = a.unsupported[keyword], b.unsupported[keyword]
-                if not isinstance(left, (Node, Ref)) or not isinstance(right, (Node, Ref)):
-                    return False
-                pairs.append((left, right))
-        return all(self._same(x, y) for x, y in pairs)
+        return all(self._same(x, y) for (_, x), (_, y) in zip(mine, theirs, strict=True))
