@@ -1459,7 +1459,11 @@ def hard_deadline(seconds: float) -> Iterator[None]:
         yield
         return
 
+    armed = [True]
+
     def on_alarm(signum: int, frame: Any) -> None:
+        if not armed[0]:
+            return  # the block is over: a late alarm must not escape into the caller
         signal.setitimer(signal.ITIMER_REAL, 0.02)
         raise _Expired
 
@@ -1475,6 +1479,7 @@ def hard_deadline(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         sys.unraisablehook = hook
@@ -1888,7 +1893,10 @@ def check_pair(pair: Pair, budget: float = 0.5, hypothesis_examples: int = 10) -
     try:
         for direction in proven:
             accept, reject = (old, new) if direction == "backward" else (new, old)
-            search = find_witness(accept, reject, budget / len(proven), hypothesis_examples)
+            try:
+                search = find_witness(accept, reject, budget / len(proven), hypothesis_examples)
+            except _Expired:  # an alarm that fired while its block was closing
+                continue
             result.judged += search.judged
             if search.witness is not None:
                 result.failures.append(
