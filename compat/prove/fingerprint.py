@@ -62,6 +62,8 @@ def local(node: Node, assert_formats: bool) -> Any:
     if node.boolean is not None:
         return ("boolean", node.boolean)
     return (
+        # the draft too: some keywords (unevaluated*) read their neighbours per draft
+        node.draft,
         tuple(sorted(kinds_of_types(node.types, node.draft))),
         None if node.enum is None else frozenset(canonical(v) for v in node.enum),
         _bound(node.lower),

@@ -25,6 +25,7 @@ from compat.prove.atoms import (
 )
 from compat.prove.evaluate import NUMBER_KINDS, kinds_of_types
 from compat.prove.goals import Goals
+from compat.schema.formats import asserted_formats
 from compat.schema.model import Node, deref
 
 
@@ -105,8 +106,12 @@ class Within(Goals):
         if (
             self.assert_formats
             and b.format is not None
-            and not any(a.format == b.format for a in atoms)
+            and b.format in asserted_formats(b.draft)
+            and not any(
+                a.format == b.format and a.format in asserted_formats(a.draft) for a in atoms
+            )
         ):
+            # a format constrains only where the node's own draft checks it
             ok = self._fail(atoms, b, "format")
         return ok
 

@@ -65,6 +65,21 @@ def detect_draft(document: Any, label: str, default: str | None = None) -> str:
     )
 
 
+UNSUPPORTED_URIS = {"http://json-schema.org/draft-03/schema": "draft-03"}
+
+
+def unsupported_draft(uri: Any) -> str | None:
+    """A draft python-jsonschema would switch to but this tool does not model (draft-03)."""
+    if not isinstance(uri, str):
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        return UNSUPPORTED_URIS.get(urlsplit(uri).geturl())
+    except ValueError:
+        return None
+
+
 def draft_of_uri(uri: Any) -> str | None:
     """The draft a `$schema` value names, or None when it names none (a validator then keeps
     the draft already in force). Spellings are recognised exactly as python-jsonschema, the

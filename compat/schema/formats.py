@@ -10,6 +10,7 @@ checks it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,7 @@ def _wrap(func: Callable[[Any], Any], raises: Any) -> Callable[[str], bool]:
     return check
 
 
+@functools.cache
 def asserted_formats(draft: str) -> dict[str, Callable[[str], bool]]:
     """Format name -> check, as jsonschema's checker for `draft` does it."""
     from compat.schema.drafts import validator_class

@@ -151,6 +151,7 @@ def only_types(node: Node) -> bool:
     return (
         node.boolean is None
         and node.types is not None
+        and node.format is None  # an asserted format is no bare type
         and not _has_assertions(node, ignore_types=True)
     )
 

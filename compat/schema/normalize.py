@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compat.errors import CompatError
-from compat.schema.drafts import CORE, HANDLED, LEGACY, draft_of_uri
+from compat.schema.drafts import CORE, HANDLED, LEGACY, check_against_metaschema, draft_of_uri
 from compat.schema.loops import refuse_in_place_loops
 from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, only_types
 from compat.schema.refs import RefIndex, join
@@ -54,44 +54,75 @@ class _Builder:
         self.cache: dict[tuple[str, str], Node | Ref] = {}
         self.refs: list[Ref] = []
         self.built: list[Node] = []
+        self.vetted: set[str] = set()
 
-    def build(self, pointer: str, raw: Any, incoming: str) -> Node | Ref:
+    def build(
+        self, pointer: str, raw: Any, incoming: str, evolved: bool = False, both: bool = False
+    ) -> Node | Ref:
         """The node at `pointer`, as reached by a schema of draft `incoming`.
 
         Its own `$schema` decides what its keywords mean, but whether keywords beside a `$ref`
         count is decided by the draft that reached it: python-jsonschema picks the keywords to
-        apply with the parent validator's rules and runs them with the subschema's own.
+        apply with the parent validator's rules and runs them with the subschema's own. Under
+        `not`, `if`, `contains` and unevaluated* (`evolved`) it picks them with the subschema's
+        own rules; a `oneOf` branch is read both ways (`both`), so where the two disagree the
+        schema is refused.
         """
         draft = incoming
         if isinstance(raw, dict):
             draft = draft_of_uri(raw.get("$schema")) or incoming
-        cached = self.cache.get((pointer, incoming))
+        rules = draft if evolved else incoming
+        if (
+            both
+            and isinstance(raw, dict)
+            and isinstance(raw.get("$ref"), str)
+            and (draft in LEGACY) != (incoming in LEGACY)
+            and any(k not in CORE and k not in ANNOTATIONS for k in raw)
+        ):
+            raise CompatError(
+                f"{self.label}: {pointer or '/'} declares its own $schema beside a $ref with "
+                "other keywords in a oneOf branch, which python-jsonschema reads two ways"
+            )
+        key = (pointer, rules if evolved else incoming)
+        cached = self.cache.get(key)
         if cached is not None:
             return cached
         if isinstance(raw, bool):
             node: Node | Ref = Node(pointer=pointer, raw=raw, boolean=raw, draft=draft)
-            self.cache[(pointer, incoming)] = node
+            self.cache[key] = node
             return node
         if not isinstance(raw, dict):
             raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
         ref = raw.get("$ref")
         if isinstance(ref, str) and not self.index.is_dynamic(ref, pointer):
             siblings = {k for k in raw if k not in CORE and k not in ANNOTATIONS}
-            if incoming in LEGACY or not siblings:
+            if rules in LEGACY or not siblings:
                 # Before 2019-09 a $ref replaces its siblings; later, with only annotations
                 # beside it, it means exactly its target.
                 annotations = {k: v for k, v in raw.items() if k in ANNOTATIONS}
                 site = Ref(pointer=pointer, ref=ref, annotations=annotations)
-                self.cache[(pointer, incoming)] = site
+                self.cache[key] = site
                 self.refs.append(site)
                 target = self.index.resolve(ref, pointer)
-                site.target = self.build(target, self.index.lookup(target), draft)
+                site.target = self.build(target, self._vetted(target, draft), draft)
                 return site
         node = Node(pointer=pointer, raw=raw, draft=draft)
-        self.cache[(pointer, incoming)] = node
+        self.cache[key] = node
         self.built.append(node)
         self._fill(node, raw)
         return node
+
+    def _vetted(self, pointer: str, draft: str) -> Any:
+        """The value a `$ref` points at, checked against the meta-schema when it lies outside
+        the draft's schema keywords (`#/default`, `$defs` in draft-07): the file's own check
+        never saw it, and validators read whatever is there as a schema."""
+        value = self.index.lookup(pointer)
+        if pointer not in self.index.bases and pointer not in self.vetted:
+            self.vetted.add(pointer)
+            if not isinstance(value, (dict, bool)):
+                raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
+            check_against_metaschema(value, draft, f"{self.label} ({pointer})")
+        return value
 
     def finish(self) -> None:
         for site in self.refs:
@@ -113,7 +144,8 @@ class _Builder:
     def _child(self, node: Node, raw: dict[str, Any], key: str) -> Node | Ref | None:
         if key not in raw:
             return None
-        return self.build(join(node.pointer, key), raw[key], node.draft)
+        evolved = key in ("not", "if", "contains")
+        return self.build(join(node.pointer, key), raw[key], node.draft, evolved=evolved)
 
     def _fill(self, node: Node, raw: dict[str, Any]) -> None:
         """Read a schema object's keywords, as the node's draft defines them."""
@@ -138,7 +170,7 @@ class _Builder:
                 node.unsupported["$dynamicRef"] = raw["$ref"]
             else:
                 target = self.index.resolve(raw["$ref"], p)
-                node.ref = sub(target, self.index.lookup(target))
+                node.ref = sub(target, self._vetted(target, draft))
 
         kind = raw.get("type")
         if isinstance(kind, str):
@@ -248,7 +280,10 @@ class _Builder:
 
         for key, attr in (("allOf", "all_of"), ("anyOf", "any_of"), ("oneOf", "one_of")):
             if isinstance(raw.get(key), list):
-                branches = [sub(join(p, key, i), b) for i, b in enumerate(raw[key])]
+                branches = [
+                    self.build(join(p, key, i), b, node.draft, both=key == "oneOf")
+                    for i, b in enumerate(raw[key])
+                ]
                 setattr(node, attr, branches)
         node.not_ = self._child(node, raw, "not")
         if draft != "draft-04" and draft != "draft-06":
@@ -269,7 +304,7 @@ class _Builder:
 
         for key, value in raw.items():
             if key in ("unevaluatedProperties", "unevaluatedItems") and not legacy:
-                node.unsupported[key] = sub(join(p, key), value)
+                node.unsupported[key] = self.build(join(p, key), value, draft, evolved=True)
             elif key in UNSUPPORTED and not legacy:
                 node.unsupported[key] = value
             elif key not in handled:

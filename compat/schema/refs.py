@@ -35,7 +35,8 @@ _MODERN_SUBVALUES = _IN_SUBVALUES | {"$defs", "dependentSchemas"}
 
 # Keywords whose subschema python-jsonschema evaluates with `evolve`, not `descend`: the
 # subschema's own `$id` is not entered there (`oneOf` does both, for its second pass).
-_EVOLVED = {"not", "if", "contains", "oneOf"}
+_EVOLVED = {"not", "if", "contains", "oneOf", "unevaluatedItems", "unevaluatedProperties"}
+_IN_PLACE_KEYS = {"allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas"}
 
 
 def _declared_uri(node: dict[str, Any], draft: str, base: str) -> str | None:
@@ -124,7 +125,7 @@ class RefIndex:
         from 2019-09 (before that they are plain data). A subschema's own `$schema` switches the
         draft for its subtree.
         """
-        from compat.schema.drafts import draft_of_uri
+        from compat.schema.drafts import draft_of_uri, unsupported_draft
 
         index = cls(label=label, draft=draft, document=document)
         # (pointer, value, base in force, draft of the schema that reached it, reached by a
@@ -135,6 +136,12 @@ class RefIndex:
             pointer, node, base, incoming, evolved = stack.pop()
             if not isinstance(node, dict):
                 continue
+            old_draft = unsupported_draft(node.get("$schema"))
+            if old_draft is not None:
+                raise CompatError(
+                    f"{label}: {pointer or '/'} declares {old_draft} ($schema), which validators "
+                    "switch to and this tool does not support"
+                )
             own = draft_of_uri(node.get("$schema")) or incoming
             # The base moves by the `$id` as the schema that reached this one reads it
             # (python-jsonschema enters a subresource with its parent's rules)...
@@ -142,9 +149,10 @@ class RefIndex:
             if moved is not None and moved != base:
                 if evolved and _has_ref(node):
                     raise CompatError(
-                        f"{label}: {pointer or '/'} declares $id {moved!r} under not/if/"
-                        "contains/oneOf, where python-jsonschema does not always enter it, so "
-                        "its $refs resolve two ways; write them against the outer base"
+                        f"{label}: {pointer or '/'} declares $id {moved!r} where python-jsonschema "
+                        "does not always enter it (under not, if, contains, oneOf, unevaluated*, "
+                        "or a branch unevaluated* looks into), so its $refs resolve two ways; "
+                        "write them against the outer base"
                     )
                 base = moved
             # ...while resources and anchors are registered by the subschema's own draft
@@ -153,9 +161,15 @@ class RefIndex:
                 index._register(index.resources, registered, pointer, "resource")
             index._anchors(node, own, base, pointer)
             index.bases[pointer] = base
+            # where a node has unevaluated*, python-jsonschema's bookkeeping also walks its
+            # in-place branches without entering their $id
+            bookkeeping = own in ("2019-09", "2020-12") and (
+                "unevaluatedProperties" in node or "unevaluatedItems" in node
+            )
             for child_pointer, child in subschemas(node, pointer, own):
                 keyword = child_pointer[len(pointer) + 1 :].split("/", 1)[0]
-                stack.append((child_pointer, child, base, own, keyword in _EVOLVED))
+                evolved_here = keyword in _EVOLVED or (bookkeeping and keyword in _IN_PLACE_KEYS)
+                stack.append((child_pointer, child, base, own, evolved_here))
         return index
 
     def _register(self, table: dict[str, str], key: str, pointer: str, what: str) -> None:
@@ -236,7 +250,12 @@ class RefIndex:
             token = unescape(raw)
             if isinstance(node, dict) and token in node:
                 node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            elif (
+                isinstance(node, list)
+                and token.isascii()
+                and token.isdigit()
+                and int(token) < len(node)
+            ):
                 node = node[int(token)]
             else:
                 return _MISSING

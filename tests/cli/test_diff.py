@@ -212,6 +212,25 @@ def test_git_ref_inputs(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             },
             "does not always enter",
         ),
+        # draft-03, which python-jsonschema switches to inside a document, is not modelled
+        (
+            {"properties": {"a": {"$schema": "http://json-schema.org/draft-03/schema#"}}},
+            "declares draft-03",
+        ),
+        # a $ref to a place the meta-schema never checked is checked when followed
+        ({"allOf": [{"$ref": "#/default"}], "default": {"uniqueItems": 1}}, "(/default): invalid"),
+        # unevaluated* and the branches its bookkeeping reads are evaluated without their $id
+        (
+            {
+                "$defs": {"a": {}},
+                "unevaluatedItems": {
+                    "$id": "http://x.invalid/s",
+                    "$defs": {"a": {}},
+                    "$ref": "#/$defs/a",
+                },
+            },
+            "does not always enter",
+        ),
         # duplicate identifiers: validators pick one by document order
         (
             {"$defs": {"a": {"$id": "http://x.invalid/d"}, "b": {"$id": "http://x.invalid/d"}}},
