@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from compat.engine.compare import Report, compare
+from compat.engine.compare import compare
+from compat.engine.model import Report
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import SchemaSource
 

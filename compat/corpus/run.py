@@ -14,7 +14,8 @@ import orjson
 
 from compat.config import Settings
 from compat.corpus.validate import FileScan, Group, Runner, Target
-from compat.engine.compare import Change, Report, compare
+from compat.engine.compare import compare
+from compat.engine.model import Change, Report
 from compat.rules import COMPATIBLE
 from compat.schema.load import LoadedSchema
 

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from compat.engine.compare import Change, Report
+    from compat.engine.model import Change, Report
 
 REPORT_VERSION = 1
 MAX_PATHS_SHOWN = 3

@@ -11,7 +11,7 @@ from compat import __version__
 from compat.util.jsonpos import locate
 
 if TYPE_CHECKING:
-    from compat.engine.compare import Change
+    from compat.engine.model import Change
     from compat.versioning.gate import Check, GateReport
 
 

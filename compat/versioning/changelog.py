@@ -10,7 +10,7 @@ from compat.rules import BREAKING, COMPATIBLE, RULES, UNKNOWN
 from compat.rules.base import SECTIONS
 
 if TYPE_CHECKING:
-    from compat.engine.compare import Change, Report
+    from compat.engine.model import Change, Report
     from compat.schema.load import LoadedSchema
     from compat.versioning.store import Acknowledgement, Store, VersionEntry
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from compat.config import Settings
-from compat.engine.compare import Change, Report, compare
+from compat.engine.compare import compare
+from compat.engine.model import Change, Report
 from compat.errors import CompatError
 from compat.modes import Mode
 from compat.schema.load import LoadedSchema, prepare

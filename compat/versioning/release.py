@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from compat.engine.compare import Change, Report, compare
+from compat.engine.compare import compare
+from compat.engine.model import Change, Report
 from compat.errors import CompatError
 from compat.modes import Mode
 from compat.schema.load import LoadedSchema, prepare

@@ -1,5 +1,5 @@
 """The proof behind every compatible verdict: a rule that misjudges a change cannot make the
-report say compatible (compat/compare.py, `_settle`)."""
+report say compatible (compat/engine/settle.py)."""
 
 from __future__ import annotations
 
