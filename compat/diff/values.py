@@ -9,8 +9,7 @@ from typing import Any
 from compat.diff.facts import PairKey
 from compat.diff.pair import Walk, as_bound, present
 from compat.prove.evaluate import kinds_of_types
-from compat.schema.model import Bound, Node
-from compat.schema.normalize import canonical
+from compat.schema.model import Bound, Node, canonical
 
 # the fact kind of a bound change, per family (each judged by its family's rules)
 BOUND_FACTS = {

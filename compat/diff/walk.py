@@ -23,8 +23,8 @@ from compat.diff.facts import (
     Segment,
 )
 from compat.prove import Prover
-from compat.schema.model import Node, Ref, deref, single_branch
-from compat.schema.normalize import SchemaDocument, canonical
+from compat.schema.model import Node, Ref, canonical, deref, single_branch
+from compat.schema.normalize import SchemaDocument
 from compat.schema.refs import join
 
 MAX_PATHS = 32

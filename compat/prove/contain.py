@@ -35,8 +35,7 @@ from compat.prove.evaluate import ALL_KINDS, NUMBER_KINDS, kinds_of_types, kinds
 from compat.prove.fingerprint import children, local
 from compat.prove.goals import MAX_CASES, Failure, OutOfBudget
 from compat.prove.keywords import Within
-from compat.schema.model import Node, deref
-from compat.schema.normalize import canonical
+from compat.schema.model import Node, canonical, deref
 
 __all__ = ["Failure", "Prover"]
 

@@ -19,8 +19,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from compat.schema.model import Node, Ref, deref
-from compat.schema.normalize import canonical
+from compat.schema.model import Node, Ref, canonical, deref
 
 Answer = bool | None
 

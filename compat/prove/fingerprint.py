@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from compat.prove.evaluate import kinds_of_types
-from compat.schema.model import Bound, Node, Ref, deref
-from compat.schema.normalize import canonical
+from compat.schema.model import Bound, Node, Ref, canonical, deref
 
 _SINGLES = (
     "items",

@@ -195,3 +195,20 @@ def deref(node: Node | Ref | None) -> Node | None:
     if isinstance(node, Ref):
         return node.resolved()
     return node
+
+
+def canonical(value: Any) -> Any:
+    """A hashable key under JSON equality: 1 == 1.0, but true != 1 and key order is irrelevant."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return ("n", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if value is None:
+        return ("z",)
+    if isinstance(value, list):
+        return ("a", tuple(canonical(v) for v in value))
+    return ("o", tuple(sorted((k, canonical(v)) for k, v in value.items())))

@@ -9,7 +9,7 @@ from typing import Any
 from compat.errors import CompatError
 from compat.schema.drafts import CORE, HANDLED, LEGACY, check_against_metaschema, draft_of_uri
 from compat.schema.loops import refuse_in_place_loops
-from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, only_types
+from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, canonical, only_types
 from compat.schema.refs import RefIndex, join
 
 
@@ -384,23 +384,6 @@ def _pairwise_disjoint(kinds: list[frozenset[str]]) -> bool:
             return False
         seen |= expanded
     return True
-
-
-def canonical(value: Any) -> Any:
-    """A hashable key under JSON equality: 1 == 1.0, but true != 1 and key order is irrelevant."""
-    if isinstance(value, bool):
-        return ("b", value)
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return ("n", value)
-    if isinstance(value, str):
-        return ("s", value)
-    if value is None:
-        return ("z",)
-    if isinstance(value, list):
-        return ("a", tuple(canonical(v) for v in value))
-    return ("o", tuple(sorted((k, canonical(v)) for k, v in value.items())))
 
 
 def _same(a: Any, b: Any) -> bool:
