@@ -121,7 +121,7 @@ def _evidence(
             # under `not` the values that separate the versions are those of the inner schemas
             values += candidates(item.rule, fact.args, reject, accept, fact.new, fact.old)
         values += enriched(values, result.hints.get(fact.pair), direction)
-        found = find(validators, direction, roots, locations, values, labels)
+        found = find(validators, direction, roots, locations, values, labels, nodes)
         if found is None:
             if verdict == BREAKING:
                 # a break is claimed only with a checked counterexample; without one the

@@ -39,22 +39,35 @@ class Counterexample:
     instance_path: str
 
 
+# A counterexample with more JSON values than this is confirmed by python-jsonschema at the
+# changed subschema rather than on the whole event (and by jsonschema-rs on the whole event):
+# python-jsonschema takes 20-120 us a value, so an event 8,000 levels deep would cost a
+# second a walk (see docs/soundness.md, "Counterexamples").
+WHOLE_EVENT_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a candidate sits: its path of keys in the event, the value there, and the
+    subschemas (JSON pointers) the accepting and the rejecting side apply to that value."""
+
+    keys: tuple[str | int, ...]
+    value: Any
+    accept_pointer: str
+    reject_pointer: str
+
+
 class Validators:
     """Both documents' validators, under the run's one format setting.
 
     jsonschema-rs screens candidates quickly; a candidate that separates the versions is then
-    confirmed with jsonschema, the reference implementation, and shown only if both agree.
+    confirmed with python-jsonschema, the reference implementation, and shown only if both
+    agree. python-jsonschema is imported and its validators built only once a candidate gets
+    that far.
     """
 
     def __init__(self, old: LoadedSchema, new: LoadedSchema, assert_formats: bool) -> None:
         from compat.schema.compiled import TooDeep, fast_validator
-        from compat.schema.drafts import validator_class
-        from compat.schema.formats import reference_checker
-
-        def reference(schema: LoadedSchema) -> Any:
-            cls = validator_class(schema.draft)
-            checker = reference_checker(schema.draft, assert_formats)
-            return cls(schema.source.document, format_checker=checker)
 
         def fast(schema: LoadedSchema) -> Any:
             if schema.fast is not None and schema.asserts_formats == assert_formats:
@@ -66,120 +79,252 @@ class Validators:
             except TooDeep:
                 return None
 
-        self.old = reference(old)
-        self.new = reference(new)
+        self._schemas = (old, new)
+        self._assert_formats = assert_formats
+        self._reference: tuple[Any, Any] | None = None
+        self._local: bool | None = None
         self.fast_old = fast(old)
         self.fast_new = fast(new)
 
-    def split(self, instance: Any, direction: str) -> str | None:
+    def reference(self) -> tuple[Any, Any]:
+        """python-jsonschema's validators for (old, new), built on first use."""
+        if self._reference is None:
+            from compat.schema.drafts import validator_class
+            from compat.schema.formats import reference_checker
+
+            def build(schema: LoadedSchema) -> Any:
+                cls = validator_class(schema.draft)
+                checker = reference_checker(schema.draft, self._assert_formats)
+                return cls(schema.source.document, format_checker=checker)
+
+            self._reference = (build(self._schemas[0]), build(self._schemas[1]))
+        return self._reference
+
+    def local_allowed(self, scope: Scope | None, direction: str) -> bool:
+        """Whether a candidate may be confirmed by python-jsonschema at its subschemas alone:
+        both sides screened by jsonschema-rs, one draft throughout (what a `$ref` to the
+        pointer means is what the path meant), and no dynamic references (whose meaning
+        depends on the path taken)."""
+        if scope is None or self.fast_old is None or self.fast_new is None:
+            return False
+        if self._local is None:
+            self._local = all(
+                s.document.draft == s.draft
+                and not s.document.index.dynamic
+                and all(
+                    n.draft == s.draft for n in s.document.nodes.values() if isinstance(n, Node)
+                )
+                and not _mentions_dynamic(s.source.document)
+                for s in self._schemas
+            )
+        return self._local
+
+    def split(self, instance: Any, direction: str, scope: Scope | None = None) -> str | None:
         """The rejecting side's error when `instance` separates the versions, else None."""
         backward = direction == "backward"
         fast_accept, fast_reject = (
             (self.fast_old, self.fast_new) if backward else (self.fast_new, self.fast_old)
         )
-        accept, reject = (self.old, self.new) if backward else (self.new, self.old)
+        edge = _numeric_edge(instance)
         try:
             if (
                 fast_accept is not None
                 and fast_reject is not None
-                and not _numeric_edge(instance)
+                and not edge
                 and (not fast_accept.is_valid(instance) or fast_reject.is_valid(instance))
             ):
                 return None
-            if not accept.is_valid(instance) or reject.is_valid(instance):
+            old, new = self.reference()
+            accept, reject = (old, new) if backward else (new, old)
+            if (
+                not edge
+                and _larger_than(instance, WHOLE_EVENT_LIMIT)
+                and self.local_allowed(scope, direction)
+            ):
+                assert scope is not None
+                return _local_split(accept, reject, scope)
+            if not accept.is_valid(instance):
                 return None
             errors = list(reject.iter_errors(instance))  # the message, once it is a split
         except Exception:
             # the reference validator cannot judge this candidate (a regex Python's `re` does
             # not compile, a recursion limit...): it proves nothing, try the next one
             return None
-        if not errors:
-            return None
-        from jsonschema.exceptions import best_match
-
-        error = best_match(errors)
-        assert error is not None
-        where = "".join(f"/{part}" for part in error.absolute_path) or "/"
-        return f"{where}: {error.message}"
+        return _message(errors, ())
 
 
-def _numeric_edge(value: Any, depth: int = 0) -> bool:
+def _local_split(accept: Any, reject: Any, scope: Scope) -> str | None:
+    """python-jsonschema's verdict on the value at its subschemas: the accepting side's
+    subschema takes it and the rejecting side's refuses it (jsonschema-rs has judged the
+    whole event the same way)."""
+    taker = accept.evolve(schema={"$ref": "#" + _fragment(scope.accept_pointer)})
+    if not taker.is_valid(scope.value):
+        return None
+    refuser = reject.evolve(schema={"$ref": "#" + _fragment(scope.reject_pointer)})
+    return _message(list(refuser.iter_errors(scope.value)), scope.keys)
+
+
+def _fragment(pointer: str) -> str:
+    from urllib.parse import quote
+
+    return quote(pointer, safe="/~!$&'()*+,;=:@")
+
+
+def _message(errors: list[Any], prefix: tuple[str | int, ...]) -> str | None:
+    if not errors:
+        return None
+    from jsonschema.exceptions import best_match
+
+    error = best_match(errors)
+    assert error is not None
+    where = "".join(f"/{part}" for part in (*prefix, *error.absolute_path)) or "/"
+    return f"{where}: {error.message}"
+
+
+def _mentions_dynamic(document: Any) -> bool:
+    """Whether any object in the document has a dynamic or recursive reference or anchor."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if any(k in value for k in _DYNAMIC_KEYWORDS):
+                return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+_DYNAMIC_KEYWORDS = ("$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor")
+
+
+def _larger_than(value: Any, limit: int) -> bool:
+    """Whether `value` holds more than `limit` JSON values (stops counting there)."""
+    stack = [value]
+    count = 0
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _numeric_edge(value: Any) -> bool:
     """Numbers on which validators' arithmetic may differ (huge integers, fractions): there the
     reference validator alone decides, as it is the one the verdicts are held to."""
-    if depth > 64:
-        return False
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return abs(value) > 2**53
-    if isinstance(value, float):
-        return True
-    if isinstance(value, list):
-        return any(_numeric_edge(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return any(_numeric_edge(v, depth + 1) for v in value.values())
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            if abs(item) > 2**53:
+                return True
+        elif isinstance(item, float):
+            return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
     return False
+
+
+class Frame:
+    """An event valid (as far as built) down to a path, with a hole at the path's end.
+
+    Built once per path; `plug(value)` puts a candidate in the hole by copying only the
+    containers along the path, so trying many candidates deep in a schema costs the path's
+    length each, not the event's size.
+    """
+
+    def __init__(self, root: Node | Ref, path: Path) -> None:
+        # per level: the container without the child (a dict, or the items before and after
+        # it), and the key the child sits at
+        self.levels: list[tuple[str, Any, Any, str | int]] = []
+        self.names_target: Node | None = None
+        node: Node | Ref | None = root
+        for index, (kind, arg) in enumerate(path):
+            target = deref(node)
+            if kind in ("prop", "additional"):
+                name = arg if kind == "prop" else EXTRA_NAME
+                container = minimal(target) if target is not None else {}
+                if not isinstance(container, dict):
+                    container = {}
+                child = property_schema(target, name) if target is not None else None
+                branch = branch_declaring(target, name) if target is not None else None
+                if branch is not None:
+                    # the property lives in a combinator branch: build the object that branch
+                    # accepts (its discriminator, its required properties) around the value
+                    with contextlib.suppress(NoValue, RecursionError):
+                        base = minimal(branch)
+                        if isinstance(base, dict):
+                            container = {**container, **base}
+                    if target is not None and name not in target.properties:
+                        child = branch.properties[name]
+                self.levels.append(("dict", container, None, name))
+                node = child
+            elif kind in ("item", "index"):
+                # `item` is any position past the tuple (prefixItems) part
+                prefix = len(target.prefix_items) if target is not None else 0
+                position = prefix if kind == "item" else int(arg)
+                before = [
+                    minimal(item_schema(target, i)) if target is not None else None
+                    for i in range(position)
+                ]
+                after: list[Any] = []
+                if target is not None:
+                    while position + 1 + len(after) < (target.min_items or 0):
+                        after.append(minimal(item_schema(target, position + 1 + len(after))))
+                self.levels.append(("list", before, after, position))
+                node = item_schema(target, position) if target is not None else None
+            elif kind == "pattern" and target is not None:
+                names = names_matching(str(arg))
+                if not names:
+                    raise NoValue
+                container = minimal(target)
+                if not isinstance(container, dict):
+                    container = {}
+                self.levels.append(("dict", container, None, names[0]))
+                node = target.pattern_properties.get(str(arg))
+            elif kind == "names" and index + 1 == len(path):
+                # the value is a property name: an object that has it
+                self.names_target = target
+                container = minimal(target) if target is not None else {}
+                if not isinstance(container, dict):
+                    container = {}
+                self.levels.append(("names", container, None, ""))
+                node = None
+            else:
+                raise NoValue
+        self.keys: tuple[str | int, ...] = tuple(
+            level[3] for level in self.levels if level[0] != "names"
+        )
+        self.edge = any(_numeric_edge(level[1]) or _numeric_edge(level[2]) for level in self.levels)
+
+    def plug(self, value: Any) -> Any:
+        out = value
+        for shape, first, second, key in reversed(self.levels):
+            if shape == "dict":
+                out = {**first, key: out}
+            elif shape == "list":
+                out = [*first, out, *second]
+            else:
+                if not isinstance(out, str):
+                    raise NoValue
+                target = self.names_target
+                schema = property_schema(target, out) if target is not None else None
+                out = {**first, out: minimal(schema)}
+        return out
 
 
 def place(root: Node | Ref, path: Path, value: Any) -> Any:
     """An event valid (as far as built) down to `path`, with `value` at `path`."""
-
-    def build(node: Node | Ref | None, index: int) -> Any:
-        if index == len(path):
-            return value
-        target = deref(node)
-        kind, arg = path[index]
-        if kind in ("prop", "additional"):
-            name = arg if kind == "prop" else EXTRA_NAME
-            container = minimal(target) if target is not None else {}
-            if not isinstance(container, dict):
-                container = {}
-            child = property_schema(target, name) if target is not None else None
-            branch = branch_declaring(target, name) if target is not None else None
-            if branch is not None:
-                # the property lives in a combinator branch: build the object that branch
-                # accepts (its discriminator, its required properties) around the value
-                with contextlib.suppress(NoValue, RecursionError):
-                    base = minimal(branch)
-                    if isinstance(base, dict):
-                        container = {**container, **base}
-                if target is not None and name not in target.properties:
-                    child = branch.properties[name]
-            container[name] = build(child, index + 1)
-            return container
-        if kind in ("item", "index"):
-            # `item` is any position past the tuple (prefixItems) part
-            prefix = len(target.prefix_items) if target is not None else 0
-            position = prefix if kind == "item" else int(arg)
-            items = []
-            for i in range(position):
-                items.append(minimal(item_schema(target, i)) if target is not None else None)
-            child = item_schema(target, position) if target is not None else None
-            items.append(build(child, index + 1))
-            if target is not None:
-                while len(items) < (target.min_items or 0):
-                    items.append(minimal(item_schema(target, len(items))))
-            return items
-        if kind == "pattern" and target is not None:
-            names = names_matching(str(arg))
-            if not names:
-                raise NoValue
-            container = minimal(target)
-            if not isinstance(container, dict):
-                container = {}
-            container[names[0]] = build(target.pattern_properties.get(str(arg)), index + 1)
-            return container
-        if kind == "names" and index + 1 == len(path) and isinstance(value, str):
-            # the value is a property name: an object that has it
-            container = minimal(target) if target is not None else {}
-            if not isinstance(container, dict):
-                container = {}
-            schema = property_schema(target, value) if target is not None else None
-            container[value] = minimal(schema)
-            return container
-        raise NoValue
-
-    return build(root, 0)
+    return Frame(root, path).plug(value)
 
 
 def enriched(values: list[Any], hints: dict[str, Any] | None, direction: str) -> list[Any]:
@@ -212,29 +357,43 @@ def find(
     locations: list[Path],
     values: list[Any],
     labels: tuple[str, str],
+    sites: tuple[Node | Ref | None, Node | Ref | None] | None = None,
     limit: int = 60,
 ) -> Counterexample | None:
-    """The first candidate that the accepting side takes and the other rejects."""
+    """The first candidate that the accepting side takes and the other rejects.
+
+    `sites` are the (old, new) subschemas at the end of every location, when known: for
+    counterexamples too large to confirm whole (see `WHOLE_EVENT_LIMIT`)."""
     root = roots[0] if direction == "backward" else roots[1]
     valid_under, rejected_by = labels if direction == "backward" else labels[::-1]
+    pointers = _pointers(sites, direction)
     tried = 0
     for location in locations[:3]:
-        built: list[Any] = []
-        for value in values:
-            if tried >= limit:
-                break
-            tried += 1
+        batch = values[: max(0, limit - tried)]
+        tried += len(batch)
+        try:
+            frame = Frame(root, location)
+        except (NoValue, RecursionError, TypeError, ValueError):
+            continue
+        built: list[tuple[Any, Any]] = []
+        for value in batch:
             try:
-                built.append(place(root, location, value))
+                built.append((frame.plug(value), value))
             except (NoValue, RecursionError, TypeError, ValueError):
                 continue
         # Candidates whose numbers both validators read alike are screened by the fast one;
         # the others (huge integers, fractions) only python-jsonschema can judge, which costs
         # a walk of the whole event each: they go last.
-        plain = [i for i in built if not _numeric_edge(i)]
-        edge = [i for i in built if _numeric_edge(i)]
-        for instance in plain + edge:
-            error = validators.split(instance, direction)
+        if frame.edge:
+            ordered = built
+        else:
+            plain = [pair for pair in built if not _numeric_edge(pair[1])]
+            ordered = plain + [pair for pair in built if _numeric_edge(pair[1])]
+        for instance, value in ordered:
+            scope = None
+            if pointers is not None and location[-1:] != (("names", None),):
+                scope = Scope(frame.keys, value, *pointers)
+            error = validators.split(instance, direction, scope)
             if error is not None:
                 return Counterexample(
                     direction, instance, valid_under, rejected_by, error, render_path(location)
@@ -242,3 +401,19 @@ def find(
         if tried >= limit:
             break
     return None
+
+
+def _pointers(
+    sites: tuple[Node | Ref | None, Node | Ref | None] | None, direction: str
+) -> tuple[str, str] | None:
+    """The JSON pointers of the accepting and the rejecting subschema, when both are real."""
+    if sites is None:
+        return None
+    accept, reject = sites if direction == "backward" else sites[::-1]
+    found = []
+    for site in (accept, reject):
+        node = deref(site)
+        if node is None or not (node.pointer == "" or node.pointer.startswith("/")):
+            return None  # an absent subschema's stand-in: nothing to point at
+        found.append(node.pointer)
+    return found[0], found[1]
