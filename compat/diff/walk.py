@@ -23,6 +23,7 @@ from compat.diff.facts import (
     Segment,
 )
 from compat.prove import Prover
+from compat.prove.fingerprint import children as subschemas
 from compat.schema.model import Node, Ref, canonical, deref, single_branch
 from compat.schema.normalize import SchemaDocument
 from compat.schema.refs import join
@@ -62,6 +63,9 @@ class _Walker:
         self._true_old = Node(pointer=ABSENT, raw=True, boolean=True)
         self._true_new = Node(pointer=ABSENT, raw=True, boolean=True)
         self._stack: list[tuple[Node, Node, PairKey, bool]] = []
+        self._identical = _Identical(prover)
+        self._marked_old: set[int] = set()
+        self._marked_new: set[int] = set()
 
     # -- driving -----------------------------------------------------------------------------
 
@@ -106,8 +110,13 @@ class _Walker:
                 skip = o_ref != n_ref
         if key not in self.visited:
             self.visited.add(key)
-            self.nodes[key] = (o, n)
-            self._stack.append((o, n, key, skip))
+            if self._identical(o, n):
+                # nothing below can differ: only mark what it reaches (for the definitions)
+                _mark(o, self.reached_old, self._marked_old)
+                _mark(n, self.reached_new, self._marked_new)
+            else:
+                self.nodes[key] = (o, n)
+                self._stack.append((o, n, key, skip))
         return key
 
     def _site_annotations(self, site: Node | Ref | None, target: Node) -> dict[str, Any]:
@@ -317,6 +326,76 @@ def _paths_to(
         edges.append((segment, index))
         iterators.append(iter(parents.get(parent, [])))
     return found, True
+
+
+class _Identical:
+    """Pairs that need no comparison: the same meaning (equal structural fingerprints) and,
+    everywhere below, the same annotations and formats (which fingerprints leave out), the
+    annotations written beside `$ref`s included. Such a pair can yield no fact."""
+
+    def __init__(self, prover: Prover) -> None:
+        self.fingerprints = prover.fingerprints
+        self._digests: dict[int, int] = {}
+        self._interned: dict[Any, int] = {}
+        self._alive: list[Node] = []  # ids are only unique while their nodes live
+
+    def __call__(self, o: Node, n: Node) -> bool:
+        if o is n:
+            return True
+        mine = self.fingerprints.of(o)
+        if mine is None or mine != self.fingerprints.of(n):
+            return False  # a different meaning, or on a reference cycle
+        return self._digest(o) == self._digest(n)
+
+    def _digest(self, root: Node) -> int:
+        """Interned (annotations, format, each child's site annotations and digest), bottom
+        up and without recursion. Only for nodes with a fingerprint: those reach no cycle."""
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        while stack:
+            node, ready = stack.pop()
+            if id(node) in self._digests:
+                continue
+            sites = subschemas(node)
+            if not ready:
+                stack.append((node, True))
+                for _, site in sites:
+                    target = deref(site)
+                    if target is not None and id(target) not in self._digests:
+                        stack.append((target, False))
+                continue
+            parts = []
+            for label, site in sites:
+                notes = []
+                while isinstance(site, Ref):
+                    notes.append(_annotations_key(site.annotations))
+                    site = site.target
+                parts.append((label, tuple(notes), -1 if site is None else self._digests[id(site)]))
+            key = (_annotations_key(node.annotations), node.format, tuple(parts))
+            found = self._interned.get(key)
+            if found is None:
+                found = self._interned[key] = len(self._interned)
+            self._alive.append(node)
+            self._digests[id(node)] = found
+        return self._digests[id(root)]
+
+
+def _annotations_key(annotations: dict[str, Any]) -> Any:
+    return tuple(sorted((name, canonical(value)) for name, value in annotations.items()))
+
+
+def _mark(root: Node, reached: set[str], marked: set[int]) -> None:
+    """Every node reachable from `root`, as a walk of it would have reached them."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in marked:
+            continue
+        marked.add(id(node))
+        reached.add(node.pointer)
+        for _, site in subschemas(node):
+            target = deref(site)
+            if target is not None and id(target) not in marked:
+                stack.append(target)
 
 
 def _unwrap(o: Node, n: Node) -> tuple[Node, Node]:

@@ -304,7 +304,13 @@ class Frame:
         self.keys: tuple[str | int, ...] = tuple(
             level[3] for level in self.levels if level[0] != "names"
         )
-        self.edge = any(_numeric_edge(level[1]) or _numeric_edge(level[2]) for level in self.levels)
+        # whether what surrounds the hole holds numbers only python-jsonschema can judge (the
+        # value a level's minimal object had at the hole's key is replaced, so it does not count)
+        self.edge = any(
+            _numeric_edge([v for k, v in first.items() if k != key] if shape != "list" else first)
+            or _numeric_edge(second)
+            for shape, first, second, key in self.levels
+        )
 
     def plug(self, value: Any) -> Any:
         out = value
@@ -387,8 +393,11 @@ def find(
         if frame.edge:
             ordered = built
         else:
-            plain = [pair for pair in built if not _numeric_edge(pair[1])]
-            ordered = plain + [pair for pair in built if _numeric_edge(pair[1])]
+            # only the value (and a property name's value) can hold such numbers
+            whole = frame.names_target is not None
+            edges = [_numeric_edge(pair[0] if whole else pair[1]) for pair in built]
+            ordered = [p for p, e in zip(built, edges, strict=True) if not e]
+            ordered += [p for p, e in zip(built, edges, strict=True) if e]
         for instance, value in ordered:
             scope = None
             if pointers is not None and location[-1:] != (("names", None),):
