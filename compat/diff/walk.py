@@ -112,8 +112,8 @@ class _Walker:
             self.visited.add(key)
             if self._identical(o, n):
                 # nothing below can differ: only mark what it reaches (for the definitions)
-                _mark(o, self.reached_old, self._marked_old)
-                _mark(n, self.reached_new, self._marked_new)
+                _mark(o, self.reached_old, self._marked_old, self._identical)
+                _mark(n, self.reached_new, self._marked_new, self._identical)
             else:
                 self.nodes[key] = (o, n)
                 self._stack.append((o, n, key, skip))
@@ -338,6 +338,7 @@ class _Identical:
         self._digests: dict[int, int] = {}
         self._interned: dict[Any, int] = {}
         self._alive: list[Node] = []  # ids are only unique while their nodes live
+        self._sites: dict[int, list[tuple[Any, Node | Ref | None]]] = {}
 
     def __call__(self, o: Node, n: Node) -> bool:
         if o is n:
@@ -350,18 +351,19 @@ class _Identical:
     def _digest(self, root: Node) -> int:
         """Interned (annotations, format, each child's site annotations and digest), bottom
         up and without recursion. Only for nodes with a fingerprint: those reach no cycle."""
-        stack: list[tuple[Node, bool]] = [(root, False)]
+        digests = self._digests
+        stack: list[tuple[Node, list[tuple[Any, Node | Ref | None]] | None]] = [(root, None)]
         while stack:
-            node, ready = stack.pop()
-            if id(node) in self._digests:
+            node, sites = stack.pop()
+            if id(node) in digests:
                 continue
-            sites = subschemas(node)
-            if not ready:
-                stack.append((node, True))
+            if sites is None:
+                sites = self.sites(node)
+                stack.append((node, sites))
                 for _, site in sites:
                     target = deref(site)
-                    if target is not None and id(target) not in self._digests:
-                        stack.append((target, False))
+                    if target is not None and id(target) not in digests:
+                        stack.append((target, None))
                 continue
             parts = []
             for label, site in sites:
@@ -369,21 +371,30 @@ class _Identical:
                 while isinstance(site, Ref):
                     notes.append(_annotations_key(site.annotations))
                     site = site.target
-                parts.append((label, tuple(notes), -1 if site is None else self._digests[id(site)]))
+                parts.append((label, tuple(notes), -1 if site is None else digests[id(site)]))
             key = (_annotations_key(node.annotations), node.format, tuple(parts))
             found = self._interned.get(key)
             if found is None:
                 found = self._interned[key] = len(self._interned)
             self._alive.append(node)
-            self._digests[id(node)] = found
-        return self._digests[id(root)]
+            digests[id(node)] = found
+        return digests[id(root)]
+
+    def sites(self, node: Node) -> list[tuple[Any, Node | Ref | None]]:
+        """The node's subschemas (kept: marking reached nodes walks the same ones again)."""
+        found = self._sites.get(id(node))
+        if found is None:
+            found = self._sites[id(node)] = [
+                (label, site) for label, site in subschemas(node) if site is not None
+            ]
+        return found
 
 
 def _annotations_key(annotations: dict[str, Any]) -> Any:
     return tuple(sorted((name, canonical(value)) for name, value in annotations.items()))
 
 
-def _mark(root: Node, reached: set[str], marked: set[int]) -> None:
+def _mark(root: Node, reached: set[str], marked: set[int], identical: _Identical) -> None:
     """Every node reachable from `root`, as a walk of it would have reached them."""
     stack = [root]
     while stack:
@@ -392,7 +403,7 @@ def _mark(root: Node, reached: set[str], marked: set[int]) -> None:
             continue
         marked.add(id(node))
         reached.add(node.pointer)
-        for _, site in subschemas(node):
+        for _, site in identical.sites(node):
             target = deref(site)
             if target is not None and id(target) not in marked:
                 stack.append(target)

@@ -8,6 +8,10 @@ accounted for by a change already breaking or unknown there; any other place bec
 
 from __future__ import annotations
 
+import itertools
+import json
+from typing import Any
+
 from compat.diff.facts import render_path
 from compat.engine.model import Change, set_verdict
 from compat.engine.strategies import candidates
@@ -206,9 +210,32 @@ def _unproven_evidence(
     for direction, failure in change.failures:
         if failure.b_node is None:
             continue
-        accept = failure.a_nodes[0] if failure.a_nodes else failure.b_node
-        values = candidates(change.rule, {}, accept, failure.b_node, None, None)
+        # the accepted values lie in every atom of the case: draw candidates from each in
+        # turn (the order of atoms is arbitrary)
+        pools = [
+            candidates(change.rule, {}, accept, failure.b_node, None, None)
+            for accept in failure.a_nodes or (failure.b_node,)
+        ]
+        values = _interleaved(pools)
         found = find(validators, direction, roots, [failure.path], values, labels)
         if found is not None:
             change.counterexamples.append(found)
             set_verdict(change, direction, BREAKING)
+
+
+def _interleaved(pools: list[list[Any]]) -> list[Any]:
+    """One from each pool in turn, without repeats."""
+    out: list[Any] = []
+    seen: set[str] = set()
+    for row in itertools.zip_longest(*pools, fillvalue=_NONE):
+        for value in row:
+            if value is _NONE:
+                continue
+            key = json.dumps(value, sort_keys=True, default=repr)
+            if key not in seen:
+                seen.add(key)
+                out.append(value)
+    return out
+
+
+_NONE = object()

@@ -109,7 +109,7 @@ class Prover(Within):
             if node.if_ is not None and (node.then is not None or node.else_ is not None):
                 pending.append([[node.if_, node.then], [self._negation(node.if_), node.else_]])
         if not pending:
-            out.append(tuple(sorted(found, key=id)))
+            out.append(tuple(sorted(found, key=self._rank)))
             return
         first, rest = pending[0], pending[1:]
         for alternative in first:
@@ -270,7 +270,7 @@ class Prover(Within):
         return True
 
     def _apart(self, left: Atoms, right: Atoms) -> bool:
-        both_atoms = tuple(sorted({id(x): x for x in left + right}.values(), key=id))
+        both_atoms = tuple(sorted({id(x): x for x in left + right}.values(), key=self._rank))
         kinds = self._kinds(both_atoms)
         if not kinds:
             return True

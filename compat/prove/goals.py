@@ -55,6 +55,18 @@ class Goals:
         self._negations: dict[int, Node] = {}
         self._keep: list[Site] = []  # keeps ids in _negations from being reused
         self._presences: dict[frozenset[str], Node] = {}
+        # a node's rank: the order in which the prover first met it. Atoms are kept in that
+        # order (a canonical order for memo keys that, unlike memory addresses, is the same on
+        # every run, so the same inputs give the same report)
+        self._ranks: dict[int, int] = {}
+        self._ranked: list[Node] = []  # ids are only unique while their nodes live
+
+    def _rank(self, node: Node) -> int:
+        found = self._ranks.get(id(node))
+        if found is None:
+            found = self._ranks[id(node)] = len(self._ranks)
+            self._ranked.append(node)
+        return found
 
     # -- the goal machinery ---------------------------------------------------------------------
 

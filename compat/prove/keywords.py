@@ -42,6 +42,9 @@ class Within(Goals):
     def _never_has(self, atoms: Atoms, name: str) -> bool:
         raise NotImplementedError
 
+    def _same(self, a: Site, b: Site) -> bool:
+        raise NotImplementedError
+
     def _presence(self, name: str, atoms: Atoms) -> Node:
         raise NotImplementedError
 
@@ -242,6 +245,14 @@ class Within(Goals):
 
     def _property_within(self, atoms: Atoms, name: str, b: Node) -> bool:
         """Property `name`'s values under `a` against everything `b` asks of them."""
+        wanted_here = b.properties.get(name)
+        if wanted_here is not None and not b.pattern_properties:
+            # `b` asks only its declared schema of the name: an atom that declares the same
+            # (the usual unchanged property of a large object) settles it
+            for atom in atoms:
+                mine_here = atom.properties.get(name)
+                if mine_here is not None and self._same(mine_here, wanted_here):
+                    return True
         wanted = name_schemas(b, name)
         if wanted is None:
             return self._fail(atoms, b, f"properties/{name}")
