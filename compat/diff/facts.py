@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,22 +90,26 @@ NAMES: Segment = ("names", None)
 
 def render_path(path: Path) -> str:
     """`process.ancestors[].credentials.uid`; the root is `(root)`."""
-    out = ""
+    parts: list[str] = []  # joined once: paths thousands of steps deep stay linear
     for kind, value in path:
         if kind == "prop":
             name = str(value)
-            if name and all(ch.isalnum() or ch in "_-$@" for ch in name):
-                out += ("." if out else "") + name
+            if _PLAIN_NAME.fullmatch(name):
+                parts.append(("." if parts else "") + name)
             else:
-                out += "[" + json.dumps(name, ensure_ascii=False) + "]"
+                parts.append("[" + json.dumps(name, ensure_ascii=False) + "]")
         elif kind == "item":
-            out += "[]"
+            parts.append("[]")
         elif kind == "index":
-            out += f"[{value}]"
+            parts.append(f"[{value}]")
         elif kind == "additional":
-            out += ("." if out else "") + "*"
+            parts.append(("." if parts else "") + "*")
         elif kind == "pattern":
-            out += ("." if out else "") + "{" + str(value) + "}"
+            parts.append(("." if parts else "") + "{" + str(value) + "}")
         elif kind == "names":
-            out += ("." if out else "") + "{names}"
-    return out or "(root)"
+            parts.append(("." if parts else "") + "{names}")
+    return "".join(parts) or "(root)"
+
+
+# str.isalnum() letters and digits (any script), or one of _-$@
+_PLAIN_NAME = re.compile(r"(?:[^\W_]|[_\-$@])+")

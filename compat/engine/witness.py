@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from compat.diff.facts import Path, render_path
+from compat.diff.facts import Path, Segment, render_path
 from compat.engine.strategies import EXTRA_NAME
 from compat.schema.instances import (
     NoValue,
@@ -85,6 +85,7 @@ class Validators:
         self._local: bool | None = None
         self.fast_old = fast(old)
         self.fast_new = fast(new)
+        self.frames: dict[Any, Any] = {}  # the counterexample frames' levels, for the run
 
     def reference(self) -> tuple[Any, Any]:
         """python-jsonschema's validators for (old, new), built on first use."""
@@ -109,12 +110,7 @@ class Validators:
             return False
         if self._local is None:
             self._local = all(
-                s.document.draft == s.draft
-                and not s.document.index.dynamic
-                and all(
-                    n.draft == s.draft for n in s.document.nodes.values() if isinstance(n, Node)
-                )
-                and not _mentions_dynamic(s.source.document)
+                s.document.draft == s.draft and not s.document.index.dynamic and _plain(s)
                 for s in self._schemas
             )
         return self._local
@@ -181,21 +177,18 @@ def _message(errors: list[Any], prefix: tuple[str | int, ...]) -> str | None:
     return f"{where}: {error.message}"
 
 
-def _mentions_dynamic(document: Any) -> bool:
-    """Whether any object in the document has a dynamic or recursive reference or anchor."""
-    stack = [document]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            if any(k in value for k in _DYNAMIC_KEYWORDS):
-                return True
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
+def _plain(schema: LoadedSchema) -> bool:
+    """One draft in every node, and no dynamic or recursive reference anywhere."""
+    for node in schema.document.nodes.values():
+        if isinstance(node, Node) and (
+            node.draft != schema.draft
+            or (node.unsupported and any(k in node.unsupported for k in _DYNAMIC_KEYWORDS))
+        ):
+            return False
+    return True
 
 
-_DYNAMIC_KEYWORDS = ("$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor")
+_DYNAMIC_KEYWORDS = ("$dynamicRef", "$recursiveRef")
 
 
 def _larger_than(value: Any, limit: int) -> bool:
@@ -234,82 +227,55 @@ def _numeric_edge(value: Any) -> bool:
     return False
 
 
+Level = tuple[str, Any, Any, "str | int"]  # shape, the container around the hole, its key
+_FAILED = object()
+
+
 class Frame:
     """An event valid (as far as built) down to a path, with a hole at the path's end.
 
     Built once per path; `plug(value)` puts a candidate in the hole by copying only the
     containers along the path, so trying many candidates deep in a schema costs the path's
-    length each, not the event's size.
+    length each, not the event's size. The levels are kept in `cache` (one per run: a level
+    depends only on the node and the step), so paths sharing a prefix build it once.
     """
 
-    def __init__(self, root: Node | Ref, path: Path) -> None:
+    def __init__(self, root: Node | Ref, path: Path, cache: dict[Any, Any] | None = None) -> None:
         # per level: the container without the child (a dict, or the items before and after
         # it), and the key the child sits at
-        self.levels: list[tuple[str, Any, Any, str | int]] = []
+        self.levels: list[Level] = []
         self.names_target: Node | None = None
+        self.edge = False
+        cache = {} if cache is None else cache
         node: Node | Ref | None = root
-        for index, (kind, arg) in enumerate(path):
+        for index, step in enumerate(path):
             target = deref(node)
-            if kind in ("prop", "additional"):
-                name = arg if kind == "prop" else EXTRA_NAME
-                container = minimal(target) if target is not None else {}
-                if not isinstance(container, dict):
-                    container = {}
-                child = property_schema(target, name) if target is not None else None
-                branch = branch_declaring(target, name) if target is not None else None
-                if branch is not None:
-                    # the property lives in a combinator branch: build the object that branch
-                    # accepts (its discriminator, its required properties) around the value
-                    with contextlib.suppress(NoValue, RecursionError):
-                        base = minimal(branch)
-                        if isinstance(base, dict):
-                            container = {**container, **base}
-                    if target is not None and name not in target.properties:
-                        child = branch.properties[name]
-                self.levels.append(("dict", container, None, name))
-                node = child
-            elif kind in ("item", "index"):
-                # `item` is any position past the tuple (prefixItems) part
-                prefix = len(target.prefix_items) if target is not None else 0
-                position = prefix if kind == "item" else int(arg)
-                before = [
-                    minimal(item_schema(target, i)) if target is not None else None
-                    for i in range(position)
-                ]
-                after: list[Any] = []
-                if target is not None:
-                    while position + 1 + len(after) < (target.min_items or 0):
-                        after.append(minimal(item_schema(target, position + 1 + len(after))))
-                self.levels.append(("list", before, after, position))
-                node = item_schema(target, position) if target is not None else None
-            elif kind == "pattern" and target is not None:
-                names = names_matching(str(arg))
-                if not names:
+            if step[0] == "names":
+                if index + 1 != len(path):
                     raise NoValue
-                container = minimal(target)
-                if not isinstance(container, dict):
-                    container = {}
-                self.levels.append(("dict", container, None, names[0]))
-                node = target.pattern_properties.get(str(arg))
-            elif kind == "names" and index + 1 == len(path):
                 # the value is a property name: an object that has it
                 self.names_target = target
                 container = minimal(target) if target is not None else {}
                 if not isinstance(container, dict):
                     container = {}
                 self.levels.append(("names", container, None, ""))
-                node = None
-            else:
+                break
+            key = (id(target), step)
+            found = cache.get(key)
+            if found is None:
+                try:
+                    found = _level(target, step)
+                except (NoValue, RecursionError, TypeError, ValueError):
+                    found = _FAILED
+                cache[key] = found
+                cache[(key, "alive")] = target  # ids are only unique while their nodes live
+            if found is _FAILED:
                 raise NoValue
+            level, node, edge = cast(tuple[Level, "Node | Ref | None", bool], found)
+            self.levels.append(level)
+            self.edge = self.edge or edge
         self.keys: tuple[str | int, ...] = tuple(
             level[3] for level in self.levels if level[0] != "names"
-        )
-        # whether what surrounds the hole holds numbers only python-jsonschema can judge (the
-        # value a level's minimal object had at the hole's key is replaced, so it does not count)
-        self.edge = any(
-            _numeric_edge([v for k, v in first.items() if k != key] if shape != "list" else first)
-            or _numeric_edge(second)
-            for shape, first, second, key in self.levels
         )
 
     def plug(self, value: Any) -> Any:
@@ -326,6 +292,54 @@ class Frame:
                 schema = property_schema(target, out) if target is not None else None
                 out = {**first, out: minimal(schema)}
         return out
+
+
+def _level(target: Node | None, step: Segment) -> tuple[Level, Node | Ref | None, bool]:
+    """One step of a frame: the container at `target` around the child the step leads to,
+    that child's schema, and whether the container holds numbers only python-jsonschema can
+    judge (the value it had at the hole's key is replaced, so it does not count)."""
+    kind, arg = step
+    if kind in ("prop", "additional"):
+        name = arg if kind == "prop" else EXTRA_NAME
+        container = minimal(target) if target is not None else {}
+        if not isinstance(container, dict):
+            container = {}
+        child = property_schema(target, name) if target is not None else None
+        branch = branch_declaring(target, name) if target is not None else None
+        if branch is not None:
+            # the property lives in a combinator branch: build the object that branch
+            # accepts (its discriminator, its required properties) around the value
+            with contextlib.suppress(NoValue, RecursionError):
+                base = minimal(branch)
+                if isinstance(base, dict):
+                    container = {**container, **base}
+            if target is not None and name not in target.properties:
+                child = branch.properties[name]
+        edge = _numeric_edge([v for k, v in container.items() if k != name])
+        return ("dict", container, None, name), child, edge
+    if kind in ("item", "index"):
+        # `item` is any position past the tuple (prefixItems) part
+        prefix = len(target.prefix_items) if target is not None else 0
+        position = prefix if kind == "item" else int(arg)
+        before = [
+            minimal(item_schema(target, i)) if target is not None else None for i in range(position)
+        ]
+        after: list[Any] = []
+        if target is not None:
+            while position + 1 + len(after) < (target.min_items or 0):
+                after.append(minimal(item_schema(target, position + 1 + len(after))))
+        child = item_schema(target, position) if target is not None else None
+        return ("list", before, after, position), child, _numeric_edge([before, after])
+    if kind == "pattern" and target is not None:
+        names = names_matching(str(arg))
+        if not names:
+            raise NoValue
+        container = minimal(target)
+        if not isinstance(container, dict):
+            container = {}
+        edge = _numeric_edge([v for k, v in container.items() if k != names[0]])
+        return ("dict", container, None, names[0]), target.pattern_properties.get(str(arg)), edge
+    raise NoValue
 
 
 def place(root: Node | Ref, path: Path, value: Any) -> Any:
@@ -378,27 +392,24 @@ def find(
         batch = values[: max(0, limit - tried)]
         tried += len(batch)
         try:
-            frame = Frame(root, location)
+            frame = Frame(root, location, validators.frames)
         except (NoValue, RecursionError, TypeError, ValueError):
             continue
-        built: list[tuple[Any, Any]] = []
-        for value in batch:
-            try:
-                built.append((frame.plug(value), value))
-            except (NoValue, RecursionError, TypeError, ValueError):
-                continue
         # Candidates whose numbers both validators read alike are screened by the fast one;
         # the others (huge integers, fractions) only python-jsonschema can judge, which costs
-        # a walk of the whole event each: they go last.
+        # a walk of the whole event each: they go last. Only the value (and a property name's
+        # value) can hold such numbers when the frame does not.
         if frame.edge:
-            ordered = built
+            ordered = batch
         else:
-            # only the value (and a property name's value) can hold such numbers
             whole = frame.names_target is not None
-            edges = [_numeric_edge(pair[0] if whole else pair[1]) for pair in built]
-            ordered = [p for p, e in zip(built, edges, strict=True) if not e]
-            ordered += [p for p, e in zip(built, edges, strict=True) if e]
-        for instance, value in ordered:
+            edges = [_numeric_edge(_try_plug(frame, v) if whole else v) for v in batch]
+            ordered = [v for v, e in zip(batch, edges, strict=True) if not e]
+            ordered += [v for v, e in zip(batch, edges, strict=True) if e]
+        for value in ordered:
+            instance = _try_plug(frame, value)  # plugged only when tried: deep frames cost
+            if instance is _FAILED:
+                continue
             scope = None
             if pointers is not None and location[-1:] != (("names", None),):
                 scope = Scope(frame.keys, value, *pointers)
@@ -410,6 +421,13 @@ def find(
         if tried >= limit:
             break
     return None
+
+
+def _try_plug(frame: Frame, value: Any) -> Any:
+    try:
+        return frame.plug(value)
+    except (NoValue, RecursionError, TypeError, ValueError):
+        return _FAILED
 
 
 def _pointers(

@@ -118,20 +118,42 @@ def test_the_whole_event_still_decides_a_large_counterexample() -> None:
         assert change.backward != "breaking"
 
 
+DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+DRAFT_2019 = "https://json-schema.org/draft/2019-09/schema"
+
+
 @pytest.mark.parametrize(
-    "mark",
+    ("draft", "mark"),
     [
-        {"$schema": "http://json-schema.org/draft-04/schema#"},  # another draft inside
-        {"$comment": "x", "definitions": {"r": {"$recursiveRef": "#"}}},
+        (DRAFT_07, {"$schema": "http://json-schema.org/draft-04/schema#"}),  # another draft
+        (DRAFT_2019, {"r": {"$recursiveRef": "#"}}),
+        ("https://json-schema.org/draft/2020-12/schema", {"$dynamicAnchor": "node"}),
     ],
 )
 def test_mixed_drafts_and_dynamic_references_are_confirmed_whole(
-    monkeypatch: Any, mark: dict[str, Any]
+    monkeypatch: Any, draft: str, mark: dict[str, Any]
 ) -> None:
     calls: list[Any] = []
     monkeypatch.setattr(witness, "_local_split", lambda *args: calls.append(args))
-    old = chain(700)
-    old["definitions"]["D2"].update(mark)
+    old = chain(700, draft)
+    if "r" in mark:
+        old["definitions"]["D2"]["properties"].update(mark)  # a property using it
+    else:
+        old["definitions"]["D2"].update(mark)
     new = require_at(old, 695)
-    deep_compare(old, new)
+    report = deep_compare(old, new)
     assert not calls
+    (change,) = [c for c in report.changes if c.rule == "required-added"]
+    assert change.backward == "breaking"  # confirmed on the whole event
+
+
+def test_a_keyword_of_another_draft_is_no_reason_to_confirm_whole(monkeypatch: Any) -> None:
+    calls: list[Any] = []
+    original = witness._local_split
+    monkeypatch.setattr(
+        witness, "_local_split", lambda *args: calls.append(args) or original(*args)
+    )
+    old = chain(700)
+    old["definitions"]["D2"]["properties"]["r"] = {"$recursiveRef": "#"}  # draft-07: no keyword
+    deep_compare(old, require_at(old, 695))
+    assert calls
