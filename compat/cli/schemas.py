@@ -94,6 +94,12 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
 @format_option("diff")
 @click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
 @click.option(
+    "--structural",
+    is_flag=True,
+    help="Also list every textual edit from OLD to NEW (JSON pointer, old -> new value), "
+    "annotations included, beside the semantic verdicts.",
+)
+@click.option(
     "--assert-formats",
     is_flag=True,
     help="Treat `format` as a constraint (by default it is an annotation, as validators do).",
@@ -113,6 +119,7 @@ def diff(
     mode: str | None,
     fmt: str,
     allow_unknown: bool,
+    structural: bool,
     assert_formats: bool,
     default_draft: str | None,
     color: bool | None,
@@ -130,13 +137,19 @@ def diff(
 
     settings = _settings(store)
     draft = default_draft or settings.default_draft
+    old_schema = load(old, settings.store, draft, assert_formats)
+    new_schema = load(new, settings.store, draft, assert_formats)
     report = compare(
-        load(old, settings.store, draft, assert_formats),
-        load(new, settings.store, draft, assert_formats),
+        old_schema,
+        new_schema,
         mode=Mode.choose(mode, settings.mode).plain,
         assert_formats=assert_formats,
         allow_unknown=allow_unknown,
     )
+    if structural:
+        from compat.diff.structural import edits
+
+        report.structural = edits(old_schema.source.document, new_schema.source.document)
     use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
     text = render("diff", fmt, report, Style(color=use_color))
     click.echo(text, nl=False, color=use_color)

@@ -46,6 +46,8 @@ class Report:
     assert_formats: bool
     allow_unknown: bool
     changes: list[Change]
+    # the textual edits (diff/structural.Edit), when a caller asks for them (diff --structural)
+    structural: list[Any] | None = None
 
     @property
     def backward(self) -> str:
