@@ -16,7 +16,8 @@ from compat.errors import CompatError
 from compat.modes import Mode
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import from_bytes
-from compat.util.files import read_bytes
+from compat.util.files import dump_json, read_bytes
+from compat.util.yamlfile import is_yaml
 from compat.versioning.changelog import store_loader, whole
 from compat.versioning.store import (
     NAME_RE,
@@ -65,6 +66,8 @@ def release(
         raise CompatError("--allow-breaking needs a reason")
     data = read_bytes(schema, what="schema file")
     new = prepare(from_bytes(data, name, schema, name), default_draft, assert_formats)
+    if is_yaml(schema.name):
+        data = dump_json(new.source.document).encode("utf-8")  # the store holds JSON
     load = store_loader(store)
     previous = store.names if mode.transitive else store.names[-1:]
     reports = [compare(load(old), new, mode.plain, assert_formats) for old in previous]

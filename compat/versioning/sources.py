@@ -14,7 +14,9 @@ from compat.versioning.store import Store
 def resolve(spec: str, store_root: Path) -> SchemaSource:
     """A store version name, a file path or `GITREF:PATH`, as a source."""
     path = Path(spec)
-    looks_like_name = "/" not in spec and "\\" not in spec and not spec.endswith(".json")
+    looks_like_name = (
+        "/" not in spec and "\\" not in spec and not spec.endswith((".json", ".yaml", ".yml"))
+    )
     if looks_like_name and ":" not in spec:
         if (store_root / "index.json").is_file():
             store = Store.open(store_root)
