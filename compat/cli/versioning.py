@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     "--against",
     "ref",
     default=None,
-    help="Git ref to compare with (branch, tag, sha, origin/x) [default: the merge "
-    "base with the default branch].",
+    help="Git ref to compare with (branch, tag, sha, origin/x) [default: the merge base with "
+    "the pull request's base branch (GITHUB_BASE_REF), else with the default branch].",
 )
 @gate_mode_option
 @format_option("gate")
@@ -60,6 +60,8 @@ def check(
     changes fail unless acknowledged (in the store's index, or [tool.cws-compat]
     acknowledgements for files). Exit 0 pass, 1 fail, 2 usage or input error.
     """
+    import os
+
     from compat.report.registry import render
     from compat.versioning.gate import gate
     from compat.versioning.git import open_repo, resolve
@@ -67,7 +69,7 @@ def check(
     settings = _settings(store)
     chosen = Mode.choose(mode, settings.mode)
     repo = open_repo()
-    commit, label = resolve(repo, ref)
+    commit, label = resolve(repo, ref, os.environ.get("GITHUB_BASE_REF") or None)
     result = gate(repo, commit, label, list(paths), settings, chosen, allow_unknown, assert_formats)
     if corpora:
         result.corpus = _gate_corpora(result, settings, assert_formats)

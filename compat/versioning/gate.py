@@ -118,7 +118,7 @@ def gate(
         old = _loaded(f"{ref_label}:{rel}", before, settings, assert_formats)
         new = _loaded(rel, data, settings, assert_formats)
         result = compare(old, new, mode.plain, assert_formats, allow_unknown)
-        acks = settings.acknowledgements.get(rel, ())
+        acks = settings.acknowledgements.get(str(path.resolve()), ())  # keyed by real path
         matched, stale = _acknowledge(result, acks)
         report.checks.append(
             Check(old.label, new.label, rel, data.decode("utf-8"), result, matched)

@@ -55,8 +55,8 @@ def from_git(ref: str, inner: str, cwd: Path | None = None) -> SchemaSource:
         raise CompatError(f"{label}: expected GITREF:PATH, e.g. origin/main:schemas/schema.json")
     try:
         repo = git.open_repo(cwd)
-    except CompatError:
-        raise CompatError(f"{label}: not inside a git repository") from None
+    except CompatError as exc:
+        raise CompatError(f"{label}: {exc}") from None
     commit = git.commit_at(repo, ref)
     if commit is None:
         raise CompatError(f"{label}: unknown git ref {ref!r}")
