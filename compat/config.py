@@ -11,10 +11,11 @@ from typing import Any
 
 from compat.errors import CompatError
 from compat.modes import MODES
-from compat.versioning.store import Acknowledgement, parse_acknowledgements
+from compat.versioning.acknowledge import Acknowledgement, parse_acknowledgements
 
 DEFAULT_STORE = Path("schemas") / "versions"
 SETTINGS_FILE = ".cws-compat.toml"
+FAIL_ON = ("unknown", "breaking")
 
 KNOWN_KEYS = {
     "store",
@@ -22,6 +23,8 @@ KNOWN_KEYS = {
     "changelog",
     "default-draft",
     "mode",
+    "fail-on",
+    "rules-url",
     "acknowledgements",
 }
 
@@ -36,6 +39,8 @@ class Settings:
     source: Path | None = None  # the settings file read, if any
     # acknowledged changes of schema files gated by path: resolved path -> acks
     acknowledgements: dict[str, tuple[Acknowledgement, ...]] = field(default_factory=dict)
+    fail_on: str | None = None
+    rules_url: str | None = None
 
     @property
     def table_name(self) -> str:
@@ -134,8 +139,9 @@ def load_settings(cwd: Path | None = None) -> Settings:
         )
     values = {
         key: _string(table, key, label)
-        for key in ("store", "corpora", "changelog", "default-draft", "mode")
+        for key in ("store", "corpora", "changelog", "default-draft", "mode", "fail-on")
     }
+    values["rules-url"] = _string(table, "rules-url", label)
     base = source.parent if source is not None else None
     if values["store"] is not None and base is not None:
         store = base / values["store"]
@@ -144,6 +150,8 @@ def load_settings(cwd: Path | None = None) -> Settings:
     corpora = base / values["corpora"] if values["corpora"] and base is not None else None
     if values["mode"] is not None and values["mode"] not in MODES:
         raise CompatError(f"{label} mode must be one of {', '.join(MODES)}")
+    if values["fail-on"] is not None and values["fail-on"] not in FAIL_ON:
+        raise CompatError(f"{label} fail-on must be one of {', '.join(FAIL_ON)}")
     # the changelog sits beside the settings file, else beside the project that holds the store
     home = base or (store.parent.parent if store.parent.name == "schemas" else cwd)
     changelog = home / (values["changelog"] or "CHANGELOG.md")
@@ -155,6 +163,8 @@ def load_settings(cwd: Path | None = None) -> Settings:
         default_draft=values["default-draft"],
         mode=values["mode"],
         source=source,
+        fail_on=values["fail-on"],
+        rules_url=values["rules-url"],
     )
 
 
@@ -181,7 +191,7 @@ def _acknowledgements(
         path = item.get("path")
         if not isinstance(path, str):
             raise CompatError(f"{where}[{position}]: needs a string 'path'")
-        parsed = parse_acknowledgements([item], f"{where}[{position}]")
+        parsed = parse_acknowledgements([item], f"{where}[{position}]", extra=("path",))
         key = str((base / path).resolve())
         acks[key] = acks.get(key, ()) + parsed
     return acks

@@ -55,8 +55,8 @@ def test_settings_file_keys_are_checked(
     result = cli("versions")
     assert result.code == 2
     assert "unknown key(s) in the settings: stroe" in result.err
-    (go_repo / ".cws-compat.toml").write_text('mode = "sometimes"\n')
-    assert "mode must be one of backward" in cli("versions").err
+    (go_repo / ".cws-compat.toml").write_text('fail-on = "sometimes"\n')
+    assert "fail-on must be one of unknown, breaking" in cli("versions").err
 
 
 def test_one_settings_file_per_directory(

@@ -9,7 +9,10 @@ import click
 
 from compat.cli.group import cli
 from compat.cli.options import (
+    allow_unknown_option,
+    fail_on_option,
     format_option,
+    lets_unknown_pass,
     output_option,
     store_option,
     write_output,
@@ -92,7 +95,8 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
     "(new events valid under OLD) or full (both). [default: backward, or [tool.cws-compat] mode]",
 )
 @format_option("diff")
-@click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
+@fail_on_option
+@allow_unknown_option
 @click.option(
     "--structural",
     is_flag=True,
@@ -118,6 +122,7 @@ def diff(
     store: Path | None,
     mode: str | None,
     fmt: str,
+    fail_on: str | None,
     allow_unknown: bool,
     structural: bool,
     assert_formats: bool,
@@ -129,7 +134,7 @@ def diff(
     Every change is classified per direction as compatible, breaking or unknown, with a stable
     rule id (see `cws-compat rules`), the instance paths it reaches in an event, and a checked
     counterexample where one is found. Exits 1 when a change is breaking (or unknown, unless
-    --allow-unknown) under the mode.
+    --fail-on breaking) under the mode. OLD and NEW may be JSON or YAML.
     """
     from compat.engine.compare import compare
     from compat.report.registry import Style, render
@@ -144,7 +149,7 @@ def diff(
         new_schema,
         mode=Mode.choose(mode, settings.mode).plain,
         assert_formats=assert_formats,
-        allow_unknown=allow_unknown,
+        allow_unknown=lets_unknown_pass(fail_on, allow_unknown, settings),
     )
     if structural:
         from compat.diff.structural import edits

@@ -26,6 +26,9 @@ class Change:
     old: Any
     new: Any
     counterexamples: list[Counterexample] = field(default_factory=list)
+    # what the change is about below its schema path, where the path alone does not say:
+    # the property name for `required` and property changes (`auid`), else ""
+    subject: str = ""
     # the schema nodes the change sits in (pointers), for tracing validation errors to it
     old_node: str | None = None
     new_node: str | None = None

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.versioning.scratch import breaking, git, v2_with
 
 
 def as_yaml(document: Any) -> str:
@@ -62,6 +63,28 @@ def test_quoted_and_tagged_scalars_are_strings(cli: Any, tmp_path: Path) -> None
     path.write_text('type: object\nproperties:\n  "on": {type: string, pattern: "1e3"}\n')
     result = cli("diff", str(path), str(path), "--format", "json")
     assert result.code == 0, result.err
+
+
+def test_a_yaml_file_is_gated_with_annotations_on_its_lines(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    monkeypatch.chdir(root)
+    schema = root / "backend.schema.yaml"
+    schema.write_text(as_yaml(json.loads((ROOT / "schemas/versions/v2.json").read_text())))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "schema")
+    schema.write_text(as_yaml(json.loads(v2_with(breaking).read_text())))
+    assert cli("diff", "HEAD:backend.schema.yaml", "backend.schema.yaml").code == 1
+    result = cli("check", "--against", "HEAD", "backend.schema.yaml", "--format", "github")
+    assert result.code == 1
+    line = next(x for x in result.out.splitlines() if "required-added" in x)
+    number = int(line.split("line=")[1].split(",")[0])
+    lines = schema.read_text().splitlines()
+    start = next(i for i, x in enumerate(lines) if x.startswith("  ProcessCredentials:"))
+    assert number - 1 > start and lines[number - 1].strip() == "required:"
 
 
 def test_a_yaml_schema_is_released_as_json(cli: Any, store_copy: Path) -> None:

@@ -81,13 +81,17 @@ def test_release_with_a_reason_records_acknowledgements_the_gate_accepts(
     assert result.code == 0, result.out
     index = json.loads((repo / "schemas/versions/index.json").read_text())
     acks = index["versions"][-1]["acknowledged"]
+    # the exact change: rule, path, the property it is about and a fingerprint of it all
     assert acks == [
         {
             "rule": "required-added",
             "schema_path": "/definitions/ProcessCredentials/required",
+            "subject": "auid",
+            "fingerprint": acks[0]["fingerprint"],
             "reason": "agents >= 7.30 send auid",
         }
     ]
+    assert len(acks[0]["fingerprint"]) == 16
     assert "acknowledged: agents >= 7.30 send auid" in (repo / "CHANGELOG.md").read_text()
     gate = cli("check")
     assert gate.code == 0, gate.out
@@ -154,13 +158,30 @@ def test_gating_a_schema_file_by_path(cli: Any, repo: Path) -> None:
     schema.write_text(v2_with(breaking).read_text())
     result = cli("check", "--against", "HEAD", "backend.schema.json", "--format", "json")
     assert result.code == 1
-    assert result.json()["checks"][0]["file"] == "backend.schema.json"
+    check = result.json()["checks"][0]
+    assert check["file"] == "backend.schema.json"
+    # an acknowledgement by rule and path alone (as written before fingerprints) approves
+    # nothing, and says so
     (repo / "pyproject.toml").write_text(
         "[[tool.cws-compat.acknowledgements]]\n"
         'path = "backend.schema.json"\nrule = "required-added"\n'
         'schema_path = "/definitions/ProcessCredentials/required"\nreason = "planned"\n'
     )
-    assert cli("check", "--against", "HEAD", "backend.schema.json").code == 0
+    legacy = cli("check", "--against", "HEAD", "backend.schema.json")
+    assert legacy.code == 1
+    assert "has no fingerprint, so it approves nothing" in legacy.out
+    # the snippet the failure shows, pasted with a reason, is what approves it
+    (repo / "pyproject.toml").unlink()
+    fix = check["failing"][0]["fix"].splitlines()
+    assert fix[:2] == [
+        "to accept it, add to .cws-compat.toml (a new file):",
+        "[[acknowledgements]]",
+    ]
+    snippet = "\n".join(fix[1:]).replace("WHY THIS CHANGE IS ACCEPTABLE", "planned")
+    (repo / ".cws-compat.toml").write_text(snippet + "\n")
+    passed = cli("check", "--against", "HEAD", "backend.schema.json")
+    assert passed.code == 0, passed.out
+    assert "acknowledged [required-added]" in passed.out
 
 
 def test_sarif_and_junit_outputs(cli: Any, repo: Path) -> None:
