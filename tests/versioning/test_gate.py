@@ -272,23 +272,3 @@ def test_not_a_git_repository_is_exit_2(
     result = cli("check")
     assert result.code == 2
     assert "not inside a git repository" in result.err
-
-
-def test_repository_integration_files_call_the_gate(in_repo_root: Path) -> None:
-    import yaml
-
-    action = yaml.safe_load((in_repo_root / "action.yml").read_text())
-    assert set(action["inputs"]) >= {"paths", "ref", "mode", "format"}
-    steps = " ".join(step.get("run", "") for step in action["runs"]["steps"])
-    assert "cws-compat check" in steps and '--format "$INPUT_FORMAT"' in steps
-    hooks = yaml.safe_load((in_repo_root / ".pre-commit-hooks.yaml").read_text())
-    assert hooks[0]["entry"].startswith("cws-compat check --against HEAD")
-    workflow = yaml.safe_load((in_repo_root / ".github/workflows/schema-gate.yml").read_text())
-    # PyYAML reads the bare key `on` as True
-    triggers = workflow.get("on", workflow.get(True))
-    assert triggers["pull_request"]["paths"] == ["schemas/**"]
-    steps = workflow["jobs"]["gate"]["steps"]
-    assert steps[0]["with"]["fetch-depth"] == 0
-    runs = " ".join(step.get("run", "") for step in steps)
-    assert "--format github" in runs and "--format sarif" in runs and "GITHUB_STEP_SUMMARY" in runs
-    assert any("upload-sarif" in step.get("uses", "") for step in steps)

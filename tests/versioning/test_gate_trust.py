@@ -1,18 +1,23 @@
 """A gate that cannot be fooled, and whose failures lead to the fix: exact acknowledgements,
-files added to the store by hand, released versions edited in place (in every format), the
-pull request's base branch, --fail-on, and the composite action, tried in scratch
-repositories as a pull request would."""
+files added to the store by hand, released versions edited in place (in every format),
+--fail-on, and the composite action, tried in scratch repositories as a pull request would
+(the pull request's base branch: test_git.py)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.versioning.scratch import add_version_by_hand, additive, breaking, git, v2_with
 
 INDEX = "schemas/versions/index.json"
@@ -348,3 +353,77 @@ def test_every_failing_format_says_how_to_proceed(cli: Any, repo: Path) -> None:
         assert "acknowledged" in result.out, fmt  # the snippet to add to v3's entry
         assert '\\"fingerprint\\"' in result.out or '"fingerprint"' in result.out, fmt
         assert "cws-compat release" in result.out, fmt
+
+
+# -- the composite action and the workflows ----------------------------------------------------
+
+
+def test_the_action_compares_once_and_sets_its_outputs(
+    cli: Any, repo: Path, tmp_path: Path
+) -> None:
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert {"paths", "against", "mode", "corpora", "fail-on", "sarif-file"} <= set(action["inputs"])
+    assert {"passed", "compatible", "bump", "report"} <= set(action["outputs"])
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "gate")
+    add_version_by_hand(repo, "v3", v2_with(breaking))
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    calls = tmp_path / "calls"
+    for name, command in (("cws-compat", "-m compat"), ("python", "")):
+        shim = shims / name
+        log = f'echo "$@" >> {calls}\n' if name == "cws-compat" else ""
+        shim.write_text(f'#!/bin/sh\n{log}exec {sys.executable} {command} "$@"\n')
+        shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
+    files = {name: tmp_path / name for name in ("output", "summary")}
+    env = {
+        **os.environ,
+        "PATH": f"{shims}{os.pathsep}{os.environ['PATH']}",
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(files["output"]),
+        "GITHUB_STEP_SUMMARY": str(files["summary"]),
+    }
+    inputs = {"format": "github", "corpora": "false", "sarif-file": "gate.sarif", "summary": "true"}
+    for variable, expression in step["env"].items():
+        name = expression.split("inputs.")[1].split()[0].rstrip("}")
+        env[variable] = inputs.get(name, "")
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert len(calls.read_text().splitlines()) == 1  # one comparison
+    assert "::error file=schemas/versions/v3.json" in done.stdout
+    outputs = dict(line.split("=", 1) for line in files["output"].read_text().splitlines())
+    assert outputs["passed"] == outputs["compatible"] == "false"
+    assert outputs["bump"] == "major"
+    assert json.loads(Path(outputs["report"]).read_text())["passed"] is False
+    assert files["summary"].read_text().startswith("## Schema gate: ❌ failed")
+    sarif = json.loads((repo / "gate.sarif").read_text())
+    assert sarif["runs"][0]["results"][0]["ruleId"] == "required-added"
+
+
+def test_repository_integration_files(in_repo_root: Path) -> None:
+    import yaml
+
+    hooks = yaml.safe_load((in_repo_root / ".pre-commit-hooks.yaml").read_text())
+    assert hooks[0]["entry"].startswith("cws-compat check --against HEAD")
+    workflows = sorted((in_repo_root / ".github/workflows").glob("*.yml"))
+    assert workflows
+    for path in workflows:
+        for name, job in yaml.safe_load(path.read_text())["jobs"].items():
+            assert isinstance(job.get("timeout-minutes"), int), f"{path.name}: {name}"
+    gate = yaml.safe_load((in_repo_root / ".github/workflows/schema-gate.yml").read_text())
+    triggers = gate.get("on", gate.get(True))  # PyYAML reads the bare key `on` as True
+    assert triggers["pull_request"]["paths"] == ["schemas/**"]
+    steps = gate["jobs"]["gate"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    action = next(s for s in steps if s.get("uses") == "./")
+    sarif = action["with"]["sarif-file"]
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    assert upload["with"]["sarif_file"] == sarif
