@@ -37,7 +37,9 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--store",
         type=click.Path(path_type=Path, file_okay=False),
         default=None,
-        help="Schema store directory [default: schemas/versions, or [tool.cws-compat] store].",
+        help="Schema store directory [default: `store` in the settings (.cws-compat.toml or "
+        "[tool.cws-compat]), else the nearest schemas/versions from here up to the repository "
+        "root].",
     )(func)
 
 
@@ -61,7 +63,7 @@ gate_mode_option = click.option(
     type=click.Choice(list(MODES)),
     default=None,
     help="Compatibility required of each new version [default: backward, or "
-    "[tool.cws-compat] mode]; *-transitive checks against every earlier version.",
+    "`mode` in the settings]; *-transitive checks against every earlier version.",
 )
 
 

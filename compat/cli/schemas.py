@@ -92,7 +92,7 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
     type=click.Choice(list(PLAIN)),
     default=None,
     help="Which direction must be compatible: backward (old events valid under NEW), forward "
-    "(new events valid under OLD) or full (both). [default: backward, or [tool.cws-compat] mode]",
+    "(new events valid under OLD) or full (both). [default: backward, or `mode` in the settings]",
 )
 @format_option("diff")
 @fail_on_option

@@ -68,7 +68,7 @@ class Store:
         if not index_path.is_file():
             raise CompatError(
                 f"no schema store at {root} (no {INDEX_NAME}); "
-                "point --store or [tool.cws-compat] store at one"
+                "point --store, or `store` in .cws-compat.toml or [tool.cws-compat], at one"
             )
         return cls.from_index(read_bytes(index_path), str(index_path), root)
 
