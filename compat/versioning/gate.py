@@ -425,9 +425,17 @@ class _StoreGate:
         self.context = context
         self.report = context.report
         self.root = context.settings.store
-        self.store = Store.open(self.root)
+        if (self.root / INDEX_NAME).exists() or not self._indexed_at_base():
+            self.store = Store.open(self.root)
+        else:  # the whole index was deleted: every released version is reported removed
+            self.store = Store(self.root, [])
         self.released: dict[str, VersionEntry] = {}
         self.released_bytes: dict[str, bytes | None] = {}
+
+    def _indexed_at_base(self) -> bool:
+        from compat.versioning.git import read_at
+
+        return read_at(self.context.commit, self._rel(INDEX_NAME)) is not None
 
     def run(self) -> None:
         from compat.versioning.git import read_at
@@ -534,7 +542,7 @@ class _StoreGate:
 
     def _unregistered_files(self) -> None:
         listed = {entry.file for entry in self.store.entries}
-        for path in sorted(self.root.iterdir()):
+        for path in sorted(self.root.iterdir() if self.root.is_dir() else ()):
             if (
                 not path.is_file()
                 or path.name.startswith(".")
@@ -664,7 +672,7 @@ def add_corpus_evidence(result: GateReport, corpus: Any) -> None:
             "unexplained-corpus-rejection",
             f"{corpus.unexplained} group(s) of stored events are rejected by {versions} with no "
             "breaking or unknown change to explain them",
-            "",
+            result.checks[-1].file if result.checks else "",
             f"see them with `cws-compat corpus validate --against {versions}`; a rejection no "
             "change explains means a verdict was wrong: report it with one of the events",
         )

@@ -161,6 +161,12 @@ def test_release_takes_a_reason_per_change(cli: Any, repo: Path, tmp_path: Path)
         ("auid", "auid is sent since 7.30"),
         ("euser", "euser is sent since 7.31"),
     ]
+    changelog = (repo / "CHANGELOG.md").read_text()
+    assert "`process.credentials.auid`" in changelog
+    for line in changelog.splitlines():
+        if "[`required-added`]" in line:
+            name = "auid" if ".auid`" in line else "euser"
+            assert line.endswith(f"acknowledged: {name} is sent since 7.3{name == 'euser':d}")
     assert cli("check").code == 0
 
 
@@ -272,6 +278,15 @@ def test_a_hand_made_index_entry_that_does_not_match_its_file_fails(cli: Any, re
     (repo / "schemas/versions/v3.json").unlink()
     missing = cli("check", "--format", "json").json()
     assert [p["kind"] for p in missing["problems"]] == ["version-file-missing"]
+
+
+def test_a_deleted_store_fails_naming_each_released_version(cli: Any, repo: Path) -> None:
+    shutil.rmtree(repo / "schemas/versions")
+    result = cli("check", "--format", "json")
+    assert result.code == 1, result.err
+    problems = result.json()["problems"]
+    assert [p["kind"] for p in problems] == ["released-version-removed"] * 2
+    assert "released version v1 was removed" in problems[0]["message"]
 
 
 def test_an_edited_index_entry_of_a_released_version_fails(cli: Any, repo: Path) -> None:
