@@ -361,7 +361,8 @@ def _gate_file(context: _Context, repo: Any, path: Path) -> None:
     shown = (
         os.path.relpath(settings.source, Path.cwd())
         if settings.source is not None
-        else f"{os.path.relpath(home / '.cws-compat.toml', Path.cwd())} (a new file)"
+        else f"{os.path.relpath(home / '.cws-compat.toml', Path.cwd())} (a new file; in a "
+        "pyproject.toml, the table is [[tool.cws-compat.acknowledgements]])"
     )
     table = (
         "[[tool.cws-compat.acknowledgements]]"

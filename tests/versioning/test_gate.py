@@ -173,10 +173,11 @@ def test_gating_a_schema_file_by_path(cli: Any, repo: Path) -> None:
     # the snippet the failure shows, pasted with a reason, is what approves it
     (repo / "pyproject.toml").unlink()
     fix = check["failing"][0]["fix"].splitlines()
-    assert fix[:2] == [
-        "to accept it, add to .cws-compat.toml (a new file):",
-        "[[acknowledgements]]",
-    ]
+    assert fix[0] == (
+        "to accept it, add to .cws-compat.toml (a new file; in a pyproject.toml, the table is "
+        "[[tool.cws-compat.acknowledgements]]):"
+    )
+    assert fix[1] == "[[acknowledgements]]"
     snippet = "\n".join(fix[1:]).replace("WHY THIS CHANGE IS ACCEPTABLE", "planned")
     (repo / ".cws-compat.toml").write_text(snippet + "\n")
     passed = cli("check", "--against", "HEAD", "backend.schema.json")

@@ -401,8 +401,12 @@ def test_the_action_compares_once_and_sets_its_outputs(
     }
     inputs = {"format": "github", "corpora": "false", "sarif-file": "gate.sarif", "summary": "true"}
     for variable, expression in step["env"].items():
-        name = expression.split("inputs.")[1].split()[0].rstrip("}")
-        env[variable] = inputs.get(name, "")
+        if "inputs." in expression:
+            name = expression.split("inputs.")[1].split()[0].rstrip("}")
+            env[variable] = inputs.get(name, "")
+    # where the runner puts a remote action: _actions/OWNER/REPO/REF
+    env["ACTION_PATH"] = str(tmp_path / "_actions" / "acme" / "cws-compat" / "v2")
+    env["GITHUB_SERVER_URL"] = "https://forge.example.invalid"
     done = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
         cwd=repo,
@@ -421,6 +425,9 @@ def test_the_action_compares_once_and_sets_its_outputs(
     assert files["summary"].read_text().startswith("## Schema gate: ❌ failed")
     sarif = json.loads((repo / "gate.sarif").read_text())
     assert sarif["runs"][0]["results"][0]["ruleId"] == "required-added"
+    rule = sarif["runs"][0]["tool"]["driver"]["rules"][0]
+    docs = "https://forge.example.invalid/acme/cws-compat/blob/v2/docs/rules.md"
+    assert rule["helpUri"] == f"{docs}#required-added"
 
 
 def test_repository_integration_files(in_repo_root: Path) -> None:
