@@ -112,6 +112,8 @@ def _outputs(values: tuple[str, ...], default: str) -> list[tuple[str, Path]]:
             fmt, file = default, value
         if not file:
             raise CompatError(f"--output {value!r}: no file name")
+        if Path(file).is_dir():
+            raise CompatError(f"--output {value!r}: {file} is a directory")
         found.append((fmt, Path(file)))
     return found
 

@@ -224,6 +224,9 @@ def test_an_edited_released_version_fails_in_every_format(
     assert result.err == ""
     report = {fmt: (tmp_path / f"report.{fmt}").read_text() for fmt in FORMATS}
     assert report["text"] == result.out == plain.read_text()  # all from the one comparison
+    for bad in ("sarif=", f"sarif={tmp_path}"):
+        refused = cli("check", "--output", bad)
+        assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
     line = next(i for i, x in enumerate(v2.read_text().splitlines(), 1) if "Container id" in x)
 
     assert '/properties/id/description: "Container ID" -> "Container id"' in report["text"]
