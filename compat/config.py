@@ -1,4 +1,6 @@
-"""Project settings from `[tool.cws-compat]` in the nearest pyproject.toml."""
+"""Project settings: `.cws-compat.toml`, or `[tool.cws-compat]` in a pyproject.toml, whichever
+is nearest from the current directory up to the repository root; and the store, found the
+same way when the settings do not name one."""
 
 from __future__ import annotations
 
@@ -9,16 +11,22 @@ from typing import Any
 
 from compat.errors import CompatError
 from compat.modes import MODES
-from compat.versioning.store import Acknowledgement, parse_acknowledgements
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from compat.versioning.acknowledge import Acknowledgement, parse_acknowledgements
 
 DEFAULT_STORE = Path("schemas") / "versions"
+SETTINGS_FILE = ".cws-compat.toml"
+FAIL_ON = ("unknown", "breaking")
 
-KNOWN_KEYS = {"store", "corpora", "changelog", "default-draft", "mode", "acknowledgements"}
+KNOWN_KEYS = {
+    "store",
+    "corpora",
+    "changelog",
+    "default-draft",
+    "mode",
+    "fail-on",
+    "rules-url",
+    "acknowledgements",
+}
 
 
 @dataclass(frozen=True)
@@ -28,79 +36,162 @@ class Settings:
     changelog: Path = Path("CHANGELOG.md")
     default_draft: str | None = None
     mode: str | None = None
-    source: Path | None = None
-    # acknowledged changes of schema files gated by path: repository-relative path -> acks
+    source: Path | None = None  # the settings file read, if any
+    # acknowledged changes of schema files gated by path: resolved path -> acks
     acknowledgements: dict[str, tuple[Acknowledgement, ...]] = field(default_factory=dict)
+    fail_on: str | None = None
+    rules_url: str | None = None
+
+    @property
+    def table_name(self) -> str:
+        """How the settings file names its table, for messages and snippets."""
+        if self.source is not None and self.source.name == "pyproject.toml":
+            return "[tool.cws-compat]"
+        return SETTINGS_FILE
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The first pyproject.toml from `start` upward, stopping at the repository root."""
+def _parse_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CompatError(f"{path}: cannot read settings: {exc}") from None
+    return data
+
+
+def _is_repository_root(directory: Path) -> bool:
+    return (directory / ".git").exists()
+
+
+def _upward(start: Path) -> list[Path]:
+    """`start` and its parents, up to the repository root (or the filesystem root)."""
+    found = []
     for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-        if (directory / ".git").exists():
-            return None
+        found.append(directory)
+        if _is_repository_root(directory):
+            break
+    return found
+
+
+def find_settings(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest settings from `start` upward: a `.cws-compat.toml` (the whole file is the
+    table) or a pyproject.toml with a `[tool.cws-compat]` table."""
+    for directory in _upward(start):
+        found: list[tuple[Path, dict[str, Any]]] = []
+        own = directory / SETTINGS_FILE
+        if own.is_file():
+            found.append((own, _parse_toml(own)))
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            tool = _parse_toml(pyproject).get("tool", {})
+            table = tool.get("cws-compat") if isinstance(tool, dict) else None
+            if table is not None:
+                if not isinstance(table, dict):
+                    raise CompatError(f"{pyproject}: [tool.cws-compat] must be a table")
+                found.append((pyproject, table))
+        if len(found) > 1:
+            raise CompatError(
+                f"settings in both {own} and {pyproject} [tool.cws-compat]: keep one of them"
+            )
+        if found:
+            return found[0]
     return None
 
 
+def find_pyproject(start: Path) -> Path | None:
+    """The settings file in use from `start` (kept for callers of the old name)."""
+    found = find_settings(start)
+    return found[0] if found is not None else None
+
+
+def find_store(start: Path) -> Path | None:
+    """The nearest `schemas/versions` holding an index.json, from `start` up to the
+    repository root."""
+    for directory in _upward(start):
+        candidate = directory / DEFAULT_STORE
+        if (candidate / "index.json").is_file():
+            return candidate
+    return None
+
+
+def _string(table: dict[str, Any], key: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, str):
+        raise CompatError(f"{where} {key} must be a string")
+    return value
+
+
 def load_settings(cwd: Path | None = None) -> Settings:
-    cwd = cwd or Path.cwd()
-    pyproject = find_pyproject(cwd)
-    table: dict[str, Any] = {}
-    if pyproject is not None:
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise CompatError(f"{pyproject}: cannot read settings: {exc}") from None
-        table = data.get("tool", {}).get("cws-compat", {})
-        if not isinstance(table, dict):
-            raise CompatError(f"{pyproject}: [tool.cws-compat] must be a table")
-        unknown = sorted(set(table) - KNOWN_KEYS)
-        if unknown:
-            raise CompatError(
-                f"{pyproject}: unknown key(s) in [tool.cws-compat]: {', '.join(unknown)} "
-                f"(known: {', '.join(sorted(KNOWN_KEYS))})"
-            )
-    if "store" in table and pyproject is not None:
-        if not isinstance(table["store"], str):
-            raise CompatError(f"{pyproject}: [tool.cws-compat] store must be a string")
-        store = pyproject.parent / table["store"]
+    cwd = (cwd or Path.cwd()).absolute()
+    found = find_settings(cwd)
+    source, table = found if found is not None else (None, {})
+    in_pyproject = source is not None and source.name == "pyproject.toml"
+    label = f"{source}: [tool.cws-compat]" if in_pyproject else f"{source}:"
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        where = "[tool.cws-compat]" if in_pyproject else "the settings"
+        raise CompatError(
+            f"{source}: unknown key(s) in {where}: {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(KNOWN_KEYS))})"
+        )
+    values = {
+        key: _string(table, key, label)
+        for key in ("store", "corpora", "changelog", "default-draft", "mode", "fail-on")
+    }
+    values["rules-url"] = _string(table, "rules-url", label)
+    base = source.parent if source is not None else None
+    if values["store"] is not None and base is not None:
+        store = base / values["store"]
     else:
-        store = cwd / DEFAULT_STORE
-    corpora = None
-    if "corpora" in table and pyproject is not None:
-        if not isinstance(table["corpora"], str):
-            raise CompatError(f"{pyproject}: [tool.cws-compat] corpora must be a string")
-        corpora = pyproject.parent / table["corpora"]
-    for key in ("default-draft", "mode"):
-        if key in table and not isinstance(table[key], str):
-            raise CompatError(f"{pyproject}: [tool.cws-compat] {key} must be a string")
-    acks: dict[str, tuple[Acknowledgement, ...]] = {}
-    raw_acks = table.get("acknowledgements", [])
-    where = f"{pyproject}: [tool.cws-compat] acknowledgements"
-    if not isinstance(raw_acks, list) or not all(isinstance(a, dict) for a in raw_acks):
-        raise CompatError(f"{where} must be an array of tables")
-    for position, item in enumerate(raw_acks):
-        path = item.get("path")
-        if not isinstance(path, str):
-            raise CompatError(f"{where}[{position}]: needs a string 'path'")
-        parsed = parse_acknowledgements([item], f"{where}[{position}]")
-        acks[path] = acks.get(path, ()) + parsed
-    if table.get("mode") is not None and table["mode"] not in MODES:
-        raise CompatError(f"{pyproject}: [tool.cws-compat] mode must be one of {', '.join(MODES)}")
-    base = pyproject.parent if pyproject is not None else cwd
-    changelog = base / "CHANGELOG.md"
-    if "changelog" in table:
-        if not isinstance(table["changelog"], str):
-            raise CompatError(f"{pyproject}: [tool.cws-compat] changelog must be a string")
-        changelog = base / table["changelog"]
+        store = find_store(cwd) or _home(cwd, base) / DEFAULT_STORE
+    corpora = base / values["corpora"] if values["corpora"] and base is not None else None
+    if values["mode"] is not None and values["mode"] not in MODES:
+        raise CompatError(f"{label} mode must be one of {', '.join(MODES)}")
+    if values["fail-on"] is not None and values["fail-on"] not in FAIL_ON:
+        raise CompatError(f"{label} fail-on must be one of {', '.join(FAIL_ON)}")
+    # the changelog sits beside the settings file, else beside the project that holds the store
+    home = base or (store.parent.parent if store.parent.name == "schemas" else cwd)
+    changelog = home / (values["changelog"] or "CHANGELOG.md")
     return Settings(
         store=store,
         corpora=corpora,
         changelog=changelog,
-        acknowledgements=acks,
-        default_draft=table.get("default-draft"),
-        mode=table.get("mode"),
-        source=pyproject if table else None,
+        acknowledgements=_acknowledgements(table, label, base or cwd),
+        default_draft=values["default-draft"],
+        mode=values["mode"],
+        source=source,
+        fail_on=values["fail-on"],
+        rules_url=values["rules-url"],
     )
+
+
+def _home(cwd: Path, base: Path | None) -> Path:
+    """Where a store would be when none is found: beside the settings, else at the repository
+    root, else in the current directory."""
+    if base is not None:
+        return base
+    top = _upward(cwd)[-1]
+    return top if _is_repository_root(top) else cwd
+
+
+def _acknowledgements(
+    table: dict[str, Any], label: str, base: Path
+) -> dict[str, tuple[Acknowledgement, ...]]:
+    """Acknowledged changes of files gated by path; each `path` is relative to the settings
+    file's directory."""
+    acks: dict[str, tuple[Acknowledgement, ...]] = {}
+    raw = table.get("acknowledgements", [])
+    where = f"{label} acknowledgements"
+    if not isinstance(raw, list) or not all(isinstance(a, dict) for a in raw):
+        raise CompatError(f"{where} must be an array of tables")
+    for position, item in enumerate(raw):
+        path = item.get("path")
+        if not isinstance(path, str):
+            raise CompatError(f"{where}[{position}]: needs a string 'path'")
+        parsed = parse_acknowledgements([item], f"{where}[{position}]", extra=("path",))
+        key = str((base / path).resolve())
+        acks[key] = acks.get(key, ()) + parsed
+    return acks

@@ -43,6 +43,14 @@ def invoke(*args: str) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
+@pytest.fixture(autouse=True)
+def _no_ambient_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests choose their own base and docs URL, also when the suite runs in a pull
+    request's workflow (where GitHub sets these)."""
+    for name in ("GITHUB_BASE_REF", "CWS_COMPAT_RULES_URL", "GIT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def cli() -> Any:
     return invoke

@@ -37,7 +37,9 @@ def store_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--store",
         type=click.Path(path_type=Path, file_okay=False),
         default=None,
-        help="Schema store directory [default: schemas/versions, or [tool.cws-compat] store].",
+        help="Schema store directory [default: `store` in the settings (.cws-compat.toml or "
+        "[tool.cws-compat]), else the nearest schemas/versions from here up to the repository "
+        "root].",
     )(func)
 
 
@@ -61,8 +63,35 @@ gate_mode_option = click.option(
     type=click.Choice(list(MODES)),
     default=None,
     help="Compatibility required of each new version [default: backward, or "
-    "[tool.cws-compat] mode]; *-transitive checks against every earlier version.",
+    "`mode` in the settings]; *-transitive checks against every earlier version.",
 )
+
+
+fail_on_option = click.option(
+    "--fail-on",
+    type=click.Choice(["unknown", "breaking"]),
+    default=None,
+    help="Fail on breaking and unknown changes (unknown), or on breaking changes only "
+    "(breaking: unknown ones are reported as warnings) [default: unknown, or `fail-on` in the "
+    "settings].",
+)
+
+allow_unknown_option = click.option(
+    "--allow-unknown",
+    is_flag=True,
+    help="Let changes the engine cannot decide pass (the same as --fail-on breaking).",
+)
+
+
+def lets_unknown_pass(fail_on: str | None, allow_unknown: bool, settings: Settings) -> bool:
+    """--fail-on, --allow-unknown and the `fail-on` setting, as one answer."""
+    if allow_unknown:
+        if fail_on == "unknown":
+            from compat.errors import CompatError
+
+            raise CompatError("--allow-unknown and --fail-on unknown contradict each other")
+        return True
+    return (fail_on or settings.fail_on or "unknown") == "breaking"
 
 
 def output_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

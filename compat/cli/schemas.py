@@ -9,7 +9,10 @@ import click
 
 from compat.cli.group import cli
 from compat.cli.options import (
+    allow_unknown_option,
+    fail_on_option,
     format_option,
+    lets_unknown_pass,
     output_option,
     store_option,
     write_output,
@@ -89,10 +92,17 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
     type=click.Choice(list(PLAIN)),
     default=None,
     help="Which direction must be compatible: backward (old events valid under NEW), forward "
-    "(new events valid under OLD) or full (both). [default: backward, or [tool.cws-compat] mode]",
+    "(new events valid under OLD) or full (both). [default: backward, or `mode` in the settings]",
 )
 @format_option("diff")
-@click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
+@fail_on_option
+@allow_unknown_option
+@click.option(
+    "--structural",
+    is_flag=True,
+    help="Also list every textual edit from OLD to NEW (JSON pointer, old -> new value), "
+    "annotations included, beside the semantic verdicts.",
+)
 @click.option(
     "--assert-formats",
     is_flag=True,
@@ -112,7 +122,9 @@ def diff(
     store: Path | None,
     mode: str | None,
     fmt: str,
+    fail_on: str | None,
     allow_unknown: bool,
+    structural: bool,
     assert_formats: bool,
     default_draft: str | None,
     color: bool | None,
@@ -122,7 +134,7 @@ def diff(
     Every change is classified per direction as compatible, breaking or unknown, with a stable
     rule id (see `cws-compat rules`), the instance paths it reaches in an event, and a checked
     counterexample where one is found. Exits 1 when a change is breaking (or unknown, unless
-    --allow-unknown) under the mode.
+    --fail-on breaking) under the mode. OLD and NEW may be JSON or YAML.
     """
     from compat.engine.compare import compare
     from compat.report.registry import Style, render
@@ -130,13 +142,19 @@ def diff(
 
     settings = _settings(store)
     draft = default_draft or settings.default_draft
+    old_schema = load(old, settings.store, draft, assert_formats)
+    new_schema = load(new, settings.store, draft, assert_formats)
     report = compare(
-        load(old, settings.store, draft, assert_formats),
-        load(new, settings.store, draft, assert_formats),
+        old_schema,
+        new_schema,
         mode=Mode.choose(mode, settings.mode).plain,
         assert_formats=assert_formats,
-        allow_unknown=allow_unknown,
+        allow_unknown=lets_unknown_pass(fail_on, allow_unknown, settings),
     )
+    if structural:
+        from compat.diff.structural import edits
+
+        report.structural = edits(old_schema.source.document, new_schema.source.document)
     use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
     text = render("diff", fmt, report, Style(color=use_color))
     click.echo(text, nl=False, color=use_color)

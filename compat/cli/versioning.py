@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from compat.cli.group import cli
 from compat.cli.options import (
+    allow_unknown_option,
+    fail_on_option,
     format_option,
     gate_mode_option,
-    output_option,
+    lets_unknown_pass,
     store_option,
 )
 from compat.cli.options import settings_for as _settings
@@ -29,17 +31,26 @@ if TYPE_CHECKING:
     "--against",
     "ref",
     default=None,
-    help="Git ref to compare with (branch, tag, sha, origin/x) [default: the merge "
-    "base with the default branch].",
+    help="Git ref to compare with (branch, tag, sha, origin/x) [default: the merge base with "
+    "the pull request's base branch (GITHUB_BASE_REF), else with the default branch].",
 )
 @gate_mode_option
 @format_option("gate")
 @click.option(
     "--corpora", is_flag=True, help="Also re-validate the stored corpora against the new versions."
 )
-@click.option("--allow-unknown", is_flag=True, help="Let changes the engine cannot decide pass.")
+@fail_on_option
+@allow_unknown_option
 @click.option("--assert-formats", is_flag=True, help="Treat `format` as a constraint.")
-@output_option("Also write the report to FILE (e.g. SARIF for code scanning).")
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]FILE",
+    help="Also write the report to FILE, in FORMAT (text, json, markdown, github, sarif, junit; "
+    "default: --format); repeat it to write several formats from the one comparison.",
+)
 @store_option
 def check(
     paths: tuple[Path, ...],
@@ -47,49 +58,92 @@ def check(
     mode: str | None,
     fmt: str,
     corpora: bool,
+    fail_on: str | None,
     allow_unknown: bool,
     assert_formats: bool,
-    output: Path | None,
+    outputs: tuple[str, ...],
     store: Path | None,
 ) -> int:
     """Gate schema changes against a git ref (for pull requests and pre-commit).
 
-    Without PATHS, gates the store: released versions must be unchanged byte for byte, and
-    each new version is compared with its predecessor (or every earlier one, transitive).
-    With PATHS, gates those schema files against their version at the ref. Breaking or unknown
-    changes fail unless acknowledged (in the store's index, or [tool.cws-compat]
-    acknowledgements for files). Exit 0 pass, 1 fail, 2 usage or input error.
+    Without PATHS, gates the store: released versions must be unchanged byte for byte (and
+    so must their index entries), every schema file in the store must be a registered
+    version, and each new version is compared with its predecessor (or every earlier one,
+    transitive). With PATHS, gates those schema files (JSON or YAML) against their version at
+    the ref; a file new since the ref is compared with the store's latest version. Breaking
+    or unknown changes fail unless acknowledged, exactly: in the version's index entry, or in
+    the settings (.cws-compat.toml or [tool.cws-compat]) for files. Every failure says how to
+    proceed. Exit 0 pass, 1 fail, 2 usage or input error.
     """
+    import os
+
     from compat.report.registry import render
     from compat.versioning.gate import gate
     from compat.versioning.git import open_repo, resolve
 
+    targets = _outputs(outputs, fmt)
     settings = _settings(store)
     chosen = Mode.choose(mode, settings.mode)
+    passing_unknown = lets_unknown_pass(fail_on, allow_unknown, settings)
     repo = open_repo()
-    commit, label = resolve(repo, ref)
-    result = gate(repo, commit, label, list(paths), settings, chosen, allow_unknown, assert_formats)
+    commit, label = resolve(repo, ref, os.environ.get("GITHUB_BASE_REF") or None)
+    result = gate(
+        repo, commit, label, list(paths), settings, chosen, passing_unknown, assert_formats
+    )
+    result.rules_url = settings.rules_url or os.environ.get("CWS_COMPAT_RULES_URL") or None
     if corpora:
-        result.corpus = _gate_corpora(result, settings, assert_formats)
-    text = render("gate", fmt, result)
-    click.echo(text, nl=False)
-    if output is not None:
-        from compat.util.files import atomic_write
+        _gate_corpora(result, settings, assert_formats)
+    click.echo(render("gate", fmt, result), nl=False)
+    from compat.util.files import atomic_write
 
-        atomic_write(output, text)
+    for target_fmt, target in targets:
+        atomic_write(target, render("gate", target_fmt, result))
     return 0 if result.passed else 1
+
+
+def _outputs(values: tuple[str, ...], default: str) -> list[tuple[str, Path]]:
+    """`--output [FORMAT=]FILE` values as (format, file)."""
+    from compat.report.registry import FORMATS
+
+    found = []
+    for value in values:
+        fmt, equals, file = value.partition("=")
+        if not equals or fmt not in FORMATS["gate"]:
+            fmt, file = default, value
+        if not file:
+            raise CompatError(f"--output {value!r}: no file name")
+        if Path(file).is_dir():
+            raise CompatError(f"--output {value!r}: {file} is a directory")
+        found.append((fmt, Path(file)))
+    return found
 
 
 @cli.command()
 @click.argument("schema", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--name", default=None, help="Version name [default: the next vN].")
 @click.option(
+    "--ack",
+    "acks",
+    multiple=True,
+    metavar="SELECTOR=REASON",
+    help="Release with this breaking or unknown change, recording REASON as its "
+    "acknowledgement. SELECTOR is RULE@SCHEMA_PATH, RULE@SCHEMA_PATH#SUBJECT (when several "
+    "changes share a path) or the change's fingerprint; a refused release prints each one. "
+    "Repeat it for each change.",
+)
+@click.option(
+    "--ack-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Read --ack values from FILE, one SELECTOR=REASON per line (# starts a comment).",
+)
+@click.option(
     "--allow-breaking",
     "reason",
     default=None,
     metavar="REASON",
-    help="Release even with breaking or unknown changes, recording each as an "
-    "acknowledgement with this reason.",
+    help="Release even with breaking or unknown changes, recording REASON as the "
+    "acknowledgement of each that has no --ack of its own.",
 )
 @gate_mode_option
 @click.option("--assert-formats", is_flag=True, help="Treat `format` as a constraint.")
@@ -98,21 +152,32 @@ def check(
 def release(
     schema: Path,
     name: str | None,
+    acks: tuple[str, ...],
+    ack_file: Path | None,
     reason: str | None,
     mode: str | None,
     assert_formats: bool,
     fmt: str,
     store: Path | None,
 ) -> int:
-    """Add SCHEMA to the store as a new version: the version file, its index entry (sha256,
-    date, acknowledgements) and its changelog entry, written all or nothing.
+    """Add SCHEMA (JSON or YAML; stored as JSON) to the store as a new version: the version
+    file, its index entry (sha256, date, acknowledgements) and its changelog entry, written
+    all or nothing.
 
     Breaking or unknown changes against the latest version (every version, transitive) are
-    refused with exit 1, writing nothing, unless --allow-breaking gives a reason.
+    refused with exit 1, writing nothing, unless each has a reason: its own (--ack, --ack-file)
+    or --allow-breaking's. A refusal prints the --ack for each change, ready to complete.
     """
     from compat.report.registry import Style, render
+    from compat.versioning.acknowledge import parse_reason, read_reasons
     from compat.versioning.release import release as do_release
 
+    reasons = [parse_reason(text) for text in acks]
+    if ack_file is not None:
+        from compat.util.files import decode_utf8, read_bytes
+
+        data = read_bytes(ack_file, what="acknowledgements file")
+        reasons += read_reasons(decode_utf8(data, str(ack_file)), str(ack_file))
     settings = _settings(store)
     chosen = Mode.choose(mode, settings.mode)
     result = do_release(
@@ -124,6 +189,7 @@ def release(
         reason,
         assert_formats,
         settings.default_draft,
+        reasons=reasons,
     )
     click.echo(render("release", fmt, result, Style(mode=str(chosen))), nl=False)
     return 1 if result.refused else 0
@@ -175,11 +241,18 @@ def changelog(
     return 0
 
 
-def _gate_corpora(result: GateReport, settings: Settings, assert_formats: bool) -> Any:
+def _gate_corpora(result: GateReport, settings: Settings, assert_formats: bool) -> None:
     from compat.corpus.run import run_stored
+    from compat.versioning.gate import add_corpus_evidence
 
-    names = sorted({c.new for c in result.checks})
-    report = run_stored(settings, names, assert_formats) if names else None
+    names = sorted({c.new for c in result.checks if c.target.store_version is not None})
+    report = None
+    if names:
+        try:
+            report = run_stored(settings, names, assert_formats)
+        except CompatError as exc:
+            result.notes.append(f"--corpora: not run: {exc}")
+            return
     if report is None:
         result.notes.append("--corpora: no stored corpora, or no new version to check")
-    return report
+    add_corpus_evidence(result, report)

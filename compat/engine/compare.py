@@ -66,6 +66,7 @@ def _compare(
                 new=fact.new,
                 old_node=_node_pointer(result, fact, 0),
                 new_node=_node_pointer(result, fact, 1),
+                subject=render_path(fact.suffix) if fact.suffix else "",
             )
             merged[key] = change
             order.append(key)

@@ -26,6 +26,9 @@ class Change:
     old: Any
     new: Any
     counterexamples: list[Counterexample] = field(default_factory=list)
+    # what the change is about below its schema path, where the path alone does not say:
+    # the property name for `required` and property changes (`auid`), else ""
+    subject: str = ""
     # the schema nodes the change sits in (pointers), for tracing validation errors to it
     old_node: str | None = None
     new_node: str | None = None
@@ -46,6 +49,8 @@ class Report:
     assert_formats: bool
     allow_unknown: bool
     changes: list[Change]
+    # the textual edits (diff/structural.Edit), when a caller asks for them (diff --structural)
+    structural: list[Any] | None = None
 
     @property
     def backward(self) -> str:

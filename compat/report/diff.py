@@ -13,7 +13,7 @@ MAX_PATHS_SHOWN = 3
 
 
 def to_json_data(report: Report) -> dict[str, Any]:
-    return {
+    data = {
         "report_version": REPORT_VERSION,
         "old": report.old,
         "new": report.new,
@@ -30,6 +30,9 @@ def to_json_data(report: Report) -> dict[str, Any]:
         "bump": report.bump,
         "changes": [_change_json(c) for c in report.changes],
     }
+    if report.structural is not None:
+        data["structural"] = [edit.to_json() for edit in report.structural]
+    return data
 
 
 def _change_json(change: Change) -> dict[str, Any]:
@@ -134,6 +137,15 @@ def render_text(report: Report, color: bool = False) -> str:
     if not report.changes:
         lines.append("")
         lines.append("No changes: the two schemas accept exactly the same documents.")
+    if report.structural is not None:
+        from compat.diff.structural import describe
+
+        lines.append("")
+        count = len(report.structural)
+        lines.append(paint(f"Structural edits ({count}, annotations included)", "1"))
+        lines += [f"  {describe(edit)}" for edit in report.structural]
+        if not count:
+            lines.append("  none: the two documents are equal as JSON")
     lines.append("")
     summary = summary_line(report)
     lines.append(paint(summary, "32" if report.compatible else "31;1"))
@@ -187,6 +199,12 @@ def render_markdown(report: Report) -> str:
             out += ["", "</details>"]
     else:
         out.append("No changes: the two schemas accept exactly the same documents.")
+    if report.structural is not None:
+        from compat.diff.structural import describe
+
+        out += ["", f"<details><summary>Structural edits ({len(report.structural)})</summary>", ""]
+        out += [f"- `{_md(describe(edit))}`" for edit in report.structural]
+        out += ["", "</details>"]
     formats = "asserted" if report.assert_formats else "annotations"
     out += [
         "",

@@ -49,7 +49,7 @@ def _rules() -> dict[str, Renderer]:
     return {
         "text": lambda r, s: rules.render_list(r),
         "json": lambda r, s: rules.render_json(r),
-        "markdown": lambda r, s: rules.render_markdown(r),
+        "markdown": lambda r, s: rules.render_markdown(r, gate=True),
     }
 
 

@@ -12,11 +12,20 @@ if TYPE_CHECKING:
 
 
 def render_json(result: ReleaseResult) -> str:
+    from compat.versioning.acknowledge import fingerprint, selector
+
     data = {
         "name": result.name,
         "released": not result.refused,
         "refused": [
-            {"rule": c.rule, "schema_path": c.schema_path, "message": c.message}
+            {
+                "rule": c.rule,
+                "schema_path": c.schema_path,
+                "subject": c.subject,
+                "fingerprint": fingerprint(c),
+                "ack": f"{selector(c)}=REASON",
+                "message": c.message,
+            }
             for c in result.refused
         ],
         "written": [str(p) for p in result.written],
@@ -27,9 +36,21 @@ def render_json(result: ReleaseResult) -> str:
 def render_text(result: ReleaseResult, mode: str) -> str:
     out = [diff_text(report) for report in result.reports]
     if result.refused:
+        import shlex
+
+        from compat.versioning.acknowledge import selector
+
+        schema = shlex.quote(result.schema or "SCHEMA")
+        acks = [
+            f"  --ack {shlex.quote(selector(c) + '=WHY THIS CHANGE IS ACCEPTABLE')}"
+            for c in result.refused
+        ]
         out.append(
-            f"refused: {len(result.refused)} breaking or unknown change(s) under {mode} mode; "
-            "nothing was written. Give --allow-breaking REASON to release anyway.\n"
+            f"refused: {len(result.refused)} breaking or unknown change(s) under {mode} mode "
+            "without a reason; nothing was written. To release anyway, give each change its "
+            "reason (recorded as its acknowledgement):\n"
+            f"cws-compat release {schema} \\\n" + " \\\n".join(acks) + "\n"
+            f"or one reason for them all: cws-compat release {schema} --allow-breaking REASON\n"
         )
     else:
         out.append(f"released {result.name}: " + ", ".join(str(p) for p in result.written) + "\n")

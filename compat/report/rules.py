@@ -64,7 +64,43 @@ def render_json(rules: list[Rule]) -> str:
     return json.dumps({"rules": data}, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_markdown(rules: list[Rule]) -> str:
+def rule_text(rule: Rule) -> str:
+    """One rule explained in plain text (as `cws-compat rules ID` prints it)."""
+    return render_one(rule)
+
+
+def rule_markdown(rule: Rule) -> str:
+    """One rule's section of docs/rules.md, below its heading."""
+    out = [
+        rule.summary,
+        "",
+        f"- backward: **{rule.backward}**",
+        f"- forward: **{rule.forward}**",
+    ]
+    if rule.note:
+        out += ["", rule.note]
+    out += [
+        "",
+        "Before:",
+        "",
+        "```json",
+        _json(rule.before),
+        "```",
+        "",
+        "After:",
+        "",
+        "```json",
+        _json(rule.after),
+        "```",
+    ]
+    if rule.twin:
+        out += ["", f"Opposite change: [`{rule.twin}`](#{rule.twin})."]
+    return "\n".join(out)
+
+
+def render_markdown(rules: list[Rule], gate: bool = False) -> str:
+    """The rules page; `gate`: with the findings of `cws-compat check` that are not schema
+    changes (the whole docs/rules.md, which SARIF rules link to)."""
     out = [
         "# Rules",
         "",
@@ -87,31 +123,17 @@ def render_markdown(rules: list[Rule]) -> str:
             f"| [`{rule.id}`](#{rule.id}) | {rule.backward} | {rule.forward} | {rule.summary} |"
         )
     for rule in rules:
+        out += ["", f"## {rule.id}", "", rule_markdown(rule)]
+    if gate:
+        from compat.versioning.gate import PROBLEM_KINDS
+
         out += [
             "",
-            f"## {rule.id}",
+            "# Gate findings",
             "",
-            rule.summary,
-            "",
-            f"- backward: **{rule.backward}**",
-            f"- forward: **{rule.forward}**",
+            "What `cws-compat check` refuses besides breaking or unknown changes; each failure",
+            "says how to proceed.",
         ]
-        if rule.note:
-            out += ["", rule.note]
-        out += [
-            "",
-            "Before:",
-            "",
-            "```json",
-            _json(rule.before),
-            "```",
-            "",
-            "After:",
-            "",
-            "```json",
-            _json(rule.after),
-            "```",
-        ]
-        if rule.twin:
-            out += ["", f"Opposite change: [`{rule.twin}`](#{rule.twin})."]
+        for kind in PROBLEM_KINDS.values():
+            out += ["", f"## {kind.id}", "", kind.summary, "", kind.description]
     return "\n".join(out) + "\n"

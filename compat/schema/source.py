@@ -22,10 +22,22 @@ class SchemaSource:
 
 
 def from_bytes(
-    data: bytes, label: str, path: Path | None = None, version: str | None = None
+    data: bytes,
+    label: str,
+    path: Path | None = None,
+    version: str | None = None,
+    name: str | None = None,
 ) -> SchemaSource:
-    """The one way from bytes to a source: UTF-8 JSON, an object or a boolean schema."""
-    document = load_schema_json(data, label)
+    """The one way from bytes to a source: UTF-8 JSON, or YAML when the file's name (`name`,
+    else `path`, else the label) ends in .yaml or .yml; an object or a boolean schema."""
+    from compat.util.yamlfile import is_yaml
+
+    if is_yaml(name or (path.name if path is not None else label)):
+        from compat.util.yamlfile import load_yaml_schema
+
+        document = load_yaml_schema(data, label)
+    else:
+        document = load_schema_json(data, label)
     return SchemaSource(label, document, data.decode("utf-8"), path, version)
 
 

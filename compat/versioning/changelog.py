@@ -44,6 +44,23 @@ def _line(change: Change, reason: str | None) -> str:
     return text
 
 
+def _reason(change: Change, acknowledged: tuple[Acknowledgement, ...]) -> str | None:
+    """The reason the acknowledgement of exactly this change gives; for one written before
+    fingerprints (rule and path only), the first of those at the change's rule and path."""
+    from compat.versioning.acknowledge import approves
+
+    for ack in acknowledged:
+        if approves(ack, change):
+            return ack.reason
+    for ack in acknowledged:
+        if ack.fingerprint is None and (ack.rule, ack.schema_path) == (
+            change.rule,
+            change.schema_path,
+        ):
+            return ack.reason
+    return None
+
+
 def entry(
     name: str,
     released: str,
@@ -59,7 +76,6 @@ def entry(
     if not report.changes:
         lines += [f"No change in meaning since {report.old}.", ""]
         return "\n".join(lines)
-    reasons = {(a.rule, a.schema_path): a.reason for a in acknowledged}
     lines += [
         f"Compared with {report.old}: backward {report.backward}, forward "
         f"{report.forward} (bump: {report.bump}).",
@@ -70,7 +86,7 @@ def entry(
         if not items:
             continue
         lines += [f"### {title}", ""]
-        lines += [_line(c, reasons.get((c.rule, c.schema_path))) for c in items]
+        lines += [_line(c, _reason(c, acknowledged)) for c in items]
         lines.append("")
     return "\n".join(lines)
 

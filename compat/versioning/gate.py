@@ -1,29 +1,137 @@
 """The CI gate (`cws-compat check`): compare schema changes with a git ref and fail on
-unacknowledged breaking or unknown changes, or on released versions edited in place."""
+unacknowledged breaking (or unknown) changes, and on anything done to the store outside
+`release`: a released version edited, removed or re-indexed, a version file nobody
+registered, an index entry whose checksum or file is wrong.
+
+Everything the gate finds is reported, each with how to proceed, so that every output
+format (text, markdown, workflow annotations, SARIF, JUnit) can show it; a failure of the
+gate is exit 1, never an input error. Released versions are always read as they are at the
+ref (the bytes that were released), so an edit to one never stops the comparison of the
+versions a pull request adds.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from compat.config import Settings
+from compat.diff.structural import Edit, edits
 from compat.engine.compare import compare
 from compat.engine.model import Change, Report
 from compat.errors import CompatError
 from compat.modes import Mode
+from compat.rules import BREAKING, COMPATIBLE, UNKNOWN
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import from_bytes
-from compat.versioning.store import INDEX_NAME, Acknowledgement, Store, VersionEntry
+from compat.versioning.acknowledge import (
+    Acknowledgement,
+    approves,
+    digest,
+    fingerprint,
+    selector,
+)
+from compat.versioning.store import INDEX_NAME, NAME_RE, Store, VersionEntry, sha256_hex
+
+SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """What the gate refuses outright, as documented in SARIF rules and --help."""
+
+    id: str
+    summary: str
+    description: str
+
+
+PROBLEM_KINDS = {
+    kind.id: kind
+    for kind in (
+        ProblemKind(
+            "released-version-modified",
+            "A released schema version was changed in place.",
+            "Released versions are immutable: their bytes and their index entry are what "
+            "every consumer of that version relies on. A change to the schema is released as "
+            "a new version with `cws-compat release`.",
+        ),
+        ProblemKind(
+            "released-version-removed",
+            "A released schema version was deleted or dropped from the index.",
+            "Released versions stay in the store for good: consumers of a version and the "
+            "comparisons of later versions depend on it.",
+        ),
+        ProblemKind(
+            "unregistered-version-file",
+            "A schema file in the store is not in index.json.",
+            "Only `cws-compat release` adds versions: it checks the new version against the "
+            "earlier ones and writes its file, checksum, acknowledgements and changelog entry "
+            "together. A file copied into the store by hand is none of these.",
+        ),
+        ProblemKind(
+            "version-checksum-mismatch",
+            "A new version's file does not match the sha256 its index entry records.",
+            "The index records the sha256 of each version file; after a mismatch is merged, "
+            "every command refuses the store.",
+        ),
+        ProblemKind(
+            "version-file-missing",
+            "A new index entry names a version file that does not exist.",
+            "Each index entry names its version file in the store.",
+        ),
+        ProblemKind(
+            "schema-file-deleted",
+            "A gated schema file was deleted.",
+            "A schema file named to the gate existed at the ref and no longer does.",
+        ),
+        ProblemKind(
+            "unexplained-corpus-rejection",
+            "A stored event is rejected with no breaking or unknown change to explain it.",
+            "Every rejection of a stored event by a new version must be explained by a change "
+            "the gate reports as breaking or unknown; one that is not means a verdict was "
+            "wrong.",
+        ),
+    )
+}
 
 
 @dataclass
 class Problem:
-    """Something the gate refuses outright (a released version changed), with where."""
+    """Something the gate refuses outright, where it is, and how to proceed."""
 
+    kind: str
     message: str
     file: str
-    pointer: str | None = None
+    fix: str
+    line: int = 1
+    col: int = 1
+    edits: list[Edit] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        return digest(f"{self.kind}\0{self.file}\0{self.message}".encode())
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an acknowledgement of a check's changes goes: a store version's index entry, or
+    the settings file (for a file gated by path, with the base it approves a change from)."""
+
+    store_version: str | None = None
+    index: str = ""  # the store's index.json, repository-relative
+    settings: str = ""  # the settings file, as shown
+    table: str = "[[acknowledgements]]"
+    path: str = ""  # the gated file, relative to the settings file
+    base: str | None = None
+
+
+@dataclass(frozen=True)
+class Approval:
+    ack: Acknowledgement
+    where: str  # the version whose entry holds it, or the settings file
 
 
 @dataclass
@@ -35,7 +143,9 @@ class Check:
     file: str
     text: str
     report: Report
-    acknowledged: dict[int, Acknowledgement] = field(default_factory=dict)
+    acknowledged: dict[int, Approval] = field(default_factory=dict)
+    target: Target = field(default_factory=Target)
+    note: str = ""
 
     def failing(self) -> list[Change]:
         return [
@@ -44,6 +154,64 @@ class Check:
             if self.report.failing(c) and i not in self.acknowledged
         ]
 
+    def warnings(self) -> list[Change]:
+        """Unknown changes that do not fail (--fail-on breaking) and are not acknowledged."""
+        directions = Mode(self.report.mode).directions
+        return [
+            c
+            for i, c in enumerate(self.report.changes)
+            if i not in self.acknowledged
+            and not self.report.failing(c)
+            and any(c.verdict(d) == UNKNOWN for d in directions)
+        ]
+
+    def position(self, change: Change) -> tuple[int, int]:
+        return locate(self.file, self.text, change.new_schema_path or change.schema_path)
+
+    def fix(self, change: Change) -> str:
+        """How to proceed with a failing change: the acknowledgement to paste, ready."""
+        reason = "WHY THIS CHANGE IS ACCEPTABLE"
+        target = self.target
+        lines = []
+        if target.store_version is not None:
+            entry = acknowledgement_json(change, reason)
+            lines += [
+                f'to accept it, add to "acknowledged" of {target.store_version} in {target.index}:',
+                json.dumps(entry, ensure_ascii=False),
+                f"(`cws-compat release SCHEMA --ack '{selector(change)}=WHY'` records it when "
+                "releasing)",
+            ]
+        else:
+            lines += [f"to accept it, add to {target.settings}:", target.table]
+            values = {"path": target.path, **acknowledgement_json(change, reason, target.base)}
+            lines += [
+                f"{key} = {json.dumps(text, ensure_ascii=False)}" for key, text in values.items()
+            ]
+        verdicts = {change.verdict(d) for d in Mode(self.report.mode).directions}
+        if UNKNOWN in verdicts and BREAKING not in verdicts:
+            lines.append("or let unknown changes pass with --fail-on breaking")
+        return "\n".join(lines)
+
+
+def acknowledgement_json(change: Change, reason: str, base: str | None = None) -> dict[str, str]:
+    data = {"rule": change.rule, "schema_path": change.schema_path}
+    if change.subject:
+        data["subject"] = change.subject
+    data["fingerprint"] = fingerprint(change)
+    if base is not None:
+        data["base"] = base
+    data["reason"] = reason
+    return data
+
+
+@dataclass(frozen=True)
+class Stale:
+    """An acknowledgement that approves nothing in this run, and why."""
+
+    where: str
+    ack: Acknowledgement
+    why: str
+
 
 @dataclass
 class GateReport:
@@ -51,31 +219,45 @@ class GateReport:
     mode: str
     checks: list[Check]
     problems: list[Problem]
-    stale: list[tuple[str, Acknowledgement]]
+    stale: list[Stale]
     notes: list[str]
     corpus: Any = None  # a CorpusReport when --corpora
+    sha: str = ""  # the commit compared with
+    fail_on: str = "unknown"
+    rules_url: str | None = None
 
     @property
     def passed(self) -> bool:
-        unexplained = self.corpus.unexplained if self.corpus is not None else 0
-        return not self.problems and not any(c.failing() for c in self.checks) and not (unexplained)
+        return not self.problems and not any(c.failing() for c in self.checks)
+
+    @property
+    def bump(self) -> str:
+        """The largest bump among the comparisons (major > minor > patch > none)."""
+        order = ("none", "patch", "minor", "major")
+        return max((c.report.bump for c in self.checks), key=order.index, default="none")
+
+    @property
+    def compatible(self) -> bool:
+        return all(c.report.compatible for c in self.checks)
 
 
-def _loaded(label: str, data: bytes, settings: Settings, assert_formats: bool) -> LoadedSchema:
-    return prepare(from_bytes(data, label), settings.default_draft, assert_formats)
+def locate(file: str, text: str, pointer: str | None) -> tuple[int, int]:
+    """(line, column) of a JSON pointer in a schema file's text, JSON or YAML."""
+    from compat.util.yamlfile import is_yaml
+
+    if is_yaml(file):
+        from compat.util.yamlfile import locate as locate_yaml
+
+        return locate_yaml(text, pointer)
+    from compat.util.jsonpos import locate as locate_json
+
+    return locate_json(text, pointer)
 
 
-def _acknowledge(
-    report: Report, acks: tuple[Acknowledgement, ...]
-) -> tuple[dict[int, Acknowledgement], list[Acknowledgement]]:
-    matched: dict[int, Acknowledgement] = {}
-    used: set[int] = set()
-    for index, change in enumerate(report.changes):
-        for position, ack in enumerate(acks):
-            if ack.rule == change.rule and ack.schema_path == change.schema_path:
-                matched[index] = ack
-                used.add(position)
-    return matched, [a for i, a in enumerate(acks) if i not in used]
+def _loaded(
+    label: str, data: bytes, file: str, settings: Settings, assert_formats: bool
+) -> LoadedSchema:
+    return prepare(from_bytes(data, label, name=file), settings.default_draft, assert_formats)
 
 
 def gate(
@@ -88,9 +270,19 @@ def gate(
     allow_unknown: bool,
     assert_formats: bool,
 ) -> GateReport:
-    from compat.versioning.git import read_at, relative
+    from compat.versioning.git import relative
 
-    report = GateReport(ref_label, str(mode), [], [], [], [])
+    report = GateReport(
+        ref_label,
+        str(mode),
+        [],
+        [],
+        [],
+        [],
+        sha=str(commit.hexsha),
+        fail_on="breaking" if allow_unknown else "unknown",
+        rules_url=settings.rules_url,
+    )
     store_rel = relative(repo, settings.store)
     gate_store = not paths
     files: list[Path] = []
@@ -100,104 +292,395 @@ def gate(
             gate_store = True
         else:
             files.append(path)
+    context = _Context(report, commit, store_rel, settings, mode, allow_unknown, assert_formats)
     if gate_store:
-        _gate_store(report, commit, store_rel, settings, mode, allow_unknown, assert_formats)
+        _StoreGate(context).run()
     for path in files:
-        rel = relative(repo, path)
-        before = read_at(commit, rel)
-        if not path.is_file():
-            if before is not None:
-                report.problems.append(Problem(f"{rel} was deleted", rel))
-            else:
-                raise CompatError(f"{path}: no such file")
-            continue
-        if before is None:
-            report.notes.append(f"{rel} is new since {ref_label}: nothing to compare with")
-            continue
-        data = path.read_bytes()
-        old = _loaded(f"{ref_label}:{rel}", before, settings, assert_formats)
-        new = _loaded(rel, data, settings, assert_formats)
-        result = compare(old, new, mode.plain, assert_formats, allow_unknown)
-        acks = settings.acknowledgements.get(rel, ())
-        matched, stale = _acknowledge(result, acks)
-        report.checks.append(
-            Check(old.label, new.label, rel, data.decode("utf-8"), result, matched)
-        )
-        report.stale += [(rel, a) for a in stale]
+        _gate_file(context, repo, path)
     return report
 
 
-# Long, on purpose: the store gate is one sequence (released files unchanged, new versions
-# found, each compared with its predecessors, acknowledgements matched) best read in order.
-def _gate_store(
-    report: GateReport,
-    commit: Any,
-    store_rel: str,
-    settings: Settings,
-    mode: Mode,
-    allow_unknown: bool,
-    assert_formats: bool,
-) -> None:
-    from compat.versioning.git import read_at
+@dataclass
+class _Context:
+    report: GateReport
+    commit: Any
+    store_rel: str
+    settings: Settings
+    mode: Mode
+    allow_unknown: bool
+    assert_formats: bool
 
+    def compare(self, old: LoadedSchema, new: LoadedSchema) -> Report:
+        return compare(old, new, self.mode.plain, self.assert_formats, self.allow_unknown)
+
+    def load(self, label: str, data: bytes, file: str) -> LoadedSchema:
+        return _loaded(label, data, file, self.settings, self.assert_formats)
+
+    def restore(self, rel: str) -> str:
+        return f"git checkout {self.report.sha[:12]} -- {rel}"
+
+
+def _gate_file(context: _Context, repo: Any, path: Path) -> None:
+    from compat.versioning.git import read_at, relative, work_tree
+
+    report, settings = context.report, context.settings
+    rel = relative(repo, path)
+    before = read_at(context.commit, rel)
+    if not path.is_file():
+        if before is None:
+            raise CompatError(f"{path}: no such file")
+        report.problems.append(
+            Problem(
+                "schema-file-deleted",
+                f"{rel} was deleted (it exists at {report.ref})",
+                rel,
+                f"restore it with `{context.restore(rel)}`, or stop gating it",
+            )
+        )
+        return
+    data = path.read_bytes()
+    new = context.load(rel, data, rel)
+    note = ""
+    if before is None:
+        latest = _latest_version(settings)
+        if latest is None:
+            report.notes.append(
+                f"{rel} is new since {report.ref}, and there is no schema store at "
+                f"{context.store_rel} to compare it with: nothing compared"
+            )
+            return
+        name, file, before = latest
+        old = context.load(f"{name} (latest store version)", before, file)
+        note = f"{rel} is new since {report.ref}: compared with the latest store version {name}"
+        report.notes.append(note)
+    else:
+        old = context.load(f"{report.ref}:{rel}", before, rel)
+    result = context.compare(old, new)
+    base = digest(before)
+    home = settings.source.parent if settings.source is not None else work_tree(repo)
+    shown = (
+        os.path.relpath(settings.source, Path.cwd())
+        if settings.source is not None
+        else f"{os.path.relpath(home / '.cws-compat.toml', Path.cwd())} (a new file; in a "
+        "pyproject.toml, the table is [[tool.cws-compat.acknowledgements]])"
+    )
+    table = (
+        "[[tool.cws-compat.acknowledgements]]"
+        if settings.source is not None and settings.source.name == "pyproject.toml"
+        else "[[acknowledgements]]"
+    )
+    target = Target(
+        settings=shown,
+        table=table,
+        path=Path(os.path.relpath(path.resolve(), home.resolve())).as_posix(),
+        base=base,
+    )
+    acks = settings.acknowledgements.get(str(path.resolve()), ())
+    check = Check(old.label, new.label, rel, data.decode("utf-8"), result, target=target, note=note)
+    used: set[Acknowledgement] = set()
+    for index, change in enumerate(result.changes):
+        for ack in acks:
+            if approves(ack, change, base):
+                check.acknowledged[index] = Approval(ack, shown)
+                used.add(ack)
+                break
+    report.checks.append(check)
+    report.stale += [_stale(rel, a, result.changes) for a in acks if a not in used]
+
+
+def _latest_version(settings: Settings) -> tuple[str, str, bytes] | None:
+    """The store's latest version (name, file, bytes), None without a store."""
+    if not (settings.store / INDEX_NAME).is_file():
+        return None
     store = Store.open(settings.store)
-    before_index = read_at(commit, f"{store_rel}/{INDEX_NAME}")
-    released: dict[str, VersionEntry] = {}
-    if before_index is not None:
-        label = f"{report.ref}:{store_rel}/{INDEX_NAME}"
-        released = {
-            e.name: e for e in Store.from_index(before_index, label, settings.store).entries
-        }
-    for name, entry in released.items():
-        rel = f"{store_rel}/{entry.file}"
-        if name not in store:
-            report.problems.append(
+    if not store.names:
+        return None
+    stored = store.load(store.names[-1])
+    return stored.entry.name, stored.entry.file, stored.data
+
+
+def _stale(where: str, ack: Acknowledgement, changes: list[Change]) -> Stale:
+    if ack.fingerprint is None:
+        return Stale(
+            where,
+            ack,
+            "has no fingerprint, so it approves nothing (acknowledgements name one exact "
+            "change now): replace it with the one the failing change shows",
+        )
+    near = [c for c in changes if c.rule == ack.rule and c.schema_path == ack.schema_path]
+    if ack.base is not None and any(fingerprint(c) == ack.fingerprint for c in near):
+        return Stale(
+            where,
+            ack,
+            "approves this change from another base (the file has changed there since): "
+            "review it again and update its base",
+        )
+    return Stale(where, ack, "matches no change")
+
+
+class _StoreGate:
+    """Released versions unchanged, no stray files, each new version compared with its
+    predecessor (or every earlier version, transitive), acknowledgements matched."""
+
+    def __init__(self, context: _Context) -> None:
+        self.context = context
+        self.report = context.report
+        self.root = context.settings.store
+        if (self.root / INDEX_NAME).exists() or not self._indexed_at_base():
+            self.store = Store.open(self.root)
+        else:  # the whole index was deleted: every released version is reported removed
+            self.store = Store(self.root, [])
+        self.released: dict[str, VersionEntry] = {}
+        self.released_bytes: dict[str, bytes | None] = {}
+
+    def _indexed_at_base(self) -> bool:
+        from compat.versioning.git import read_at
+
+        return read_at(self.context.commit, self._rel(INDEX_NAME)) is not None
+
+    def run(self) -> None:
+        from compat.versioning.git import read_at
+
+        rel = f"{self.context.store_rel}/{INDEX_NAME}"
+        before_index = read_at(self.context.commit, rel)
+        if before_index is not None:
+            label = f"{self.report.ref}:{rel}"
+            for entry in Store.from_index(before_index, label, self.root).entries:
+                self.released[entry.name] = entry
+                self.released_bytes[entry.name] = read_at(
+                    self.context.commit, f"{self.context.store_rel}/{entry.file}"
+                )
+        for position, entry in enumerate(self.released.values()):
+            self._released_unchanged(position, entry)
+        self._unregistered_files()
+        self._compare_new_versions()
+
+    def _rel(self, file: str) -> str:
+        return f"{self.context.store_rel}/{file}"
+
+    def _released_unchanged(self, position: int, entry: VersionEntry) -> None:
+        name = entry.name
+        index_rel = self._rel(INDEX_NAME)
+        restore = self.context.restore(self._rel(entry.file))
+        if name not in self.store:
+            self.report.problems.append(
                 Problem(
+                    "released-version-removed",
                     f"released version {name} was removed from the store index",
-                    f"{store_rel}/{INDEX_NAME}",
+                    index_rel,
+                    f"put its entry back in {index_rel} as it is at {self.report.ref}",
                 )
             )
-            continue
-        current = store.entry(name)
-        path = settings.store / current.file
-        old_bytes = read_at(commit, rel)
+            return
+        current = self.store.entry(name)
+        path = self.root / current.file
+        file_rel = self._rel(current.file)
+        old_bytes = self.released_bytes.get(name)
         new_bytes = path.read_bytes() if path.is_file() else None
         if new_bytes is None:
-            report.problems.append(Problem(f"released version {name} ({rel}) was deleted", rel))
-        elif (
-            current.file != entry.file
-            or current.sha256 != entry.sha256
-            or (old_bytes is not None and old_bytes != new_bytes)
-        ):
-            report.problems.append(
+            self.report.problems.append(
                 Problem(
-                    f"released version {name} ({rel}) was modified; released versions are "
-                    "immutable: add a new version instead",
-                    f"{store_rel}/{current.file}",
+                    "released-version-removed",
+                    f"released version {name} ({file_rel}) was deleted",
+                    file_rel,
+                    f"restore it with `{restore}`",
                 )
             )
-    names = store.names
-    for position, name in enumerate(names):
-        if name in released or position == 0:
-            if name not in released:
-                report.notes.append(f"{name} is the first version: nothing to compare with")
-            continue
-        stored = store.load(name)
-        new = _loaded(name, stored.data, settings, assert_formats)
-        predecessors = names[:position] if mode.transitive else names[position - 1 : position]
-        for previous in predecessors:
-            old = _loaded(previous, store.load(previous).data, settings, assert_formats)
-            result = compare(old, new, mode.plain, assert_formats, allow_unknown)
-            matched, stale = _acknowledge(result, stored.entry.acknowledged)
-            report.checks.append(
-                Check(
+            return
+        file_changed = old_bytes is not None and old_bytes != new_bytes
+        entry_changed = current.to_json() != entry.to_json()
+        if not file_changed and not entry_changed:
+            return
+        found: list[Edit] = []
+        parts: list[str] = []
+        fixes: list[str] = []
+        if file_changed:
+            assert old_bytes is not None
+            file_edits = self._file_edits(name, old_bytes, new_bytes, current.file)
+            found += file_edits
+            count = len(file_edits)
+            parts.append(
+                f"its file: {count} edit{'s' if count != 1 else ''}"
+                if count
+                else "its file: whitespace or key order only"
+            )
+            fixes.append(f"restore it with `{restore}`")
+        if entry_changed:
+            prefix = f"{INDEX_NAME}#/versions/{self.store.names.index(name)}"
+            entry_edits = edits(entry.to_json(), current.to_json())
+            found += [Edit(prefix + e.pointer, e.kind, e.old, e.new) for e in entry_edits]
+            parts.append(f"its index entry: {len(entry_edits)} edit(s)")
+            fixes.append(f"put {name}'s entry in {index_rel} back as it is at {self.report.ref}")
+        if file_changed:
+            text = new_bytes.decode("utf-8", "replace")
+            pointer = found[0].pointer if found and found[0].pointer[:1] in ("", "/") else ""
+            where, (line, col) = file_rel, locate(file_rel, text, pointer)
+        else:
+            index_text = (self.root / INDEX_NAME).read_text(encoding="utf-8", errors="replace")
+            pointer = f"/versions/{self.store.names.index(name)}"
+            where, (line, col) = index_rel, locate(index_rel, index_text, pointer)
+        self.report.problems.append(
+            Problem(
+                "released-version-modified",
+                f"released version {name} ({file_rel}) was modified ({'; '.join(parts)}); "
+                "released versions are immutable: add a new version instead",
+                where,
+                " and ".join(fixes) + ", then release the change as a new version: "
+                "`cws-compat release path/to/schema.json`",
+                line,
+                col,
+                found,
+            )
+        )
+
+    def _file_edits(self, name: str, old: bytes, new: bytes, file: str) -> list[Edit]:
+        try:
+            before = from_bytes(old, f"{self.report.ref}:{name}", name=file).document
+            after = from_bytes(new, name, name=file).document
+        except CompatError as exc:
+            return [Edit("", "changed", None, f"(no longer a schema document: {exc})")]
+        return edits(before, after)
+
+    def _unregistered_files(self) -> None:
+        listed = {entry.file for entry in self.store.entries}
+        for path in sorted(self.root.iterdir() if self.root.is_dir() else ()):
+            if (
+                not path.is_file()
+                or path.name.startswith(".")
+                or path.name == INDEX_NAME
+                or path.suffix.lower() not in SCHEMA_SUFFIXES
+                or path.name in listed
+            ):
+                continue
+            rel = self._rel(path.name)
+            stem = path.stem
+            name = f" --name {stem}" if NAME_RE.match(stem) and stem not in self.store else ""
+            moved = f"{stem}.candidate{path.suffix}"
+            self.report.problems.append(
+                Problem(
+                    "unregistered-version-file",
+                    f"{rel} is in the store but not in {self._rel(INDEX_NAME)}: it is no "
+                    "released version, and no comparison was made for it",
+                    rel,
+                    f"register it as a version with release, which checks it against the "
+                    f"store: `mv {rel} {moved} && cws-compat release {moved}{name}`; or "
+                    "remove it from the store",
+                )
+            )
+
+    def _data(self, name: str) -> bytes | None:
+        """What version `name` is, for comparisons: the released bytes for a version
+        released at the ref, the file for a new one (checked against its entry)."""
+        if name in self.released and self.released_bytes.get(name) is not None:
+            return self.released_bytes[name]
+        entry = self.store.entry(name)
+        path = self.root / entry.file
+        rel = self._rel(entry.file)
+        if not path.is_file():
+            self.report.problems.append(
+                Problem(
+                    "version-file-missing",
+                    f"{name} is in {self._rel(INDEX_NAME)} but its file {rel} does not exist",
+                    self._rel(INDEX_NAME),
+                    f"add {rel}, or remove {name}'s entry; `cws-compat release` writes both",
+                )
+            )
+            return None
+        data = path.read_bytes()
+        actual = sha256_hex(data)
+        if actual != entry.sha256 and name not in self.released:
+            self.report.problems.append(
+                Problem(
+                    "version-checksum-mismatch",
+                    f"{rel} has sha256 {actual[:12]}..., but {self._rel(INDEX_NAME)} records "
+                    f"{entry.sha256[:12]}... for {name}",
+                    rel,
+                    "add versions with `cws-compat release`, which writes the file and its "
+                    f"checksum together; if {rel} is the intended content, record its "
+                    f"sha256 {actual}",
+                )
+            )
+        return data
+
+    def _acks(self, name: str) -> tuple[Acknowledgement, ...]:
+        entry = self.released.get(name) or self.store.entry(name)
+        return entry.acknowledged
+
+    def _compare_new_versions(self) -> None:
+        names = self.store.names
+        transitive = self.context.mode.transitive
+        cache: dict[str, LoadedSchema | None] = {}
+
+        def loaded(name: str) -> LoadedSchema | None:
+            if name not in cache:
+                data = self._data(name)
+                file = self.store.entry(name).file
+                cache[name] = None if data is None else self.context.load(name, data, file)
+            return cache[name]
+
+        for position, name in enumerate(names):
+            if name in self.released:
+                continue
+            if position == 0:
+                self.report.notes.append(f"{name} is the first version: nothing to compare with")
+                continue
+            new = loaded(name)
+            if new is None:
+                continue
+            entry = self.store.entry(name)
+            own = self._acks(name)
+            used: set[Acknowledgement] = set()
+            changes: list[Change] = []
+            predecessors = names[:position] if transitive else names[position - 1 : position]
+            for previous in predecessors:
+                old = loaded(previous)
+                if old is None:
+                    continue
+                result = self.context.compare(old, new)
+                # versions between `previous` and `name` made changes of their own, which
+                # show up again here: their acknowledgements carry over
+                between = names[names.index(previous) + 1 : position]
+                carried = [(a, v) for v in between for a in self._acks(v)]
+                check = Check(
                     previous,
                     name,
-                    f"{store_rel}/{stored.entry.file}",
-                    stored.data.decode("utf-8"),
+                    self._rel(entry.file),
+                    new.source.text,
                     result,
-                    matched,
+                    target=Target(store_version=name, index=self._rel(INDEX_NAME)),
                 )
-            )
-            if previous == predecessors[-1]:
-                report.stale += [(name, a) for a in stale]
+                for index, change in enumerate(result.changes):
+                    approval = next(
+                        (Approval(a, name) for a in own if approves(a, change)), None
+                    ) or next((Approval(a, v) for a, v in carried if approves(a, change)), None)
+                    if approval is not None:
+                        check.acknowledged[index] = approval
+                        if approval.where == name:
+                            used.add(approval.ack)
+                self.report.checks.append(check)
+                changes += result.changes
+            self.report.stale += [_stale(name, a, changes) for a in own if a not in used]
+
+
+def add_corpus_evidence(result: GateReport, corpus: Any) -> None:
+    """The stored corpora's verdict: an unexplained rejection fails the gate."""
+    result.corpus = corpus
+    if corpus is None or not corpus.unexplained:
+        return
+    versions = ", ".join(sorted({c.new for c in result.checks}))
+    result.problems.append(
+        Problem(
+            "unexplained-corpus-rejection",
+            f"{corpus.unexplained} group(s) of stored events are rejected by {versions} with no "
+            "breaking or unknown change to explain them",
+            result.checks[-1].file if result.checks else "",
+            f"see them with `cws-compat corpus validate --against {versions}`; a rejection no "
+            "change explains means a verdict was wrong: report it with one of the events",
+        )
+    )
+
+
+def verdict_of(change: Change, directions: tuple[str, ...]) -> str:
+    """The worst verdict of a change over the mode's directions."""
+    order = (COMPATIBLE, UNKNOWN, BREAKING)
+    return max((change.verdict(d) for d in directions), key=order.index)

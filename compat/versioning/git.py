@@ -10,12 +10,47 @@ from compat.errors import CompatError
 
 
 def open_repo(cwd: Path | None = None) -> Any:
+    """The repository around `cwd`: a work tree, a bare repository or the one GIT_DIR names,
+    checked to be one git itself agrees to read."""
+    import os
+
     import git
 
+    where = cwd or Path.cwd()
+    repo = None
+    if not os.environ.get("GIT_DIR"):
+        try:
+            repo = git.Repo(where, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            repo = None
     try:
-        return git.Repo(cwd or Path.cwd(), search_parent_directories=True)
+        if repo is None:
+            # git itself knows every layout (bare repositories, GIT_DIR, git files)
+            git_dir = git.Git(str(where)).rev_parse("--absolute-git-dir")
+            repo = git.Repo(git_dir)
+        else:
+            repo.git.rev_parse("--git-dir")  # git refuses some repositories gitpython opens
+    except git.GitCommandNotFound:
+        raise CompatError("git is not installed (or not on PATH)") from None
+    except git.GitCommandError as exc:
+        refused(exc, where)
+        raise CompatError(f"{where}: not inside a git repository") from None
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise CompatError(f"{cwd or Path.cwd()}: not inside a git repository") from None
+        raise CompatError(f"{where}: not inside a git repository") from None
+    return repo
+
+
+def refused(exc: Any, where: Path | str) -> None:
+    """Raise the one-line reason when git refuses the repository outright."""
+    stderr = str(getattr(exc, "stderr", "") or "")
+    if "dubious ownership" in stderr:
+        path = stderr.split("repository at", 1)[-1].split("\n", 1)[0].strip().strip("'")
+        path = path or str(where)
+        raise CompatError(
+            f"git refuses the repository at {path}: dubious ownership (it belongs to another "
+            "user); if you trust it, run: git config --global --add safe.directory "
+            f"{path}"
+        ) from None
 
 
 def commit_at(repo: Any, ref: str) -> Any:
@@ -28,7 +63,10 @@ def _commit(repo: Any, ref: str) -> Any:
 
     try:
         return repo.commit(ref)
-    except (git.BadName, ValueError, git.GitCommandError):
+    except git.GitCommandError as exc:
+        refused(exc, repo.git_dir)
+        return None
+    except (git.BadName, ValueError):
         return None
 
 
@@ -51,9 +89,13 @@ def default_branch(repo: Any) -> str | None:
     return None
 
 
-def resolve(repo: Any, ref: str | None) -> tuple[Any, str]:
-    """The commit to compare with, and how to name it. Without REF: the merge base of HEAD
+def resolve(repo: Any, ref: str | None, base_branch: str | None = None) -> tuple[Any, str]:
+    """The commit to compare with, and how to name it. Without REF: the
+    merge base of HEAD with `base_branch` (a pull request's base, GITHUB_BASE_REF) or else
     with the default branch. A missing ref is fetched from origin when one exists."""
+    if ref is None and base_branch:
+        pr_base = _branch(repo, base_branch)
+        return _merge_base(repo, pr_base), f"merge-base({pr_base})"
     if ref is None:
         branch = default_branch(repo)
         if branch is None:
@@ -80,6 +122,21 @@ def resolve(repo: Any, ref: str | None) -> tuple[Any, str]:
             hint += name
         raise CompatError(f"unknown git ref {ref!r}{hint}")
     return commit, ref
+
+
+def _branch(repo: Any, name: str) -> str:
+    """A pull request's base branch as a ref: origin's copy (fetched when missing), else a
+    local branch of that name."""
+    name = name.removeprefix("refs/heads/")
+    for candidate in (f"origin/{name}", name):
+        if _commit(repo, candidate) is not None:
+            return candidate
+    if _has_origin(repo) and _fetch(repo, name) and _commit(repo, f"origin/{name}") is not None:
+        return f"origin/{name}"
+    raise CompatError(
+        f"the pull request's base branch {name!r} (GITHUB_BASE_REF) is not in this clone; "
+        f"fetch it with: git fetch origin +refs/heads/{name}:refs/remotes/origin/{name}"
+    )
 
 
 def _has_origin(repo: Any) -> bool:
@@ -142,8 +199,17 @@ def read_at(commit: Any, path: str) -> bytes | None:
     return data
 
 
+def work_tree(repo: Any) -> Path:
+    """The repository's work tree; a bare repository has none."""
+    if repo.bare or repo.working_tree_dir is None:
+        raise CompatError(
+            f"{repo.git_dir}: a bare repository has no work tree to gate; run this in a clone"
+        )
+    return Path(repo.working_tree_dir).resolve()
+
+
 def relative(repo: Any, path: Path) -> str:
-    root = Path(repo.working_tree_dir).resolve()
+    root = work_tree(repo)
     try:
         return path.resolve().relative_to(root).as_posix()
     except ValueError:

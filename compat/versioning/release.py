@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,11 +17,12 @@ from compat.errors import CompatError
 from compat.modes import Mode
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import from_bytes
-from compat.util.files import read_bytes
+from compat.util.files import dump_json, read_bytes
+from compat.util.yamlfile import is_yaml
+from compat.versioning.acknowledge import Reason, approves, assign
 from compat.versioning.changelog import store_loader, whole
 from compat.versioning.store import (
     NAME_RE,
-    Acknowledgement,
     Store,
     VersionEntry,
     index_json,
@@ -34,6 +36,7 @@ class ReleaseResult:
     reports: list[Report]
     refused: list[Change]
     written: list[Path]
+    schema: str = ""  # as given, for the command that releases it anyway
 
 
 def next_name(store: Store) -> str:
@@ -51,7 +54,11 @@ def release(
     assert_formats: bool = False,
     default_draft: str | None = None,
     today: str | None = None,
+    reasons: Sequence[Reason] = (),
 ) -> ReleaseResult:
+    """Release SCHEMA as version NAME. Each breaking or unknown change needs a reason: its own
+    (`reasons`, from --ack) or `allow_breaking`'s; changes acknowledged by a version between
+    the one compared with and the new one (transitive modes) have theirs already."""
     store = Store.open(store_root)
     name = name or next_name(store)
     if not NAME_RE.match(name):
@@ -65,16 +72,23 @@ def release(
         raise CompatError("--allow-breaking needs a reason")
     data = read_bytes(schema, what="schema file")
     new = prepare(from_bytes(data, name, schema, name), default_draft, assert_formats)
+    if is_yaml(schema.name):
+        data = dump_json(new.source.document).encode("utf-8")  # the store holds JSON
     load = store_loader(store)
     previous = store.names if mode.transitive else store.names[-1:]
     reports = [compare(load(old), new, mode.plain, assert_formats) for old in previous]
-    failing = [c for r in reports for c in r.changes if r.failing(c)]
-    if failing and allow_breaking is None:
-        return ReleaseResult(name, reports, failing, [])
-    acks = tuple(
-        dict.fromkeys(Acknowledgement(c.rule, c.schema_path, str(allow_breaking)) for c in failing)
+
+    def carried(report: Report, change: Change) -> bool:
+        later = store.names[store.names.index(report.old) + 1 :]
+        return any(approves(a, change) for v in later for a in store.entry(v).acknowledged)
+
+    failing = [c for r in reports for c in r.changes if r.failing(c) and not carried(r, c)]
+    acks, left = assign(failing, reasons, allow_breaking)
+    if left:
+        return ReleaseResult(name, reports, left, [], str(schema))
+    entry = VersionEntry(
+        name, file_name, sha256_hex(data), today or date.today().isoformat(), tuple(acks)
     )
-    entry = VersionEntry(name, file_name, sha256_hex(data), today or date.today().isoformat(), acks)
     entries = [*store.entries, entry]
 
     def load_all(version: str) -> LoadedSchema:
@@ -86,7 +100,7 @@ def release(
         store_root / "index.json": index_json(entries).encode("utf-8"),
     }
     _commit(changes)
-    return ReleaseResult(name, reports, [], list(changes))
+    return ReleaseResult(name, reports, [], list(changes), str(schema))
 
 
 def _commit(files: dict[Path, bytes]) -> None:

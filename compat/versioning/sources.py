@@ -14,7 +14,9 @@ from compat.versioning.store import Store
 def resolve(spec: str, store_root: Path) -> SchemaSource:
     """A store version name, a file path or `GITREF:PATH`, as a source."""
     path = Path(spec)
-    looks_like_name = "/" not in spec and "\\" not in spec and not spec.endswith(".json")
+    looks_like_name = (
+        "/" not in spec and "\\" not in spec and not spec.endswith((".json", ".yaml", ".yml"))
+    )
     if looks_like_name and ":" not in spec:
         if (store_root / "index.json").is_file():
             store = Store.open(store_root)
@@ -53,8 +55,8 @@ def from_git(ref: str, inner: str, cwd: Path | None = None) -> SchemaSource:
         raise CompatError(f"{label}: expected GITREF:PATH, e.g. origin/main:schemas/schema.json")
     try:
         repo = git.open_repo(cwd)
-    except CompatError:
-        raise CompatError(f"{label}: not inside a git repository") from None
+    except CompatError as exc:
+        raise CompatError(f"{label}: {exc}") from None
     commit = git.commit_at(repo, ref)
     if commit is None:
         raise CompatError(f"{label}: unknown git ref {ref!r}")

@@ -15,22 +15,13 @@ from typing import Any
 
 from compat.errors import CompatError
 from compat.util.files import load_json_object, read_bytes
+from compat.versioning.acknowledge import Acknowledgement, parse_acknowledgements
+
+__all__ = ["Acknowledgement", "Store", "StoredVersion", "VersionEntry", "parse_acknowledgements"]
 
 INDEX_NAME = "index.json"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-@dataclass(frozen=True)
-class Acknowledgement:
-    """A breaking or unknown change accepted on purpose, reviewed in the pull request."""
-
-    rule: str
-    schema_path: str
-    reason: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"rule": self.rule, "schema_path": self.schema_path, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -77,7 +68,7 @@ class Store:
         if not index_path.is_file():
             raise CompatError(
                 f"no schema store at {root} (no {INDEX_NAME}); "
-                "point --store or [tool.cws-compat] store at one"
+                "point --store, or `store` in .cws-compat.toml or [tool.cws-compat], at one"
             )
         return cls.from_index(read_bytes(index_path), str(index_path), root)
 
@@ -145,23 +136,6 @@ def _parse_entry(item: Any, where: str) -> VersionEntry:
         raise CompatError(f"{where}: 'file' must be a plain file name in the store")
     acks = parse_acknowledgements(item.get("acknowledged", []), f"{where}: acknowledged")
     return VersionEntry(**values, acknowledged=acks)
-
-
-def parse_acknowledgements(raw: Any, where: str) -> tuple[Acknowledgement, ...]:
-    if not isinstance(raw, list):
-        raise CompatError(f"{where}: must be a list")
-    found = []
-    for position, item in enumerate(raw):
-        if not isinstance(item, dict) or not all(
-            isinstance(item.get(k), str) for k in ("rule", "schema_path", "reason")
-        ):
-            raise CompatError(
-                f"{where}[{position}]: needs string 'rule', 'schema_path' and 'reason'"
-            )
-        if not item["reason"].strip():
-            raise CompatError(f"{where}[{position}]: the reason must not be empty")
-        found.append(Acknowledgement(item["rule"], item["schema_path"], item["reason"]))
-    return tuple(found)
 
 
 def index_json(entries: list[VersionEntry]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -15,87 +14,7 @@ import pytest
 from compat.modes import Mode
 from compat.versioning import release as release_module
 from tests.conftest import ROOT
-
-GIT = [
-    "git",
-    "-c",
-    "user.name=t",
-    "-c",
-    "user.email=t@example.invalid",
-    "-c",
-    "init.defaultBranch=main",
-    "-c",
-    "protocol.file.allow=always",
-]
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, text=True)
-    return done.stdout.strip()
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A repository whose main holds the shipped store and changelog, on a PR branch."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    shutil.copytree(ROOT / "schemas", root / "schemas")
-    shutil.copy(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "store")
-    git(root, "checkout", "-qb", "pr")
-    monkeypatch.chdir(root)
-    return root
-
-
-def v2_with(edit: Any) -> Path:
-    document = json.loads((ROOT / "schemas/versions/v2.json").read_text())
-    edit(document)
-    path = Path.cwd().parent / f"candidate-{abs(hash(json.dumps(document))) % 10**8}.json"
-    path.write_text(json.dumps(document, indent=4) + "\n")
-    return path
-
-
-def breaking(document: Any) -> None:
-    credentials = document["definitions"]["ProcessCredentials"]
-    credentials["properties"]["auid"] = {"type": "integer"}
-    credentials["required"].append("auid")
-
-
-def additive(document: Any) -> None:
-    document["properties"]["network"] = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"proto": {"type": "string"}},
-    }
-
-
-def add_version_by_hand(root: Path, name: str, path: Path) -> None:
-    """What a PR author might do without `release`: copy the file and edit the index."""
-    import hashlib
-
-    data = path.read_bytes()
-    shutil.copy(path, root / "schemas/versions" / f"{name}.json")
-    index_path = root / "schemas/versions/index.json"
-    index = json.loads(index_path.read_text())
-    index["versions"].append(
-        {
-            "name": name,
-            "file": f"{name}.json",
-            "released": "2022-01-01",
-            "sha256": hashlib.sha256(data).hexdigest(),
-        }
-    )
-    index_path.write_text(json.dumps(index, indent=4) + "\n")
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".git" not in p.parts
-    }
+from tests.versioning.scratch import add_version_by_hand, additive, breaking, git, tree, v2_with
 
 
 def test_breaking_v3_fails_with_an_annotation_on_v3(cli: Any, repo: Path) -> None:
@@ -162,13 +81,17 @@ def test_release_with_a_reason_records_acknowledgements_the_gate_accepts(
     assert result.code == 0, result.out
     index = json.loads((repo / "schemas/versions/index.json").read_text())
     acks = index["versions"][-1]["acknowledged"]
+    # the exact change: rule, path, the property it is about and a fingerprint of it all
     assert acks == [
         {
             "rule": "required-added",
             "schema_path": "/definitions/ProcessCredentials/required",
+            "subject": "auid",
+            "fingerprint": acks[0]["fingerprint"],
             "reason": "agents >= 7.30 send auid",
         }
     ]
+    assert len(acks[0]["fingerprint"]) == 16
     assert "acknowledged: agents >= 7.30 send auid" in (repo / "CHANGELOG.md").read_text()
     gate = cli("check")
     assert gate.code == 0, gate.out
@@ -235,13 +158,31 @@ def test_gating_a_schema_file_by_path(cli: Any, repo: Path) -> None:
     schema.write_text(v2_with(breaking).read_text())
     result = cli("check", "--against", "HEAD", "backend.schema.json", "--format", "json")
     assert result.code == 1
-    assert result.json()["checks"][0]["file"] == "backend.schema.json"
+    check = result.json()["checks"][0]
+    assert check["file"] == "backend.schema.json"
+    # an acknowledgement by rule and path alone (as written before fingerprints) approves
+    # nothing, and says so
     (repo / "pyproject.toml").write_text(
         "[[tool.cws-compat.acknowledgements]]\n"
         'path = "backend.schema.json"\nrule = "required-added"\n'
         'schema_path = "/definitions/ProcessCredentials/required"\nreason = "planned"\n'
     )
-    assert cli("check", "--against", "HEAD", "backend.schema.json").code == 0
+    legacy = cli("check", "--against", "HEAD", "backend.schema.json")
+    assert legacy.code == 1
+    assert "has no fingerprint, so it approves nothing" in legacy.out
+    # the snippet the failure shows, pasted with a reason, is what approves it
+    (repo / "pyproject.toml").unlink()
+    fix = check["failing"][0]["fix"].splitlines()
+    assert fix[0] == (
+        "to accept it, add to .cws-compat.toml (a new file; in a pyproject.toml, the table is "
+        "[[tool.cws-compat.acknowledgements]]):"
+    )
+    assert fix[1] == "[[acknowledgements]]"
+    snippet = "\n".join(fix[1:]).replace("WHY THIS CHANGE IS ACCEPTABLE", "planned")
+    (repo / ".cws-compat.toml").write_text(snippet + "\n")
+    passed = cli("check", "--against", "HEAD", "backend.schema.json")
+    assert passed.code == 0, passed.out
+    assert "acknowledged [required-added]" in passed.out
 
 
 def test_sarif_and_junit_outputs(cli: Any, repo: Path) -> None:
@@ -332,23 +273,3 @@ def test_not_a_git_repository_is_exit_2(
     result = cli("check")
     assert result.code == 2
     assert "not inside a git repository" in result.err
-
-
-def test_repository_integration_files_call_the_gate(in_repo_root: Path) -> None:
-    import yaml
-
-    action = yaml.safe_load((in_repo_root / "action.yml").read_text())
-    assert set(action["inputs"]) >= {"paths", "ref", "mode", "format"}
-    steps = " ".join(step.get("run", "") for step in action["runs"]["steps"])
-    assert "cws-compat check" in steps and '--format "$INPUT_FORMAT"' in steps
-    hooks = yaml.safe_load((in_repo_root / ".pre-commit-hooks.yaml").read_text())
-    assert hooks[0]["entry"].startswith("cws-compat check --against HEAD")
-    workflow = yaml.safe_load((in_repo_root / ".github/workflows/schema-gate.yml").read_text())
-    # PyYAML reads the bare key `on` as True
-    triggers = workflow.get("on", workflow.get(True))
-    assert triggers["pull_request"]["paths"] == ["schemas/**"]
-    steps = workflow["jobs"]["gate"]["steps"]
-    assert steps[0]["with"]["fetch-depth"] == 0
-    runs = " ".join(step.get("run", "") for step in steps)
-    assert "--format github" in runs and "--format sarif" in runs and "GITHUB_STEP_SUMMARY" in runs
-    assert any("upload-sarif" in step.get("uses", "") for step in steps)
