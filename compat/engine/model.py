@@ -4,12 +4,14 @@ the `Report` that sums changes up per direction. Renderers read these and judge 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from compat.engine.witness import Counterexample
 from compat.modes import Mode
-from compat.prove import Failure
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, worst
+
+if TYPE_CHECKING:
+    from compat.engine.witness import Counterexample
+    from compat.prove import Failure
 
 
 @dataclass

@@ -8,19 +8,24 @@ accounted for by a change already breaking or unknown there; any other place bec
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compat.diff.facts import render_path
 from compat.engine.model import Change, set_verdict
-from compat.engine.strategies import candidates
-from compat.engine.witness import Validators, find
 from compat.prove import Failure, Prover
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN
-from compat.schema.model import Node, Ref
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from compat.engine.witness import Validators
+    from compat.schema.model import Node, Ref
 
 
 def settle(
     changes: list[Change],
     prover: Prover,
-    validators: Validators,
+    validators: Callable[[], Validators],
     roots: tuple[Node | Ref, Node | Ref],
     labels: tuple[str, str],
 ) -> list[Change]:
@@ -198,17 +203,21 @@ def _unproven(
 
 def _unproven_evidence(
     change: Change,
-    validators: Validators,
+    validators: Callable[[], Validators],
     roots: tuple[Node | Ref, Node | Ref],
     labels: tuple[str, str],
 ) -> None:
-    """Search a counterexample where the proof stopped; found, the direction is breaking."""
+    """Search a counterexample where the proof stopped; found, the direction is breaking.
+    `validators` builds (once) the validators that check candidates."""
+    from compat.engine.strategies import candidates
+    from compat.engine.witness import find
+
     for direction, failure in change.failures:
         if failure.b_node is None:
             continue
         accept = failure.a_nodes[0] if failure.a_nodes else failure.b_node
         values = candidates(change.rule, {}, accept, failure.b_node, None, None)
-        found = find(validators, direction, roots, [failure.path], values, labels)
+        found = find(validators(), direction, roots, [failure.path], values, labels)
         if found is not None:
             change.counterexamples.append(found)
             set_verdict(change, direction, BREAKING)
