@@ -5,16 +5,13 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compat.errors import CompatError
 from compat.modes import MODES
-from compat.versioning.store import Acknowledgement, parse_acknowledgements
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+if TYPE_CHECKING:
+    from compat.versioning.store import Acknowledgement
 
 DEFAULT_STORE = Path("schemas") / "versions"
 
@@ -49,6 +46,12 @@ def load_settings(cwd: Path | None = None) -> Settings:
     pyproject = find_pyproject(cwd)
     table: dict[str, Any] = {}
     if pyproject is not None:
+        # imported here: only a project with a pyproject.toml needs a TOML parser
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised on Python 3.10 only
+            import tomli as tomllib
+
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -82,6 +85,8 @@ def load_settings(cwd: Path | None = None) -> Settings:
     if not isinstance(raw_acks, list) or not all(isinstance(a, dict) for a in raw_acks):
         raise CompatError(f"{where} must be an array of tables")
     for position, item in enumerate(raw_acks):
+        from compat.versioning.store import parse_acknowledgements
+
         path = item.get("path")
         if not isinstance(path, str):
             raise CompatError(f"{where}[{position}]: needs a string 'path'")
