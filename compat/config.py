@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compat.errors import CompatError
 from compat.modes import MODES
+from compat.util.records import FrozenRecord
 
 if TYPE_CHECKING:
     from compat.versioning.store import Acknowledgement
@@ -18,16 +18,56 @@ DEFAULT_STORE = Path("schemas") / "versions"
 KNOWN_KEYS = {"store", "corpora", "changelog", "default-draft", "mode", "acknowledgements"}
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(FrozenRecord):
+    _fields = (
+        "store",
+        "corpora",
+        "changelog",
+        "default_draft",
+        "mode",
+        "source",
+        "acknowledgements",
+    )
     store: Path
-    corpora: Path | None = None  # default: `corpora` beside the store
-    changelog: Path = Path("CHANGELOG.md")
-    default_draft: str | None = None
-    mode: str | None = None
-    source: Path | None = None
+    corpora: Path | None  # default: `corpora` beside the store
+    changelog: Path
+    default_draft: str | None
+    mode: str | None
+    source: Path | None
     # acknowledged changes of schema files gated by path: repository-relative path -> acks
-    acknowledgements: dict[str, tuple[Acknowledgement, ...]] = field(default_factory=dict)
+    acknowledgements: dict[str, tuple[Acknowledgement, ...]]
+
+    def __init__(
+        self,
+        store: Path,
+        corpora: Path | None = None,
+        changelog: Path = Path("CHANGELOG.md"),
+        default_draft: str | None = None,
+        mode: str | None = None,
+        source: Path | None = None,
+        acknowledgements: dict[str, tuple[Acknowledgement, ...]] | None = None,
+    ) -> None:
+        self._set(
+            store=store,
+            corpora=corpora,
+            changelog=changelog,
+            default_draft=default_draft,
+            mode=mode,
+            source=source,
+            acknowledgements={} if acknowledgements is None else acknowledgements,
+        )
+
+    def with_store(self, store: Path) -> Settings:
+        """The same settings with another store (the `--store` option)."""
+        return Settings(
+            store,
+            self.corpora,
+            self.changelog,
+            self.default_draft,
+            self.mode,
+            self.source,
+            self.acknowledgements,
+        )
 
 
 def find_pyproject(start: Path) -> Path | None:

@@ -16,13 +16,11 @@ if TYPE_CHECKING:
 
 
 def settings_for(store: Path | None) -> Settings:
-    import dataclasses
-
     from compat.config import load_settings
 
     settings = load_settings()
     if store is not None:
-        return dataclasses.replace(settings, store=store)
+        return settings.with_store(store)
     return settings
 
 

@@ -9,8 +9,9 @@ points at. Missing subschemas are `None`, which means "accepts everything".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from compat.util.records import FrozenRecord
 
 ANNOTATIONS = frozenset(
     {
@@ -34,14 +35,18 @@ UNSUPPORTED = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(FrozenRecord):
+    _fields = ("value", "exclusive")
     value: float | int
-    exclusive: bool = False
+    exclusive: bool
+
+    def __init__(self, value: float | int, exclusive: bool = False) -> None:
+        self._set(value=value, exclusive=exclusive)
 
 
-# Ref and Node are written out rather than dataclasses: generating the methods of a class with
-# forty fields at import time is a noticeable part of every run's start-up.
+# Ref and Node are plain classes rather than dataclasses (see util/records.py): they compare by
+# identity, and generating the methods of a class with forty fields took a noticeable part of
+# every run's start-up.
 
 
 class Ref:

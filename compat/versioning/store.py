@@ -9,37 +9,50 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from compat.errors import CompatError
 from compat.util.files import load_json_object, read_bytes
+from compat.util.records import FrozenRecord
 
 INDEX_NAME = "index.json"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass(frozen=True)
-class Acknowledgement:
+class Acknowledgement(FrozenRecord):
     """A breaking or unknown change accepted on purpose, reviewed in the pull request."""
 
+    _fields = ("rule", "schema_path", "reason")
     rule: str
     schema_path: str
     reason: str
+
+    def __init__(self, rule: str, schema_path: str, reason: str) -> None:
+        self._set(rule=rule, schema_path=schema_path, reason=reason)
 
     def to_json(self) -> dict[str, str]:
         return {"rule": self.rule, "schema_path": self.schema_path, "reason": self.reason}
 
 
-@dataclass(frozen=True)
-class VersionEntry:
+class VersionEntry(FrozenRecord):
+    _fields = ("name", "file", "sha256", "released", "acknowledged")
     name: str
     file: str
     sha256: str
     released: str
-    acknowledged: tuple[Acknowledgement, ...] = ()
+    acknowledged: tuple[Acknowledgement, ...]
+
+    def __init__(
+        self,
+        name: str,
+        file: str,
+        sha256: str,
+        released: str,
+        acknowledged: tuple[Acknowledgement, ...] = (),
+    ) -> None:
+        self._set(name=name, file=file, sha256=sha256, released=released, acknowledged=acknowledged)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -53,12 +66,17 @@ class VersionEntry:
         return data
 
 
-@dataclass(frozen=True)
-class StoredVersion:
+class StoredVersion(FrozenRecord):
+    _fields = ("entry", "path", "data", "document")
     entry: VersionEntry
     path: Path
     data: bytes
     document: dict[str, Any]
+
+    def __init__(
+        self, entry: VersionEntry, path: Path, data: bytes, document: dict[str, Any]
+    ) -> None:
+        self._set(entry=entry, path=path, data=data, document=document)
 
 
 def sha256_hex(data: bytes) -> str:
