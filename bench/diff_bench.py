@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import json
 import math
 import subprocess
@@ -187,6 +188,14 @@ def main() -> None:
         f"cws-compat diff v1 v2 {whole * 1000:.0f} ms, python -c 'import jsonschema' "
         f"{jsonschema_import * 1000:.0f} ms, ratio {whole / jsonschema_import:.2f}"
     )
+    cached = Path(importlib.util.cache_from_source(str(ROOT / "compat" / "__init__.py")))
+    if not cached.exists():
+        # installed packages (jsonschema here) have their byte code written at install time
+        print(
+            "note: compat/ has no cached byte code (PYTHONDONTWRITEBYTECODE is "
+            f"{'set' if sys.flags.dont_write_bytecode else 'not set'}): each cws-compat run "
+            "above compiled the package from source"
+        )
 
 
 if __name__ == "__main__":

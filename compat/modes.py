@@ -4,9 +4,8 @@ version is checked against the previous one only or, transitive, against every e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from compat.errors import CompatError
+from compat.util.records import FrozenRecord
 
 PLAIN = ("backward", "forward", "full")
 MODES = (*PLAIN, *(f"{name}-transitive" for name in PLAIN))
@@ -18,15 +17,16 @@ _DIRECTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Mode:
+class Mode(FrozenRecord):
     """A mode by name (`full-transitive`): its plain part, directions and transitiveness."""
 
-    name: str = DEFAULT
+    _fields = ("name",)
+    name: str
 
-    def __post_init__(self) -> None:
-        if self.name not in MODES:
-            raise CompatError(f"unknown mode {self.name!r} (known: {', '.join(MODES)})")
+    def __init__(self, name: str = DEFAULT) -> None:
+        if name not in MODES:
+            raise CompatError(f"unknown mode {name!r} (known: {', '.join(MODES)})")
+        self._set(name=name)
 
     @classmethod
     def choose(cls, option: str | None, configured: str | None) -> Mode:

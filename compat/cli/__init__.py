@@ -2,7 +2,8 @@
 returns an exit status (0 success or compatible, 1 check failed, 2 usage or input error).
 
 Commands live by subject in `schemas`, `versioning` and `corpus`, registered on the group in
-`group`; `run` is the whole command line as a function (testable without a subprocess).
+`group`, which imports a command's module only when the command is used; `run` is the whole
+command line as a function (testable without a subprocess).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
-from compat.cli import corpus, schemas, versioning  # noqa: F401 - they register commands
 from compat.cli.group import cli
 from compat.errors import CompatError
 

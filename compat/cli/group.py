@@ -1,14 +1,113 @@
-"""The `cws-compat` command group; commands register on it from their modules."""
+"""The `cws-compat` command group; commands register on it from their modules.
+
+The group knows which module defines each command and imports that module only when the
+command is run: `cws-compat diff` never pays for the corpus or versioning commands, and
+`cws-compat --help` lists every command from its summary here without importing any of them
+(start-up time matters in CI gates and pre-commit hooks).
+"""
 
 from __future__ import annotations
+
+import importlib
+from gettext import gettext
 
 import click
 
 from compat import __version__
-from compat.cli.options import EXIT_CODES
+
+EXIT_CODES = """\b
+Exit status:
+  0  success (for checks: compatible)
+  1  the check failed (breaking or unknown changes, rejected events)
+  2  usage or input error (bad option, unreadable or invalid input)"""
+
+# command name -> (the module that defines it, the first paragraph of its help, as `--help`
+# lists it). A test holds both to the commands the modules define.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "changelog": (
+        "compat.cli.versioning",
+        "Print the changelog entry for NEW (compared with OLD), or keep CHANGELOG.md in step "
+        "with the store (--write, --check).",
+    ),
+    "check": (
+        "compat.cli.versioning",
+        "Gate schema changes against a git ref (for pull requests and pre-commit).",
+    ),
+    "corpus": (
+        "compat.cli.corpus",
+        "Generate event corpora and re-validate them across schema versions.",
+    ),
+    "diff": ("compat.cli.schemas", "Compare schema OLD with schema NEW by meaning."),
+    "docs": (
+        "compat.cli.schemas",
+        "Write the documentation of SCHEMA in the published backend.md format.",
+    ),
+    "import-doc": (
+        "compat.cli.schemas",
+        "Rebuild the JSON Schema from a DOCUMENT in the backend.md format.",
+    ),
+    "release": (
+        "compat.cli.versioning",
+        "Add SCHEMA (JSON or YAML; stored as JSON) to the store as a new version: the version "
+        "file, its index entry (sha256, date, acknowledgements) and its changelog entry, "
+        "written all or nothing.",
+    ),
+    "rules": (
+        "compat.cli.schemas",
+        "List the rules (id, backward and forward verdicts, summary), or explain RULE_ID.",
+    ),
+    "schema": (
+        "compat.cli.schemas",
+        "Print the JSON Schema of a machine-readable output: `report` for `diff --format "
+        "json`, `corpus-report` for `corpus validate --format json`.",
+    ),
+    "versions": (
+        "compat.cli.schemas",
+        "List the versions in the store, oldest first, verifying every checksum.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands' modules are imported on first use of a command."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            if cmd_name in COMMANDS:
+                importlib.import_module(COMMANDS[cmd_name][0])
+            else:
+                # an unknown name: click suggests close matches from every registered command
+                load_all_commands()
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `--help`, as click writes it, from the summaries above for the
+        commands not imported yet."""
+        commands: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name)
+            if command is None:
+                command = click.Command(name, help=COMMANDS[name][1])
+            if not command.hidden:
+                commands.append((name, command))
+        if not commands:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+        with formatter.section(gettext("Commands")):
+            formatter.write_dl([(name, c.get_short_help_str(limit)) for name, c in commands])
+
+
+def load_all_commands() -> None:
+    """Import every command module, so that all commands are registered on the group."""
+    for module in sorted({module for module, _ in COMMANDS.values()}):
+        importlib.import_module(module)
 
 
 @click.group(
+    cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES,
 )

@@ -14,20 +14,14 @@ if TYPE_CHECKING:
 
     from compat.config import Settings
 
-EXIT_CODES = """\b
-Exit status:
-  0  success (for checks: compatible)
-  1  the check failed (breaking or unknown changes, rejected events)
-  2  usage or input error (bad option, unreadable or invalid input)"""
-
 
 def settings_for(store: Path | None) -> Settings:
-    import dataclasses
-
     from compat.config import load_settings
 
     settings = load_settings()
     if store is not None:
+        import dataclasses
+
         return dataclasses.replace(settings, store=store)
     return settings
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+from compat.util.records import Record
 
 # (old node id, new node id, under an odd number of `not`, inside a union, the one direction that
 # still matters or None for both)
@@ -14,8 +15,7 @@ Segment = tuple[str, Any]  # ("prop", name), ("item", None), ("index", 2), ("add
 Path = tuple[Segment, ...]
 
 
-@dataclass
-class Fact:
+class Fact(Record):
     """One difference between the old and the new schema at a matched pair of nodes.
 
     `kind` names what happened (`property-added`, `bound`, `type`, ...); `args` carries the
@@ -23,17 +23,47 @@ class Fact:
     values the keyword constrains). `suffix` extends the pair's instance paths (a property name).
     """
 
-    kind: str
-    pair: PairKey
-    old_path: str | None
-    new_path: str | None
-    old: Any = None
-    new: Any = None
-    suffix: Path = ()
-    args: dict[str, Any] = field(default_factory=dict)
-    negated: bool = False  # under an odd number of `not`: directions swap
-    in_union: bool = False  # inside anyOf/oneOf branches: a branch-level break may not be one
-    only: str | None = None  # "backward"/"forward": the other direction is proven elsewhere
+    _fields = (
+        "kind",
+        "pair",
+        "old_path",
+        "new_path",
+        "old",
+        "new",
+        "suffix",
+        "args",
+        "negated",
+        "in_union",
+        "only",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        pair: PairKey,
+        old_path: str | None,
+        new_path: str | None,
+        old: Any = None,
+        new: Any = None,
+        suffix: Path = (),
+        args: dict[str, Any] | None = None,
+        negated: bool = False,
+        in_union: bool = False,
+        only: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.pair = pair
+        self.old_path = old_path
+        self.new_path = new_path
+        self.old = old
+        self.new = new
+        self.suffix = suffix
+        self.args: dict[str, Any] = {} if args is None else args
+        self.negated = negated  # under an odd number of `not`: directions swap
+        # inside anyOf/oneOf branches: a branch-level break may not be one
+        self.in_union = in_union
+        # "backward"/"forward": the other direction is proven elsewhere
+        self.only = only
 
 
 class PathNode:
@@ -63,13 +93,22 @@ class PathNode:
         return tuple(reversed(segments))
 
 
-@dataclass
-class DiffResult:
-    facts: list[Fact]
-    instance_paths: dict[PairKey, list[PathNode]]
-    truncated_paths: set[PairKey]
-    nodes: dict[PairKey, tuple[Any, Any]]
-    hints: dict[PairKey, dict[str, Any]] = field(default_factory=dict)
+class DiffResult(Record):
+    _fields = ("facts", "instance_paths", "truncated_paths", "nodes", "hints")
+
+    def __init__(
+        self,
+        facts: list[Fact],
+        instance_paths: dict[PairKey, list[PathNode]],
+        truncated_paths: set[PairKey],
+        nodes: dict[PairKey, tuple[Any, Any]],
+        hints: dict[PairKey, dict[str, Any]] | None = None,
+    ) -> None:
+        self.facts = facts
+        self.instance_paths = instance_paths
+        self.truncated_paths = truncated_paths
+        self.nodes = nodes
+        self.hints: dict[PairKey, dict[str, Any]] = {} if hints is None else hints
 
     def locations(self, fact: Fact) -> list[Path]:
         """The instance paths of the fact's pair (where its nodes sit in an event)."""

@@ -3,13 +3,15 @@ bounds and `multipleOf`, string lengths, `pattern` and `format`."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compat.diff.facts import PairKey
 from compat.diff.pair import Walk, as_bound, present
 from compat.prove.evaluate import kinds_of_types
 from compat.schema.model import Bound, Node, canonical
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 # the fact kind of a bound change, per family (each judged by its family's rules)
 BOUND_FACTS = {
@@ -53,6 +55,8 @@ def _tighter_upper(a: Bound | None, b: Bound | None) -> bool:
 
 
 def _fraction(value: float | int) -> Fraction:
+    from fractions import Fraction  # here: only multipleOf changes need exact ratios
+
     return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
 
 

@@ -3,19 +3,22 @@ and sum it all up per direction. Formatters render the `Report` and judge nothin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compat.diff.facts import DiffResult, Fact, render_path
 from compat.diff.walk import ABSENT, diff
 from compat.engine.model import Change, Report, set_verdict
 from compat.engine.settle import settle
-from compat.engine.strategies import candidates
-from compat.engine.witness import Validators, enriched, find
 from compat.prove import Prover
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, worst
 from compat.schema.load import LoadedSchema
 from compat.schema.model import Node, Ref
 from compat.util.gcpause import collector_paused
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from compat.engine.witness import Validators
 
 
 def compare(
@@ -41,7 +44,7 @@ def _compare(
     prover = Prover(assert_formats)  # one for the walk and the proof: shared memos
     result = diff(old.document, new.document, assert_formats, prover)
     classified = [c for c in (classify(f) for f in result.facts) if c is not None]
-    validators = Validators(old, new, assert_formats)
+    validators = _OnDemand(old, new, assert_formats)
     roots = (old.document.root, new.document.root)
     labels = (old.label, new.label)
     merged: dict[tuple[Any, ...], Change] = {}
@@ -86,6 +89,23 @@ def _compare(
     )
 
 
+class _OnDemand:
+    """Both documents' validators, built when the first candidate is checked: a diff whose
+    changes are all compatible and proven never compiles them (nor imports the reference
+    validator)."""
+
+    def __init__(self, old: LoadedSchema, new: LoadedSchema, assert_formats: bool) -> None:
+        self._args = (old, new, assert_formats)
+        self._built: Validators | None = None
+
+    def __call__(self) -> Validators:
+        if self._built is None:
+            from compat.engine.witness import Validators
+
+            self._built = Validators(*self._args)
+        return self._built
+
+
 def _node_pointer(result: DiffResult, fact: Fact, side: int) -> str | None:
     nodes = result.nodes.get(fact.pair)
     if nodes is None or nodes[side].pointer == ABSENT:
@@ -102,7 +122,7 @@ def _evidence(
     change: Change,
     item: Classified,
     result: DiffResult,
-    validators: Validators,
+    validators: Callable[[], Validators],
     roots: tuple[Node | Ref, Node | Ref],
     labels: tuple[str, str],
 ) -> None:
@@ -116,13 +136,16 @@ def _evidence(
         verdict = item.backward if direction == "backward" else item.forward
         if verdict == COMPATIBLE or any(c.direction == direction for c in change.counterexamples):
             continue
+        from compat.engine.strategies import candidates
+        from compat.engine.witness import enriched, find
+
         accept, reject = nodes if direction == "backward" else nodes[::-1]
         values = candidates(item.rule, fact.args, accept, reject, fact.old, fact.new)
         if fact.negated:
             # under `not` the values that separate the versions are those of the inner schemas
             values += candidates(item.rule, fact.args, reject, accept, fact.new, fact.old)
         values += enriched(values, result.hints.get(fact.pair), direction)
-        found = find(validators, direction, roots, locations, values, labels, nodes)
+        found = find(validators(), direction, roots, locations, values, labels, nodes)
         if found is None:
             if verdict == BREAKING:
                 # a break is claimed only with a checked counterexample; without one the

@@ -3,54 +3,119 @@ the `Report` that sums changes up per direction. Renderers read these and judge 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from compat.engine.witness import Counterexample
 from compat.modes import Mode
-from compat.prove import Failure
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, worst
+from compat.util.records import Record
+
+if TYPE_CHECKING:
+    from compat.engine.witness import Counterexample
+    from compat.prove import Failure
 
 
-@dataclass
-class Change:
-    rule: str
-    backward: str
-    forward: str
-    message: str
-    schema_path: str
-    old_schema_path: str | None
-    new_schema_path: str | None
-    instance_paths: list[str]
-    instance_paths_truncated: bool
-    old: Any
-    new: Any
-    counterexamples: list[Counterexample] = field(default_factory=list)
-    # what the change is about below its schema path, where the path alone does not say:
-    # the property name for `required` and property changes (`auid`), else ""
-    subject: str = ""
-    # the schema nodes the change sits in (pointers), for tracing validation errors to it
-    old_node: str | None = None
-    new_node: str | None = None
-    # where the prover stopped, for `compatibility-unproven` (not rendered)
-    failures: list[tuple[str, Failure]] = field(default_factory=list, repr=False)
+class Change(Record):
+    _fields = (
+        "rule",
+        "backward",
+        "forward",
+        "message",
+        "schema_path",
+        "old_schema_path",
+        "new_schema_path",
+        "instance_paths",
+        "instance_paths_truncated",
+        "old",
+        "new",
+        "counterexamples",
+        "subject",
+        "old_node",
+        "new_node",
+        "failures",
+    )
+    _hidden = frozenset({"failures"})
+
+    def __init__(
+        self,
+        rule: str,
+        backward: str,
+        forward: str,
+        message: str,
+        schema_path: str,
+        old_schema_path: str | None,
+        new_schema_path: str | None,
+        instance_paths: list[str],
+        instance_paths_truncated: bool,
+        old: Any,
+        new: Any,
+        counterexamples: list[Counterexample] | None = None,
+        subject: str = "",
+        old_node: str | None = None,
+        new_node: str | None = None,
+        failures: list[tuple[str, Failure]] | None = None,
+    ) -> None:
+        self.rule = rule
+        self.backward = backward
+        self.forward = forward
+        self.message = message
+        self.schema_path = schema_path
+        self.old_schema_path = old_schema_path
+        self.new_schema_path = new_schema_path
+        self.instance_paths = instance_paths
+        self.instance_paths_truncated = instance_paths_truncated
+        self.old = old
+        self.new = new
+        self.counterexamples: list[Counterexample] = (
+            [] if counterexamples is None else counterexamples
+        )
+        # what the change is about below its schema path, where the path alone does not say:
+        # the property name for `required` and property changes (`auid`), else ""
+        self.subject = subject
+        # the schema nodes the change sits in (pointers), for tracing validation errors to it
+        self.old_node = old_node
+        self.new_node = new_node
+        # where the prover stopped, for `compatibility-unproven` (not rendered)
+        self.failures: list[tuple[str, Failure]] = [] if failures is None else failures
 
     def verdict(self, direction: str) -> str:
         return self.backward if direction == "backward" else self.forward
 
 
-@dataclass
-class Report:
-    old: str
-    new: str
-    old_draft: str
-    new_draft: str
-    mode: str
-    assert_formats: bool
-    allow_unknown: bool
-    changes: list[Change]
-    # the textual edits (diff/structural.Edit), when a caller asks for them (diff --structural)
-    structural: list[Any] | None = None
+class Report(Record):
+    _fields = (
+        "old",
+        "new",
+        "old_draft",
+        "new_draft",
+        "mode",
+        "assert_formats",
+        "allow_unknown",
+        "changes",
+        "structural",
+    )
+
+    def __init__(
+        self,
+        old: str,
+        new: str,
+        old_draft: str,
+        new_draft: str,
+        mode: str,
+        assert_formats: bool,
+        allow_unknown: bool,
+        changes: list[Change],
+        structural: list[Any] | None = None,
+    ) -> None:
+        self.old = old
+        self.new = new
+        self.old_draft = old_draft
+        self.new_draft = new_draft
+        self.mode = mode
+        self.assert_formats = assert_formats
+        self.allow_unknown = allow_unknown
+        self.changes = changes
+        # the textual edits (diff/structural.Edit), when a caller asks for them (diff --structural)
+        self.structural = structural
 
     @property
     def backward(self) -> str:

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compat.diff.facts import render_path
 from compat.engine.model import Change, set_verdict
-from compat.engine.strategies import candidates
-from compat.engine.witness import Validators, find
 from compat.prove import Failure, Prover
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN
-from compat.schema.model import Node, Ref
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from compat.engine.witness import Validators
+    from compat.schema.model import Node, Ref
 
 
 def settle(
     changes: list[Change],
     prover: Prover,
-    validators: Validators,
+    validators: Callable[[], Validators],
     roots: tuple[Node | Ref, Node | Ref],
     labels: tuple[str, str],
 ) -> list[Change]:
@@ -202,11 +205,15 @@ def _unproven(
 
 def _unproven_evidence(
     change: Change,
-    validators: Validators,
+    validators: Callable[[], Validators],
     roots: tuple[Node | Ref, Node | Ref],
     labels: tuple[str, str],
 ) -> None:
-    """Search a counterexample where the proof stopped; found, the direction is breaking."""
+    """Search a counterexample where the proof stopped; found, the direction is breaking.
+    `validators` builds (once) the validators that check candidates."""
+    from compat.engine.strategies import candidates
+    from compat.engine.witness import find
+
     for direction, failure in change.failures:
         if failure.b_node is None:
             continue
@@ -217,7 +224,7 @@ def _unproven_evidence(
             for accept in failure.a_nodes or (failure.b_node,)
         ]
         values = _interleaved(pools)
-        found = find(validators, direction, roots, [failure.path], values, labels)
+        found = find(validators(), direction, roots, [failure.path], values, labels)
         if found is not None:
             change.counterexamples.append(found)
             set_verdict(change, direction, BREAKING)

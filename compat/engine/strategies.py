@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from compat.schema.instances import (
@@ -19,6 +18,7 @@ from compat.schema.instances import (
     property_schema,
 )
 from compat.schema.model import Node, Ref, deref
+from compat.util.records import Record
 
 EXTRA_NAME = "cws_compat_extra"  # an undeclared property name, for counterexamples
 SCALARS: list[Any] = [
@@ -41,18 +41,22 @@ SCALARS: list[Any] = [
 ]
 
 
-@dataclass
-class Spot:
+class Spot(Record):
     """What a witness strategy knows about the change: the rule's arguments, the node that
     must accept the value and the one that should reject it, and the old and new keyword
     values, plus a minimal value the accepting node takes (None when none was built)."""
 
-    args: dict[str, Any]
-    accept: Node
-    reject: Node
-    old: Any
-    new: Any
-    base: Any
+    _fields = ("args", "accept", "reject", "old", "new", "base")
+
+    def __init__(
+        self, args: dict[str, Any], accept: Node, reject: Node, old: Any, new: Any, base: Any
+    ) -> None:
+        self.args = args
+        self.accept = accept
+        self.reject = reject
+        self.old = old
+        self.new = new
+        self.base = base
 
 
 Strategy = Callable[[Spot], list[Any]]

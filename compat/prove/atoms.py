@@ -3,6 +3,7 @@ names `additionalProperties` sees (as python-jsonschema decides it)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -120,7 +121,10 @@ def undeclared(node: Node, name: str) -> bool | None:
     return None if any(h is None for h in hits) else True
 
 
-ENTANGLED = re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux-]+[):]")
+@functools.cache
+def _entangled() -> re.Pattern[str]:
+    """Backreferences and inline flags (compiled at the first use, not at import)."""
+    return re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux-]+[):]")
 
 
 def same_undeclared_names(mine: Node, theirs: Node) -> bool:
@@ -135,7 +139,7 @@ def same_undeclared_names(mine: Node, theirs: Node) -> bool:
     ) == (theirs.additional_properties is None):
         return True
     patterns = [*mine.pattern_properties, *theirs.pattern_properties]
-    if any(p == "" or ENTANGLED.search(p) for p in patterns):
+    if any(p == "" or _entangled().search(p) for p in patterns):
         return False  # ("" joins to nothing when alone: see `undeclared`)
     return set(mine.pattern_properties) <= set(theirs.pattern_properties)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-from fractions import Fraction
 from typing import Any
 
 from compat.schema.model import Node, Ref, canonical, deref
@@ -89,6 +88,8 @@ def kinds_of_value(value: Any) -> frozenset[str]:
 def multiple_ok(value: int | float, divisor: int | float) -> bool:
     """python-jsonschema's arithmetic for `multipleOf`."""
     if isinstance(divisor, float):
+        from fractions import Fraction  # here: only float divisors need it
+
         try:
             quotient = value / divisor
         except OverflowError:

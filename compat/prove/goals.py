@@ -4,13 +4,13 @@ budget, and the record of where a proof stopped."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from compat.prove.atoms import Atoms, Site
 from compat.prove.evaluate import Evaluator
 from compat.prove.fingerprint import Fingerprints
 from compat.schema.model import Node
+from compat.util.records import FrozenRecord
 
 MAX_CASES = 256  # case splits per goal before giving up (unproven)
 BUDGET = 2_000_000  # goals per prover before giving up
@@ -20,17 +20,39 @@ class OutOfBudget(Exception):
     pass
 
 
-@dataclass(frozen=True, eq=False)
-class Failure:
+class Failure(FrozenRecord):
     """Where a proof of containment stopped: the keyword of the containing schema (`b`) that
-    could not be shown to hold for the values of `a`, and the instance path it applies at."""
+    could not be shown to hold for the values of `a`, and the instance path it applies at.
+    Each failure is equal only to itself."""
 
+    _fields = ("a_pointers", "b_pointer", "keyword", "path", "a_nodes", "b_node")
     a_pointers: tuple[str, ...]
     b_pointer: str
     keyword: str
     path: tuple[Any, ...]
-    a_nodes: tuple[Node, ...] = ()
-    b_node: Node | None = None
+    a_nodes: tuple[Node, ...]
+    b_node: Node | None
+
+    def __init__(
+        self,
+        a_pointers: tuple[str, ...],
+        b_pointer: str,
+        keyword: str,
+        path: tuple[Any, ...],
+        a_nodes: tuple[Node, ...] = (),
+        b_node: Node | None = None,
+    ) -> None:
+        self._set(
+            a_pointers=a_pointers,
+            b_pointer=b_pointer,
+            keyword=keyword,
+            path=path,
+            a_nodes=a_nodes,
+            b_node=b_node,
+        )
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
 
 class Goals:

@@ -5,18 +5,22 @@ time matters in CI gates and pre-commit hooks)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from compat.util.records import FrozenRecord
 
-@dataclass(frozen=True)
-class Style:
+
+class Style(FrozenRecord):
     """What some renderers need beyond the result: colour, how many groups to show, the mode
     a release was held to."""
 
-    color: bool = False
-    max_groups: int = 10
-    mode: str = "backward"
+    _fields = ("color", "max_groups", "mode")
+    color: bool
+    max_groups: int
+    mode: str
+
+    def __init__(self, color: bool = False, max_groups: int = 10, mode: str = "backward") -> None:
+        self._set(color=color, max_groups=max_groups, mode=mode)
 
 
 Renderer = Callable[[Any, Style], str]

@@ -6,11 +6,10 @@ Every rule lives in one of the family modules; this module gathers them and clas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from compat.diff.facts import Fact
 from compat.rules import arrays, combinators, general, objects, values
 from compat.rules.base import BREAKING, COMPATIBLE, UNKNOWN, VERDICTS, Judge, Rule, worst
+from compat.util.records import Record
 
 FAMILIES = (objects.FAMILY, values.FAMILY, arrays.FAMILY, combinators.FAMILY, general.FAMILY)
 
@@ -39,13 +38,15 @@ RULES = _registry()
 JUDGES = _judges()
 
 
-@dataclass
-class Classified:
-    rule: str
-    backward: str
-    forward: str
-    message: str
-    fact: Fact
+class Classified(Record):
+    _fields = ("rule", "backward", "forward", "message", "fact")
+
+    def __init__(self, rule: str, backward: str, forward: str, message: str, fact: Fact) -> None:
+        self.rule = rule
+        self.backward = backward
+        self.forward = forward
+        self.message = message
+        self.fact = fact
 
 
 def classify(fact: Fact) -> Classified | None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from compat.diff.facts import Fact
+from compat.util.records import FrozenRecord, Record
 
 COMPATIBLE = "compatible"
 BREAKING = "breaking"
@@ -22,8 +22,7 @@ def worst(*verdicts: str) -> str:
     return max(verdicts, key=VERDICTS.index, default=COMPATIBLE)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(FrozenRecord):
     """One kind of change: a stable id (a public contract), its verdict per direction, its docs.
 
     `backward` and `forward` are the verdicts the rule gives in the plain case; `note` says when a
@@ -34,37 +33,82 @@ class Rule:
     a compatible change goes to (a breaking or unknown one goes to "Breaking").
     """
 
+    _fields = (
+        "id",
+        "summary",
+        "backward",
+        "forward",
+        "before",
+        "after",
+        "note",
+        "twin",
+        "witness",
+        "section",
+    )
     id: str
     summary: str
     backward: str
     forward: str
     before: Any
     after: Any
-    note: str = ""
-    twin: str | None = None  # the rule for the opposite change, if any
-    witness: str = "generic"
-    section: str = "Changed"
+    note: str
+    twin: str | None  # the rule for the opposite change, if any
+    witness: str
+    section: str
 
-    def __post_init__(self) -> None:
-        if self.section not in SECTIONS:
-            raise AssertionError(f"rule {self.id}: unknown changelog section {self.section!r}")
+    def __init__(
+        self,
+        id: str,
+        summary: str,
+        backward: str,
+        forward: str,
+        before: Any,
+        after: Any,
+        note: str = "",
+        twin: str | None = None,
+        witness: str = "generic",
+        section: str = "Changed",
+    ) -> None:
+        if section not in SECTIONS:
+            raise AssertionError(f"rule {id}: unknown changelog section {section!r}")
+        self._set(
+            id=id,
+            summary=summary,
+            backward=backward,
+            forward=forward,
+            before=before,
+            after=after,
+            note=note,
+            twin=twin,
+            witness=witness,
+            section=section,
+        )
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(FrozenRecord):
+    _fields = ("rule", "message", "backward", "forward")
     rule: str
     message: str
-    backward: str | None = None  # None: the rule's own verdict
-    forward: str | None = None
+    backward: str | None  # None: the rule's own verdict
+    forward: str | None
+
+    def __init__(
+        self, rule: str, message: str, backward: str | None = None, forward: str | None = None
+    ) -> None:
+        self._set(rule=rule, message=message, backward=backward, forward=forward)
 
 
 Judge = Callable[[Fact], Judgement | None]
 
 
-@dataclass
-class RuleFamily:
+class RuleFamily(Record):
+    _fields = ("rules", "judges")
     rules: list[Rule]
-    judges: dict[str, Judge] = field(default_factory=dict)
+    judges: dict[str, Judge]
+
+    def __init__(self, rules: list[Rule], judges: dict[str, Judge] | None = None) -> None:
+        self.rules = rules
+        self.judges = {} if judges is None else judges
 
 
 def bound_message(fact: Fact) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from typing import Any
 
 from compat.schema.compiled import TooDeep, fast_validator
@@ -11,14 +10,24 @@ from compat.schema.drafts import check_against_metaschema, detect_draft
 from compat.schema.normalize import SchemaDocument, normalise
 from compat.schema.source import SchemaSource
 from compat.util.gcpause import collector_paused
+from compat.util.records import FrozenRecord
 
 
-@dataclass(frozen=True)
-class LoadedSchema:
+class LoadedSchema(FrozenRecord):
+    _fields = ("source", "document", "fast", "asserts_formats")
     source: SchemaSource
     document: SchemaDocument
-    fast: Any = None  # the jsonschema-rs validator, when the schema compiles
-    asserts_formats: bool = False  # the format setting `fast` was compiled with
+    fast: Any  # the jsonschema-rs validator, when the schema compiles
+    asserts_formats: bool  # the format setting `fast` was compiled with
+
+    def __init__(
+        self,
+        source: SchemaSource,
+        document: SchemaDocument,
+        fast: Any = None,
+        asserts_formats: bool = False,
+    ) -> None:
+        self._set(source=source, document=document, fast=fast, asserts_formats=asserts_formats)
 
     @property
     def label(self) -> str:

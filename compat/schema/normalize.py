@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from compat.errors import CompatError
@@ -11,18 +10,29 @@ from compat.schema.drafts import CORE, HANDLED, LEGACY, check_against_metaschema
 from compat.schema.loops import refuse_in_place_loops
 from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, canonical, only_types
 from compat.schema.refs import RefIndex, join
+from compat.util.records import Record
 
 
-@dataclass
-class SchemaDocument:
+class SchemaDocument(Record):
     """A loaded, normalised schema: its draft, its root node and the pointer index."""
 
-    label: str
-    draft: str
-    raw: Any
-    root: Node | Ref
-    index: RefIndex
-    nodes: dict[str, Node | Ref]
+    _fields = ("label", "draft", "raw", "root", "index", "nodes")
+
+    def __init__(
+        self,
+        label: str,
+        draft: str,
+        raw: Any,
+        root: Node | Ref,
+        index: RefIndex,
+        nodes: dict[str, Node | Ref],
+    ) -> None:
+        self.label = label
+        self.draft = draft
+        self.raw = raw
+        self.root = root
+        self.index = index
+        self.nodes = nodes
 
     def definitions(self) -> dict[str, str]:
         """Definition name -> pointer, from `definitions` and `$defs`."""

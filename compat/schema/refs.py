@@ -6,11 +6,11 @@ loopback) is refused with a clear error, and so is a dangling one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
 from compat.errors import CompatError
+from compat.util.records import Record
 
 # The base of a document without `$id` is empty, as python-jsonschema has it: a relative `$id`
 # inside (`schema.json`) then names a resource of its own, never the root.
@@ -104,17 +104,32 @@ def subschemas(node: dict[str, Any], pointer: str, draft: str) -> list[tuple[str
     return found
 
 
-@dataclass
-class RefIndex:
+class RefIndex(Record):
     """Where every resource (`$id`) and anchor of one document lives, by absolute URI."""
 
-    label: str
-    draft: str
-    document: Any
-    resources: dict[str, str] = field(default_factory=dict)  # base URI -> pointer
-    anchors: dict[str, str] = field(default_factory=dict)  # URI#name -> pointer
-    bases: dict[str, str] = field(default_factory=dict)  # pointer -> base URI in force
-    dynamic: set[str] = field(default_factory=set)  # URI#name of every $dynamicAnchor
+    _fields = ("label", "draft", "document", "resources", "anchors", "bases", "dynamic")
+
+    def __init__(
+        self,
+        label: str,
+        draft: str,
+        document: Any,
+        resources: dict[str, str] | None = None,
+        anchors: dict[str, str] | None = None,
+        bases: dict[str, str] | None = None,
+        dynamic: set[str] | None = None,
+    ) -> None:
+        self.label = label
+        self.draft = draft
+        self.document = document
+        # base URI -> pointer
+        self.resources: dict[str, str] = {} if resources is None else resources
+        # URI#name -> pointer
+        self.anchors: dict[str, str] = {} if anchors is None else anchors
+        # pointer -> base URI in force
+        self.bases: dict[str, str] = {} if bases is None else bases
+        # URI#name of every $dynamicAnchor
+        self.dynamic: set[str] = set() if dynamic is None else dynamic
 
     @classmethod
     def build(cls, document: Any, draft: str, label: str) -> RefIndex:

@@ -3,22 +3,32 @@ and its file or store version when it has one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from compat.util.files import load_schema_json, read_bytes
+from compat.util.records import FrozenRecord
 
 
-@dataclass(frozen=True)
-class SchemaSource:
+class SchemaSource(FrozenRecord):
     """A schema document and where it came from (for messages and line numbers)."""
 
+    _fields = ("label", "document", "text", "path", "version")
     label: str
     document: Any  # a JSON object, or a boolean schema
     text: str
-    path: Path | None = None
-    version: str | None = None
+    path: Path | None
+    version: str | None
+
+    def __init__(
+        self,
+        label: str,
+        document: Any,
+        text: str,
+        path: Path | None = None,
+        version: str | None = None,
+    ) -> None:
+        self._set(label=label, document=document, text=text, path=path, version=version)
 
 
 def from_bytes(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -94,6 +93,8 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise CompatError(f"{path}: directory {directory} does not exist")
+    import tempfile  # here: commands that only read never pay for it
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -124,6 +125,8 @@ def atomic_stream(path: Path) -> Iterator[IO[bytes]]:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise CompatError(f"{path}: directory {directory} does not exist")
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     raw = os.fdopen(fd, "wb")
     try:

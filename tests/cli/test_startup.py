@@ -1,0 +1,112 @@
+"""Start-up: commands are imported when used, and `diff` imports only what it needs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from compat.cli.group import COMMANDS, cli, load_all_commands
+from tests.conftest import ROOT
+
+
+def test_the_group_names_each_command_with_its_module_and_summary() -> None:
+    load_all_commands()
+    assert set(cli.commands) == set(COMMANDS)
+    for name, command in cli.commands.items():
+        module, summary = COMMANDS[name]
+        assert command.callback is not None
+        assert command.callback.__module__ == module, name
+        assert command.help is not None
+        first_paragraph = command.help.split("\n\n")[0]
+        assert summary == " ".join(first_paragraph.split()), name
+
+
+def test_help_lists_every_command_without_importing_them(cli: Any) -> None:
+    script = (
+        "import sys\n"
+        "from compat.cli import run\n"
+        "code = run(['--help'])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('compat.cli.'))\n"
+        "print(code, loaded, file=sys.stderr)\n"
+    )
+    fresh = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert fresh.stderr.split("\n")[0] == "0 ['compat.cli.group']"
+    load_all_commands()
+    loaded = cli("--help")
+    assert loaded.code == 0
+    assert fresh.stdout == loaded.out
+
+
+# Imported by a `diff` whose changes are all compatible, the modules below would be pure
+# start-up cost: python-jsonschema (and referencing) is only for confirming counterexamples and
+# asserting formats, the corpus and versioning commands have their own modules.
+NOT_FOR_A_COMPATIBLE_DIFF = (
+    "jsonschema",
+    "referencing",
+    "jsonschema_specifications",
+    "compat.corpus",
+    "compat.cli.corpus",
+    "compat.cli.versioning",
+    "compat.engine.witness",
+)
+
+IMPORTS = """\
+import json, sys
+from pathlib import Path
+
+def loaded():
+    return sorted(sys.modules)
+
+import compat.cli
+after_import = loaded()
+code = compat.cli.run(["diff", "old.json", "new.json", "--format", "json"])
+print(json.dumps({"code": code, "after_import": after_import, "after_diff": loaded()}),
+      file=sys.stderr)
+"""
+
+
+def _unwanted(modules: list[str]) -> list[str]:
+    return [
+        m for m in modules for p in NOT_FOR_A_COMPATIBLE_DIFF if m == p or m.startswith(f"{p}.")
+    ]
+
+
+def test_a_compatible_diff_imports_neither_jsonschema_nor_the_corpus_modules(
+    tmp_path: Path,
+) -> None:
+    old = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {"pid": {"type": "integer"}, "name": {"type": "string"}},
+        "required": ["pid"],
+    }
+    new = {
+        **old,
+        "description": "A process event.",
+        "definitions": {"Unused": {"type": "string", "format": "date-time"}},
+    }
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    (tmp_path / "new.json").write_text(json.dumps(new), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", IMPORTS],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stderr.splitlines()[-1])
+    assert result["code"] == 0
+    report = json.loads(proc.stdout)
+    assert (report["backward"], report["forward"]) == ("compatible", "compatible")
+    assert "compat.engine.compare" not in result["after_import"]
+    assert _unwanted(result["after_import"]) == []
+    assert "compat.engine.compare" in result["after_diff"]
+    assert _unwanted(result["after_diff"]) == []
