@@ -5,12 +5,14 @@ accepting side accepts and the other side rejects. This harness generates relate
 (a schema and a mutation of it), compares them in-process, and for each direction called
 compatible searches for such a document (a witness) with python-jsonschema as the only judge:
 documents drawn with hypothesis-jsonschema, a pool of generic and schema-derived values, and
-mutations of documents known to be valid. A witness is proof of an unsound verdict.
+mutations of documents known to be valid. A witness is proof of an unsound verdict. Every
+counterexample the engine shows for a breaking verdict is checked with the oracle too: one the
+oracle does not confirm is a "false break".
 
     python bench/soundness.py --pairs N [--seed S] [--out FILE] [--time-limit SECONDS]
 
-Exit status 1 when an unsound verdict or an engine crash was found, else 0. Failures go to
---out as JSON lines (default `soundness-failures.jsonl`), written atomically.
+Exit status 1 when an unsound verdict, a false break or an engine crash was found, else 0.
+Failures go to --out as JSON lines (default `soundness-failures.jsonl`), written atomically.
 """
 
 from __future__ import annotations
@@ -1822,7 +1824,7 @@ def find_witness(
 
 @dataclass
 class Failure:
-    kind: str  # "unsound" or "crash"
+    kind: str  # "unsound", "false break" or "crash"
     pair: Pair
     direction: str | None = None
     witness: Any = None
@@ -1838,7 +1840,7 @@ class Failure:
             "old": self.pair.old,
             "new": self.pair.new,
         }
-        if self.kind == "unsound":
+        if self.kind in ("unsound", "false break"):
             data.update(direction=self.direction, witness=self.witness)
         else:
             data.update(error=self.error, traceback=self.trace)
@@ -1888,6 +1890,21 @@ def check_pair(pair: Pair, budget: float = 0.5, hypothesis_examples: int = 10) -
     except BaseException:
         return PairResult(pair, "oracle error", verdicts=verdicts)
     result = PairResult(pair, "checked", verdicts=verdicts)
+    # every counterexample shown must be one: valid under its version, rejected by the other
+    judge = {"backward": (oracle(old), oracle(new)), "forward": (oracle(new), oracle(old))}
+    for change in getattr(report, "changes", ()):
+        for example in change.counterexamples:
+            accept, reject = judge[example.direction]
+            try:
+                confirmed = accept(example.instance) and not reject(example.instance)
+            except OracleError:
+                continue
+            if not confirmed:
+                result.failures.append(
+                    Failure(
+                        "false break", pair, direction=example.direction, witness=example.instance
+                    )
+                )
     proven = [d for d in DIRECTIONS if verdicts[d] == COMPATIBLE]
     result.proven = len(proven)
     try:
@@ -1934,6 +1951,10 @@ class Summary:
         return [f for f in self.failures if f.kind == "unsound"]
 
     @property
+    def false_breaks(self) -> list[Failure]:
+        return [f for f in self.failures if f.kind == "false break"]
+
+    @property
     def crashes(self) -> list[Failure]:
         return [f for f in self.failures if f.kind == "crash"]
 
@@ -1957,7 +1978,8 @@ class Summary:
     def line(self) -> str:
         return (
             f"pairs {self.pairs}, directions proven {self.proven}, witnesses searched "
-            f"{self.judged}, unsound {len(self.unsound)}, refused {self.refused}, crashes "
+            f"{self.judged}, unsound {len(self.unsound)}, false breaks "
+            f"{len(self.false_breaks)}, refused {self.refused}, crashes "
             f"{len(self.crashes)}, oracle errors {self.oracle_errors}"
         )
 
@@ -2029,8 +2051,8 @@ def describe(failure: Failure) -> str:
     """One failure, short enough for an assertion message."""
     pair = failure.pair
     head = f"[{pair.cls} #{pair.index}] old={json.dumps(pair.old)} new={json.dumps(pair.new)}"
-    if failure.kind == "unsound":
-        return f"{head} {failure.direction} witness={json.dumps(failure.witness)}"
+    if failure.kind in ("unsound", "false break"):
+        return f"{head} {failure.kind} {failure.direction} witness={json.dumps(failure.witness)}"
     return f"{head} crash: {failure.error}"
 
 

@@ -2,14 +2,19 @@
 
 Candidates are built from the normalised schemas (a minimal valid event, with a value at the
 changed location chosen for the rule: the removed enum value, the old bound, a missing required
-property...), and every candidate is checked with `jsonschema` against both whole documents
-before it is shown. A counterexample is therefore a proof: it turns an unknown direction into
-breaking, and it can never contradict a compatible verdict (the tests hold the engine to that).
+property...), and every candidate is checked by two validators before it is shown: jsonschema-rs,
+and the engine's own evaluator (`prove.evaluate`, which follows python-jsonschema, the reference,
+wherever validators differ); where the evaluator cannot tell, or numbers only the reference reads
+right are involved, python-jsonschema decides. A counterexample is therefore a proof: it turns an
+unknown direction into breaking, and it can never contradict a compatible verdict (the tests and
+the soundness harness hold the engine to that, the harness with python-jsonschema itself).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -29,14 +34,40 @@ if TYPE_CHECKING:
     from compat.schema.load import LoadedSchema
 
 
-@dataclass(frozen=True)
 class Counterexample:
-    direction: str  # "backward": valid under old, rejected by new; "forward": the reverse
-    instance: Any
-    valid_under: str
-    rejected_by: str
-    error: str
-    instance_path: str
+    """An event valid under one version and rejected by the other, with the rejecting
+    validator's message (worked out by python-jsonschema when first asked for: the text
+    report never shows it, and importing python-jsonschema costs more than most diffs)."""
+
+    __slots__ = ("_error", "direction", "instance", "instance_path", "rejected_by", "valid_under")
+
+    def __init__(
+        self,
+        direction: str,  # "backward": valid under old, rejected by new; "forward": the reverse
+        instance: Any,
+        valid_under: str,
+        rejected_by: str,
+        error: str | Callable[[], str],
+        instance_path: str,
+    ) -> None:
+        self.direction = direction
+        self.instance = instance
+        self.valid_under = valid_under
+        self.rejected_by = rejected_by
+        self.instance_path = instance_path
+        self._error = error
+
+    @property
+    def error(self) -> str:
+        if not isinstance(self._error, str):
+            self._error = self._error()
+        return self._error
+
+    def __repr__(self) -> str:
+        return (
+            f"Counterexample({self.direction!r}, {self.instance!r}, {self.valid_under!r}, "
+            f"{self.rejected_by!r}, {self.instance_path!r})"
+        )
 
 
 # A counterexample with more JSON values than this is confirmed by python-jsonschema at the
@@ -55,18 +86,17 @@ class Scope:
     value: Any
     accept_pointer: str
     reject_pointer: str
+    accept_site: Node
+    reject_site: Node
 
 
 class Validators:
-    """Both documents' validators, under the run's one format setting.
-
-    jsonschema-rs screens candidates quickly; a candidate that separates the versions is then
-    confirmed with python-jsonschema, the reference implementation, and shown only if both
-    agree. python-jsonschema is imported and its validators built only once a candidate gets
-    that far.
-    """
+    """What judges candidates, under the run's one format setting: both documents'
+    jsonschema-rs validators (a quick screen), the engine's evaluator (the confirmation), and
+    python-jsonschema's validators, imported and built only when the evaluator cannot tell."""
 
     def __init__(self, old: LoadedSchema, new: LoadedSchema, assert_formats: bool) -> None:
+        from compat.prove.evaluate import Evaluator
         from compat.schema.compiled import TooDeep, fast_validator
 
         def fast(schema: LoadedSchema) -> Any:
@@ -85,6 +115,7 @@ class Validators:
         self._local: bool | None = None
         self.fast_old = fast(old)
         self.fast_new = fast(new)
+        self.evaluator = Evaluator(assert_formats, exact=True)
         self.frames: dict[Any, Any] = {}  # the counterexample frames' levels, for the run
 
     def reference(self) -> tuple[Any, Any]:
@@ -102,10 +133,9 @@ class Validators:
         return self._reference
 
     def local_allowed(self, scope: Scope | None, direction: str) -> bool:
-        """Whether a candidate may be confirmed by python-jsonschema at its subschemas alone:
-        both sides screened by jsonschema-rs, one draft throughout (what a `$ref` to the
-        pointer means is what the path meant), and no dynamic references (whose meaning
-        depends on the path taken)."""
+        """Whether a candidate may be confirmed at its subschemas alone (jsonschema-rs judging
+        the whole event): one draft throughout (what a `$ref` to the pointer means is what the
+        path meant), and no dynamic references (whose meaning depends on the path taken)."""
         if scope is None or self.fast_old is None or self.fast_new is None:
             return False
         if self._local is None:
@@ -115,38 +145,85 @@ class Validators:
             )
         return self._local
 
-    def split(self, instance: Any, direction: str, scope: Scope | None = None) -> str | None:
-        """The rejecting side's error when `instance` separates the versions, else None."""
+    def split(
+        self, instance: Any, direction: str, scope: Scope | None = None
+    ) -> Callable[[], str] | None:
+        """When `instance` separates the versions, a function giving the rejecting side's
+        message; else None."""
         backward = direction == "backward"
         fast_accept, fast_reject = (
             (self.fast_old, self.fast_new) if backward else (self.fast_new, self.fast_old)
         )
         edge = _numeric_edge(instance)
+        screened = fast_accept is not None and fast_reject is not None and not edge
         try:
-            if (
-                fast_accept is not None
-                and fast_reject is not None
-                and not edge
-                and (not fast_accept.is_valid(instance) or fast_reject.is_valid(instance))
-            ):
+            if screened and (not fast_accept.is_valid(instance) or fast_reject.is_valid(instance)):
                 return None
+        except Exception:
+            return None
+        local = (
+            scope
+            if not edge
+            and _larger_than(instance, WHOLE_EVENT_LIMIT)
+            and self.local_allowed(scope, direction)
+            else None
+        )
+        if screened and self._evaluated(instance, direction, local):
+            return functools.partial(self._explain, instance, direction, local)
+        # the evaluator cannot tell (or the numbers are python-jsonschema's alone to read):
+        # the reference decides, and gives its message at once
+        try:
             old, new = self.reference()
             accept, reject = (old, new) if backward else (new, old)
-            if (
-                not edge
-                and _larger_than(instance, WHOLE_EVENT_LIMIT)
-                and self.local_allowed(scope, direction)
-            ):
-                assert scope is not None
-                return _local_split(accept, reject, scope)
-            if not accept.is_valid(instance):
+            if local is not None:
+                message = _local_split(accept, reject, local)
+            elif not accept.is_valid(instance):
                 return None
-            errors = list(reject.iter_errors(instance))  # the message, once it is a split
+            else:
+                message = _message(list(reject.iter_errors(instance)), ())
         except Exception:
             # the reference validator cannot judge this candidate (a regex Python's `re` does
             # not compile, a recursion limit...): it proves nothing, try the next one
             return None
-        return _message(errors, ())
+        return None if message is None else functools.partial(str, message)
+
+    def _evaluated(self, instance: Any, direction: str, local: Scope | None) -> bool:
+        """The evaluator's confirmation: the accepting side takes the candidate and the
+        rejecting side refuses it, both for sure (at the subschemas, for a large event)."""
+        if local is not None:
+            sites: tuple[Node | Ref, Node | Ref] = (local.accept_site, local.reject_site)
+            value = local.value
+        else:
+            old, new = (s.document.root for s in self._schemas)
+            sites = (old, new) if direction == "backward" else (new, old)
+            value = instance
+        try:
+            return (
+                self.evaluator.accepts(sites[0], value) is True
+                and self.evaluator.accepts(sites[1], value) is False
+            )
+        except RecursionError:
+            return False
+
+    def _explain(self, instance: Any, direction: str, local: Scope | None) -> str:
+        """python-jsonschema's message for a confirmed counterexample (jsonschema-rs's when
+        python-jsonschema cannot give one)."""
+        old, new = self.reference()
+        accept, reject = (old, new) if direction == "backward" else (new, old)
+        try:
+            if local is not None:
+                message = _local_split(accept, reject, local)
+            else:
+                message = _message(list(reject.iter_errors(instance)), ())
+        except Exception:
+            message = None
+        if message is not None:
+            return message
+        fast = self.fast_new if direction == "backward" else self.fast_old
+        for error in fast.iter_errors(instance) if fast is not None else ():
+            where = "".join(f"/{part}" for part in error.instance_path) or "/"
+            return f"{where}: {error.message}"
+        return "/: rejected"
 
 
 def _local_split(accept: Any, reject: Any, scope: Scope) -> str | None:
@@ -413,10 +490,10 @@ def find(
             scope = None
             if pointers is not None and location[-1:] != (("names", None),):
                 scope = Scope(frame.keys, value, *pointers)
-            error = validators.split(instance, direction, scope)
-            if error is not None:
+            explain = validators.split(instance, direction, scope)
+            if explain is not None:
                 return Counterexample(
-                    direction, instance, valid_under, rejected_by, error, render_path(location)
+                    direction, instance, valid_under, rejected_by, explain, render_path(location)
                 )
         if tried >= limit:
             break
@@ -432,8 +509,9 @@ def _try_plug(frame: Frame, value: Any) -> Any:
 
 def _pointers(
     sites: tuple[Node | Ref | None, Node | Ref | None] | None, direction: str
-) -> tuple[str, str] | None:
-    """The JSON pointers of the accepting and the rejecting subschema, when both are real."""
+) -> tuple[str, str, Node, Node] | None:
+    """The JSON pointers of the accepting and the rejecting subschema, when both are real, and
+    the subschemas."""
     if sites is None:
         return None
     accept, reject = sites if direction == "backward" else sites[::-1]
@@ -442,5 +520,5 @@ def _pointers(
         node = deref(site)
         if node is None or not (node.pointer == "" or node.pointer.startswith("/")):
             return None  # an absent subschema's stand-in: nothing to point at
-        found.append(node.pointer)
-    return found[0], found[1]
+        found.append(node)
+    return found[0].pointer, found[1].pointer, found[0], found[1]

@@ -85,6 +85,15 @@ def kinds_of_value(value: Any) -> frozenset[str]:
     return frozenset({"object"})
 
 
+def _kind_of_object(value: Any) -> frozenset[str]:
+    """The kind of the Python value itself (a float with no fraction is `intfloat`)."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return frozenset({"intfloat" if value.is_integer() else "frac"})
+    if isinstance(value, int) and not isinstance(value, bool):
+        return frozenset({"int"})
+    return kinds_of_value(value)
+
+
 def multiple_ok(value: int | float, divisor: int | float) -> bool:
     """python-jsonschema's arithmetic for `multipleOf`."""
     if isinstance(divisor, float):
@@ -129,8 +138,12 @@ def _negate(answer: Answer) -> Answer:
 
 
 class Evaluator:
-    def __init__(self, assert_formats: bool = False) -> None:
+    """`exact`: judge the value as the Python object it is (`1` is an integer, `1.0` a float),
+    as a validator judges a parsed document, rather than every way JSON may write it."""
+
+    def __init__(self, assert_formats: bool = False, exact: bool = False) -> None:
         self.assert_formats = assert_formats
+        self.exact = exact
 
     def accepts(self, site: Node | Ref | None, value: Any) -> Answer:
         node = deref(site)
@@ -161,7 +174,7 @@ class Evaluator:
 
     def _type(self, node: Node, value: Any) -> Answer:
         allowed = kinds_of_types(node.types, node.draft)
-        held = kinds_of_value(value)
+        held = _kind_of_object(value) if self.exact else kinds_of_value(value)
         if held <= allowed:
             return True
         if held & allowed:
@@ -170,7 +183,7 @@ class Evaluator:
 
     def _number(self, node: Node, value: int | float) -> Answer:
         answers: list[Answer] = []
-        for form in forms(value):
+        for form in [value] if self.exact else forms(value):
             ok = True
             if node.lower is not None:
                 bound = node.lower.value

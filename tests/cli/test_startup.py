@@ -110,3 +110,33 @@ def test_a_compatible_diff_imports_neither_jsonschema_nor_the_corpus_modules(
     assert _unwanted(result["after_import"]) == []
     assert "compat.engine.compare" in result["after_diff"]
     assert _unwanted(result["after_diff"]) == []
+
+
+def test_a_text_diff_with_a_counterexample_does_not_import_jsonschema(tmp_path: Path) -> None:
+    # the shipped v1 -> v2 is like this: a property added to a closed object (forward breaking,
+    # with a counterexample confirmed by jsonschema-rs and the engine's evaluator); the message
+    # python-jsonschema would give is worked out only for the formats that show it
+    old = {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"pid": {"type": "integer"}},
+    }
+    new = {**old, "properties": {"pid": {"type": "integer"}, "dd": {"type": "object"}}}
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    (tmp_path / "new.json").write_text(json.dumps(new), encoding="utf-8")
+    for fmt, imported in (("text", False), ("json", True)):
+        script = IMPORTS.replace('"--format", "json"', f'"--format", "{fmt}"')
+        proc = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        result = json.loads(proc.stderr.splitlines()[-1])
+        assert "counterexample" in proc.stdout
+        assert ("jsonschema" in result["after_diff"]) is imported, fmt
+    assert "/: Additional properties are not allowed ('dd' was unexpected)" in proc.stdout

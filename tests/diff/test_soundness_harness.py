@@ -39,7 +39,7 @@ def test_generated_pairs_have_no_unsound_verdicts_and_no_crashes() -> None:
     summary = run(PAIRS, seed=SEED, budget=0.1, hypothesis_examples=0)
     assert summary.pairs == PAIRS
     assert summary.proven > PAIRS // 2, "too few compatible verdicts to test anything"
-    failures = summary.unsound + summary.crashes
+    failures = summary.unsound + summary.false_breaks + summary.crashes
     assert not failures, f"{summary.line()}\n" + "\n".join(describe(f) for f in failures)
 
 
@@ -92,6 +92,26 @@ def test_a_wrong_compatible_verdict_is_reported_as_unsound(
     pair = Pair(0, "test", {"type": "object"}, {"type": "object", "required": ["a"]})
     result = check_pair(pair, budget=1.0, hypothesis_examples=0)
     assert [(f.kind, f.direction) for f in result.failures] == [("unsound", "backward")]
+
+
+def test_a_counterexample_the_reference_does_not_confirm_is_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    # valid under both: no counterexample at all
+    wrong = SimpleNamespace(direction="backward", instance={"a": 1})
+
+    class Claims:
+        changes = (SimpleNamespace(counterexamples=[wrong]),)
+
+        def verdict(self, direction: str) -> str:
+            return "breaking" if direction == "backward" else "compatible"
+
+    monkeypatch.setattr(soundness, "compare_docs", lambda old, new: Claims())
+    pair = Pair(0, "test", {"type": "object"}, {"type": "object"})
+    result = check_pair(pair, budget=0.2, hypothesis_examples=0)
+    assert [(f.kind, f.direction) for f in result.failures] == [("false break", "backward")]
 
 
 def test_an_engine_crash_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:

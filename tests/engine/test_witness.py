@@ -46,6 +46,19 @@ def deep_compare(old: Any, new: Any) -> Any:
     return run_deep(work)
 
 
+def spy_on_scopes(monkeypatch: Any) -> list[Any]:
+    """The scopes candidates are confirmed in: None for the whole event, else the subschemas."""
+    scopes: list[Any] = []
+    original = witness.Validators._evaluated
+
+    def spy(self: Any, instance: Any, direction: str, local: Any) -> bool:
+        scopes.append(local)
+        return original(self, instance, direction, local)
+
+    monkeypatch.setattr(witness.Validators, "_evaluated", spy)
+    return scopes
+
+
 def test_frame_puts_the_value_at_the_path_and_leaves_the_frame_alone() -> None:
     schema = {
         "type": "object",
@@ -88,20 +101,14 @@ def test_deep_counterexamples_are_real_and_point_at_the_change(depth: int) -> No
 
 
 def test_large_counterexamples_are_confirmed_at_the_subschema(monkeypatch: Any) -> None:
-    calls: list[Any] = []
-    original = witness._local_split
-
-    def spy(*args: Any) -> Any:
-        calls.append(args)
-        return original(*args)
-
-    monkeypatch.setattr(witness, "_local_split", spy)
+    scopes = spy_on_scopes(monkeypatch)
     old = chain(700)
     deep_compare(old, require_at(old, 695))
-    assert calls  # the deep one
-    calls.clear()
+    assert any(scope is not None for scope in scopes)  # the deep one
+    scopes.clear()
     deep_compare(old, require_at(old, 3))
-    assert not calls  # a small event is confirmed whole
+    assert scopes
+    assert all(scope is None for scope in scopes)  # a small event is confirmed whole
 
 
 def test_the_whole_event_still_decides_a_large_counterexample() -> None:
@@ -133,8 +140,7 @@ DRAFT_2019 = "https://json-schema.org/draft/2019-09/schema"
 def test_mixed_drafts_and_dynamic_references_are_confirmed_whole(
     monkeypatch: Any, draft: str, mark: dict[str, Any]
 ) -> None:
-    calls: list[Any] = []
-    monkeypatch.setattr(witness, "_local_split", lambda *args: calls.append(args))
+    scopes = spy_on_scopes(monkeypatch)
     old = chain(700, draft)
     if "r" in mark:
         old["definitions"]["D2"]["properties"].update(mark)  # a property using it
@@ -142,18 +148,14 @@ def test_mixed_drafts_and_dynamic_references_are_confirmed_whole(
         old["definitions"]["D2"].update(mark)
     new = require_at(old, 695)
     report = deep_compare(old, new)
-    assert not calls
+    assert all(scope is None for scope in scopes)
     (change,) = [c for c in report.changes if c.rule == "required-added"]
     assert change.backward == "breaking"  # confirmed on the whole event
 
 
 def test_a_keyword_of_another_draft_is_no_reason_to_confirm_whole(monkeypatch: Any) -> None:
-    calls: list[Any] = []
-    original = witness._local_split
-    monkeypatch.setattr(
-        witness, "_local_split", lambda *args: calls.append(args) or original(*args)
-    )
+    scopes = spy_on_scopes(monkeypatch)
     old = chain(700)
     old["definitions"]["D2"]["properties"]["r"] = {"$recursiveRef": "#"}  # draft-07: no keyword
     deep_compare(old, require_at(old, 695))
-    assert calls
+    assert any(scope is not None for scope in scopes)
