@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.timing import median_seconds  # noqa: E402 - after the path is set
+from bench.timing import median_child_seconds, median_seconds  # noqa: E402 - after the path
 
 
 def synthetic(count: int, shape: str = "tree") -> dict[str, Any]:
@@ -141,6 +141,11 @@ def main() -> None:
     parser.add_argument("--shapes", default="tree,chain,linear")
     parser.add_argument("--sizes", default=None, help="sizes for every shape [default per shape]")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--source-only",
+        action="store_true",
+        help="measure start-up without byte-compiling compat/ first",
+    )
     parser.add_argument("--one", nargs=2, metavar=("SHAPE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -176,17 +181,33 @@ def main() -> None:
 
         return run
 
-    floor = median_seconds(run_command(sys.executable, "-c", "pass"), 7)
-    jsonschema_import = median_seconds(run_command(sys.executable, "-c", "import jsonschema"), 7)
-    start = median_seconds(run_command(sys.executable, "-m", "compat", "--help"), 7)
-    whole = median_seconds(run_command(sys.executable, "-m", "compat", "diff", "v1", "v2"), 7)
-    print(
-        f"start-up: cws-compat --help {start * 1000:.0f} ms, python -c pass "
-        f"{floor * 1000:.0f} ms (floor), ratio {start / floor:.1f}"
+    if not args.source_only:
+        # as `pip install` does for every package it installs (jsonschema's byte code, which
+        # the comparison below loads, was written then): otherwise, with PYTHONDONTWRITEBYTECODE
+        # set, every run would compile cws-compat from source and jsonschema not
+        import compileall
+
+        compileall.compile_dir(str(ROOT / "compat"), quiet=1)
+    runs = 15
+    floor = median_child_seconds(run_command(sys.executable, "-c", "pass"), runs)
+    jsonschema_import = median_child_seconds(
+        run_command(sys.executable, "-c", "import jsonschema"), runs
     )
+    start = median_child_seconds(run_command(sys.executable, "-m", "compat", "--help"), runs)
+    whole = median_child_seconds(
+        run_command(sys.executable, "-m", "compat", "diff", "v1", "v2"), runs
+    )
+    for name, (wall, cpu) in (
+        ("python -c pass", floor),
+        ("python -c 'import jsonschema'", jsonschema_import),
+        ("cws-compat --help", start),
+        ("cws-compat diff v1 v2", whole),
+    ):
+        print(f"start-up: {name:<30} {wall * 1000:>5.0f} ms wall {cpu * 1000:>5.0f} ms CPU")
     print(
-        f"cws-compat diff v1 v2 {whole * 1000:.0f} ms, python -c 'import jsonschema' "
-        f"{jsonschema_import * 1000:.0f} ms, ratio {whole / jsonschema_import:.2f}"
+        f"ratios (wall, CPU): --help / pass {start[0] / floor[0]:.1f}, {start[1] / floor[1]:.1f}; "
+        f"diff v1 v2 / import jsonschema {whole[0] / jsonschema_import[0]:.2f}, "
+        f"{whole[1] / jsonschema_import[1]:.2f}"
     )
     cached = Path(importlib.util.cache_from_source(str(ROOT / "compat" / "__init__.py")))
     if not cached.exists():
