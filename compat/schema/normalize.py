@@ -117,11 +117,12 @@ class _Builder:
         the draft's schema keywords (`#/default`, `$defs` in draft-07): the file's own check
         never saw it, and validators read whatever is there as a schema."""
         value = self.index.lookup(pointer)
-        if pointer not in self.index.bases and pointer not in self.vetted:
+        if pointer not in self.vetted:
             self.vetted.add(pointer)
-            if not isinstance(value, (dict, bool)):
-                raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
-            check_against_metaschema(value, draft, f"{self.label} ({pointer})")
+            if not self.index.is_schema(pointer):
+                if not isinstance(value, (dict, bool)):
+                    raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
+                check_against_metaschema(value, draft, f"{self.label} ({pointer})")
         return value
 
     def finish(self) -> None:
