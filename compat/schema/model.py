@@ -10,7 +10,7 @@ points at. Missing subschemas are `None`, which means "accepts everything".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 ANNOTATIONS = frozenset(
     {
@@ -34,13 +34,104 @@ UNSUPPORTED = frozenset(
 )
 
 
-@dataclass(frozen=True)
+class _SharedEmptyDict(dict[Any, Any]):
+    """The one empty mapping every node without a keyword shares: read-only, so that no node
+    can change what all the others see (a node that has the keyword gets a dict of its own)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("the shared empty mapping of the schema model is read-only")
+
+    def __setitem__(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def __delitem__(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def __ior__(self, *args: Any) -> NoReturn:  # type: ignore[misc]
+        self._refuse()
+
+    def clear(self) -> NoReturn:
+        self._refuse()
+
+    def pop(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def popitem(self) -> NoReturn:
+        self._refuse()
+
+    def setdefault(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._refuse()
+
+
+class _SharedEmptyList(list[Any]):
+    """The one empty list every node without the keyword shares: read-only (see above)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("the shared empty list of the schema model is read-only")
+
+    def __setitem__(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def __delitem__(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def __iadd__(self, *args: Any) -> NoReturn:  # type: ignore[misc]
+        self._refuse()
+
+    def __imul__(self, *args: Any) -> NoReturn:  # type: ignore[misc]
+        self._refuse()
+
+    def append(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def extend(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def insert(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def pop(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def remove(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def clear(self) -> NoReturn:
+        self._refuse()
+
+    def sort(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._refuse()
+
+    def reverse(self) -> NoReturn:
+        self._refuse()
+
+
+EMPTY_DICT: dict[Any, Any] = _SharedEmptyDict()
+EMPTY_LIST: list[Any] = _SharedEmptyList()
+
+
+def _empty_dict() -> dict[Any, Any]:
+    return EMPTY_DICT
+
+
+def _empty_list() -> list[Any]:
+    return EMPTY_LIST
+
+
+@dataclass(frozen=True, slots=True)
 class Bound:
     value: float | int
     exclusive: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Ref:
     """A `$ref` site: its own annotations, and the node it resolves to."""
 
@@ -61,7 +152,9 @@ class Ref:
         return node
 
 
-@dataclass(eq=False)
+# slots: a large schema has hundreds of thousands of nodes, and a per-instance __dict__ of ~40
+# entries was most of their memory. Containers default to the shared read-only empties above.
+@dataclass(eq=False, slots=True)
 class Node:
     pointer: str
     raw: Any
@@ -80,7 +173,7 @@ class Node:
     max_length: int | None = None
     pattern: str | None = None
     format: str | None = None
-    prefix_items: list[Node | Ref] = field(default_factory=list)
+    prefix_items: list[Node | Ref] = field(default_factory=_empty_list)
     items: Node | Ref | None = None
     min_items: int | None = None
     max_items: int | None = None
@@ -88,15 +181,15 @@ class Node:
     contains: Node | Ref | None = None
     min_contains: int | None = None
     max_contains: int | None = None
-    properties: dict[str, Node | Ref] = field(default_factory=dict)
-    pattern_properties: dict[str, Node | Ref] = field(default_factory=dict)
+    properties: dict[str, Node | Ref] = field(default_factory=_empty_dict)
+    pattern_properties: dict[str, Node | Ref] = field(default_factory=_empty_dict)
     additional_properties: Node | Ref | None = None
     required: frozenset[str] = frozenset()
     property_names: Node | Ref | None = None
     min_properties: int | None = None
     max_properties: int | None = None
-    dependent_required: dict[str, frozenset[str]] = field(default_factory=dict)
-    dependent_schemas: dict[str, Node | Ref] = field(default_factory=dict)
+    dependent_required: dict[str, frozenset[str]] = field(default_factory=_empty_dict)
+    dependent_schemas: dict[str, Node | Ref] = field(default_factory=_empty_dict)
     all_of: list[Node | Ref] | None = None
     any_of: list[Node | Ref] | None = None
     one_of: list[Node | Ref] | None = None
@@ -105,8 +198,8 @@ class Node:
     then: Node | Ref | None = None
     else_: Node | Ref | None = None
     ref: Node | Ref | None = None  # a $ref with validation siblings (2019-09 and later)
-    annotations: dict[str, Any] = field(default_factory=dict)
-    unsupported: dict[str, Any] = field(default_factory=dict)
+    annotations: dict[str, Any] = field(default_factory=_empty_dict)
+    unsupported: dict[str, Any] = field(default_factory=_empty_dict)
 
     @property
     def is_false(self) -> bool:

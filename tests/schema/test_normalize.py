@@ -144,6 +144,20 @@ def test_ids_count_only_in_the_drafts_keywords() -> None:
     assert "http://x.invalid/a" in RefIndex.build(modern, "2020-12", "t").resources
 
 
+def test_nodes_share_only_read_only_empty_containers() -> None:
+    node = root({"properties": {"a": {"type": "string"}, "b": {"type": "string"}}})
+    a, b = prop(node, "a"), prop(node, "b")
+    assert a.properties == {} and a.properties is b.properties
+    assert a.types is b.types  # one frozenset per distinct `type` of a document
+    with pytest.raises(TypeError):
+        a.properties["x"] = b
+    with pytest.raises(TypeError):
+        a.annotations.update(title="x")
+    with pytest.raises(TypeError):
+        a.prefix_items.append(b)
+    assert node.properties is not a.properties  # a keyword present gets a dict of its own
+
+
 def test_only_what_the_index_walks_through_keywords_is_a_schema_location() -> None:
     document = {
         "$schema": D7,
