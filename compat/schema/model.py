@@ -141,6 +141,9 @@ class Ref:
     target: Node | Ref | None = None
 
     def resolved(self) -> Node:
+        target = self.target
+        if isinstance(target, Node):  # one step: the common case, without the loop guard
+            return target
         node: Node | Ref | None = self
         seen: set[int] = set()
         while isinstance(node, Ref):
