@@ -30,6 +30,7 @@ _MAPS = ("properties", "pattern_properties", "dependent_schemas")
 _LISTS = ("prefix_items", "all_of", "any_of", "one_of")
 _DYNAMIC = ("$dynamicRef", "$recursiveRef")
 _ABSENT = -1
+_NO_SINGLES = (_ABSENT,) * len(_SINGLES)
 
 
 def children(node: Node) -> list[tuple[Any, Node | Ref | None]]:
@@ -152,19 +153,25 @@ class Fingerprints:
         """Tarjan's strongly connected components, iteratively; a component of one node with
         no edge to itself gets a fingerprint, built from its children's. A node's successors
         are listed only while it is on the path: its fingerprint is read from its fields again
-        once its children are settled."""
+        once its children are settled. A node with no successors is settled on sight."""
         of = self._of
+        alive = self._alive
         number: dict[int, int] = {}  # preorder numbers of the nodes entered in this run
         low: dict[int, int] = {}
         stack: list[Node] = []  # a node is on it while entered here and not yet settled
         work: list[tuple[Node, Iterator[Node]]] = []
 
-        def enter(node: Node) -> None:
+        def enter(node: Node, successors: list[Node]) -> None:
             number[id(node)] = low[id(node)] = len(number)
             stack.append(node)
-            work.append((node, iter(_successors(node))))
+            work.append((node, iter(successors)))
 
-        enter(root)
+        successors = _successors(root)
+        if not successors:
+            alive.append(root)
+            of[id(root)] = self._key(root)
+            return
+        enter(root, successors)
         while work:
             node, kids = work[-1]
             for child in kids:
@@ -172,8 +179,13 @@ class Fingerprints:
                 if key in of:
                     continue  # settled, in this run or an earlier one
                 if key not in number:
-                    enter(child)
-                    break
+                    successors = _successors(child)
+                    if successors:
+                        enter(child, successors)
+                        break
+                    alive.append(child)
+                    of[key] = self._key(child)
+                    continue
                 if number[key] < low[id(node)]:  # on the stack: in the same component
                     low[id(node)] = number[key]
             else:
@@ -187,7 +199,7 @@ class Fingerprints:
                     continue
                 if stack[-1] is node:
                     stack.pop()
-                    self._alive.append(node)
+                    alive.append(node)
                     # alone in its component: cyclic only through an edge to itself, which
                     # `_key` meets as a child with no fingerprint yet
                     of[key] = self._key(node)
@@ -196,7 +208,7 @@ class Fingerprints:
                 while stack[position] is not node:
                     position -= 1
                 for member in stack[position:]:
-                    self._alive.append(member)
+                    alive.append(member)
                     of[id(member)] = None
                 del stack[position:]
 
@@ -205,15 +217,8 @@ class Fingerprints:
         None when a child has none (a cycle, a dynamic reference) or is the node itself."""
         if node.unsupported and any(keyword in node.unsupported for keyword in _DYNAMIC):
             return None  # resolved at run time: never known to be the same
-        of = self._of
-
-        def number(site: Node | Ref | None) -> int | None:
-            if site is None:
-                return _ABSENT
-            return of.get(id(site.resolved() if isinstance(site, Ref) else site))
-
-        singles = []
-        for site in (
+        get = self._of.get
+        singles: Any = (
             node.items,
             node.contains,
             node.additional_properties,
@@ -223,12 +228,21 @@ class Fingerprints:
             node.then,
             node.else_,
             node.ref,
-        ):
-            found = number(site)
-            if found is None:
-                return None
-            singles.append(found)
-        parts: list[Any] = [tuple(singles)]
+        )
+        if any(singles):
+            numbers: list[int | None] = []
+            for site in singles:
+                if site is None:
+                    numbers.append(_ABSENT)
+                    continue
+                found = get(id(site.resolved() if isinstance(site, Ref) else site))
+                if found is None:
+                    return None
+                numbers.append(found)
+            singles = tuple(numbers)
+        else:
+            singles = _NO_SINGLES
+        parts: list[Any] = [singles]
         for name, mapping in (
             ("properties", node.properties),
             ("pattern_properties", node.pattern_properties),
@@ -242,18 +256,19 @@ class Fingerprints:
             keys = list(mapping) if name == "pattern_properties" else sorted(mapping)
             entries = []
             for key in keys:
-                found = number(mapping[key])
+                site = mapping[key]
+                found = get(id(site.resolved() if isinstance(site, Ref) else site))
                 if found is None:
                     return None
                 entries.append((key, found))
             parts.append(tuple(entries))
         for items in (node.prefix_items, node.all_of, node.any_of, node.one_of):
-            if items is None:
-                parts.append(None)
+            if not items:
+                parts.append(None if items is None else ())
                 continue
             numbers = []
             for site in items:
-                found = number(site)
+                found = get(id(site.resolved() if isinstance(site, Ref) else site))
                 if found is None:
                     return None
                 numbers.append(found)
@@ -262,7 +277,7 @@ class Fingerprints:
             for keyword in ("unevaluatedProperties", "unevaluatedItems"):
                 value = node.unsupported.get(keyword)
                 if isinstance(value, (Node, Ref)):
-                    found = number(value)
+                    found = get(id(value.resolved() if isinstance(value, Ref) else value))
                     if found is None:
                         return None
                     parts.append((keyword, found))
