@@ -52,8 +52,7 @@ def normalise(document: Any, draft: str, label: str) -> SchemaDocument:
     builder = _Builder(index, label)
     root = builder.build("", document, draft)
     builder.finish()
-    nodes = {pointer: node for (pointer, _), node in builder.cache.items()}
-    return SchemaDocument(label, draft, document, root, index, nodes)
+    return SchemaDocument(label, draft, document, root, index, builder.nodes)
 
 
 # The keywords each part of `_Builder._fill` reads: a schema object with none of a part's
@@ -76,6 +75,7 @@ _VALUE_KEYS = frozenset(
         "format",
     }
 )
+_SCALAR_KEYS = _VALUE_KEYS - {"$ref", "type"}
 _ARRAY_KEYS = frozenset(
     {
         "prefixItems",
@@ -112,13 +112,17 @@ class _Builder:
         self.index = index
         self.label = label
         # keyed by pointer and the draft that reached it: one body can mean two things
-        self.cache: dict[tuple[str, str], Node | Ref] = {}
+        # (by the draft, then the pointer: no key tuple per node)
+        self.cache: dict[str, dict[str, Node | Ref]] = {}
+        # pointer -> node, the last built for a pointer read under two drafts
+        self.nodes: dict[str, Node | Ref] = {}
         self.refs: list[Ref] = []
         self.built: list[Node] = []
         self.vetted: set[str] = set()
         # one frozenset per distinct `type` and `required` of the document: most subschemas
         # repeat a few of them
         self.sets: dict[frozenset[Any], frozenset[Any]] = {}
+        self.types: dict[str, frozenset[str]] = {}  # the same, by a `type` written as a string
 
     def _shared(self, values: frozenset[Any]) -> frozenset[Any]:
         return self.sets.setdefault(values, values)
@@ -151,33 +155,39 @@ class _Builder:
                 f"{self.label}: {pointer or '/'} declares its own $schema beside a $ref with "
                 "other keywords in a oneOf branch, which python-jsonschema reads two ways"
             )
-        key = (pointer, rules)
-        cached = self.cache.get(key)
+        cache = self.cache.get(rules)
+        if cache is None:
+            cache = self.cache[rules] = {}
+        cached = cache.get(pointer)
         if cached is not None:
             return cached
         if isinstance(raw, bool):
             node: Node | Ref = Node(pointer=pointer, raw=raw, boolean=raw, draft=draft)
-            self.cache[key] = node
+            cache[pointer] = self.nodes[pointer] = node
             return node
         if not is_object:
             raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
         ref = raw.get("$ref")
         if (
             isinstance(ref, str)
-            and not self.index.is_dynamic(ref, pointer)
+            and not (self.index.dynamic and self.index.is_dynamic(ref, pointer))
             # Before 2019-09 a $ref replaces its siblings; later, with only annotations beside
             # it, it means exactly its target.
             and (rules in LEGACY or all(k in CORE or k in ANNOTATIONS for k in raw))
         ):
-            annotations = {k: v for k, v in raw.items() if k in ANNOTATIONS} or EMPTY_DICT
+            annotations = (
+                EMPTY_DICT
+                if len(raw) == 1
+                else {k: v for k, v in raw.items() if k in ANNOTATIONS} or EMPTY_DICT
+            )
             site = Ref(pointer=pointer, ref=ref, annotations=annotations)
-            self.cache[key] = site
+            cache[pointer] = self.nodes[pointer] = site
             self.refs.append(site)
             target = self.index.resolve(ref, pointer)
             site.target = self.build(target, self._vetted(target, draft), draft)
             return site
         node = Node(pointer=pointer, raw=raw, draft=draft)
-        self.cache[key] = node
+        cache[pointer] = self.nodes[pointer] = node
         self.built.append(node)
         self._fill(node, raw)
         return node
@@ -255,9 +265,14 @@ class _Builder:
 
         kind = raw.get("type")
         if isinstance(kind, str):
-            node.types = self._shared(frozenset([kind]))
+            types = self.types.get(kind)
+            if types is None:
+                types = self.types[kind] = self._shared(frozenset([kind]))
+            node.types = types
         elif isinstance(kind, list):
             node.types = self._shared(frozenset(kind))
+        if raw.keys().isdisjoint(_SCALAR_KEYS):
+            return
 
         if "enum" in raw:
             node.enum = _distinct(raw["enum"])
@@ -384,10 +399,12 @@ class _Builder:
 
     def _fill_rest(self, node: Node, raw: dict[str, Any]) -> None:
         """`unevaluated*` and dynamic references (not reasoned about), annotations."""
-        p = node.pointer
         draft = node.draft
-        legacy = draft in LEGACY
         handled = HANDLED[draft]
+        if raw.keys() <= handled:
+            return
+        p = node.pointer
+        legacy = draft in LEGACY
         unsupported: dict[str, Any] = {}
         annotations: dict[str, Any] = {}
 
