@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compat.prove.evaluate import kinds_of_types
-from compat.schema.model import Bound, Node, Ref, canonical, deref
+from compat.schema.model import Bound, Node, Ref, canonical
 
 _SINGLES = (
     "items",
@@ -31,6 +31,15 @@ _LISTS = ("prefix_items", "all_of", "any_of", "one_of")
 _DYNAMIC = ("$dynamicRef", "$recursiveRef")
 _ABSENT = -1
 _NO_SINGLES = (_ABSENT,) * len(_SINGLES)
+# the children's part of a key for a node without subschemas (see Fingerprints._key), by
+# whether its allOf, anyOf and oneOf are absent (else empty)
+_LEAF_PARTS = {
+    (a, b, c): (_NO_SINGLES, (), (), (), (), *(None if x else () for x in (a, b, c)))
+    for a in (False, True)
+    for b in (False, True)
+    for c in (False, True)
+}
+_UNSEEN = object()
 
 
 def children(node: Node) -> list[tuple[Any, Node | Ref | None]]:
@@ -136,12 +145,14 @@ class Fingerprints:
         self._alive: list[Node] = []  # ids are only unique while their nodes live
 
     def of(self, site: Node | Ref | None) -> int | None:
-        node = deref(site)
+        node = site.resolved() if isinstance(site, Ref) else site
         if node is None:
             return self._intern(("absent",))
-        if id(node) not in self._of:
+        found = self._of.get(id(node), _UNSEEN)
+        if found is _UNSEEN:
             self._compute(node)
-        return self._of[id(node)]
+            found = self._of[id(node)]
+        return found  # type: ignore[return-value]
 
     def _intern(self, key: Any) -> int:
         found = self._interned.get(key)
@@ -169,7 +180,7 @@ class Fingerprints:
         successors = _successors(root)
         if not successors:
             alive.append(root)
-            of[id(root)] = self._key(root)
+            of[id(root)] = self._leaf_key(root)
             return
         enter(root, successors)
         while work:
@@ -184,7 +195,7 @@ class Fingerprints:
                         enter(child, successors)
                         break
                     alive.append(child)
-                    of[key] = self._key(child)
+                    of[key] = self._leaf_key(child)
                     continue
                 if number[key] < low[id(node)]:  # on the stack: in the same component
                     low[id(node)] = number[key]
@@ -211,6 +222,14 @@ class Fingerprints:
                     alive.append(member)
                     of[id(member)] = None
                 del stack[position:]
+
+    def _leaf_key(self, node: Node) -> int | None:
+        """`_key` of a node with no subschema: its children's part depends only on which of
+        allOf/anyOf/oneOf are there (empty) and which absent."""
+        if node.unsupported and any(keyword in node.unsupported for keyword in _DYNAMIC):
+            return None
+        parts = _LEAF_PARTS[(node.all_of is None, node.any_of is None, node.one_of is None)]
+        return self._intern((local(node, self.assert_formats), parts))
 
     def _key(self, node: Node) -> int | None:
         """The interned number of (what the node asserts, its labelled children's numbers):
