@@ -215,7 +215,7 @@ class Node:
         if self.types is None:
             return True
         if family == "number":
-            return bool(self.types & {"number", "integer"})
+            return "number" in self.types or "integer" in self.types
         return family in self.types
 
     def is_trivially_true(self, assert_formats: bool = False) -> bool:
@@ -230,15 +230,13 @@ class Node:
 def single_branch(node: Node) -> tuple[str, Node | Ref] | None:
     """(keyword, branch) when the node's one assertion is allOf/anyOf/oneOf of one schema,
     which means exactly that schema."""
+    if not (node.all_of or node.any_of or node.one_of):
+        return None  # the common case, without building the list below
     found = [(a, b) for a in ("all_of", "any_of", "one_of") if (b := getattr(node, a))]
     if len(found) != 1 or len(found[0][1]) != 1 or node.boolean is not None:
         return None
     attr, branches = found[0]
-    setattr(node, attr, None)
-    try:
-        alone = not _has_assertions(node)
-    finally:
-        setattr(node, attr, branches)
+    alone = not _has_assertions(node, ignore_branches=attr)
     return (attr, branches[0]) if alone else None
 
 
@@ -252,7 +250,11 @@ def only_types(node: Node) -> bool:
     )
 
 
-def _has_assertions(node: Node, ignore_types: bool = False) -> bool:
+def _has_assertions(
+    node: Node, ignore_types: bool = False, ignore_branches: str | None = None
+) -> bool:
+    """Whether the node asserts anything (annotations aside), leaving out `type` or one of
+    allOf/anyOf/oneOf (by attribute name) when asked."""
     return bool(
         (node.types is not None and not ignore_types)
         or node.enum is not None
@@ -277,9 +279,9 @@ def _has_assertions(node: Node, ignore_types: bool = False) -> bool:
         or node.max_properties is not None
         or node.dependent_required
         or node.dependent_schemas
-        or node.all_of is not None
-        or node.any_of is not None
-        or node.one_of is not None
+        or (node.all_of is not None and ignore_branches != "all_of")
+        or (node.any_of is not None and ignore_branches != "any_of")
+        or (node.one_of is not None and ignore_branches != "one_of")
         or node.not_ is not None
         or node.if_ is not None
         or node.ref is not None
