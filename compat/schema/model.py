@@ -9,7 +9,7 @@ points at. Missing subschemas are `None`, which means "accepts everything".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 ANNOTATIONS = frozenset(
@@ -39,6 +39,9 @@ class _SharedEmptyDict(dict[Any, Any]):
     can change what all the others see (a node that has the keyword gets a dict of its own)."""
 
     __slots__ = ()
+    # hashable (by identity), as it never changes: dataclasses then take it as a plain default,
+    # with no factory call per node
+    __hash__ = object.__hash__  # type: ignore[assignment]
 
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("the shared empty mapping of the schema model is read-only")
@@ -72,6 +75,7 @@ class _SharedEmptyList(list[Any]):
     """The one empty list every node without the keyword shares: read-only (see above)."""
 
     __slots__ = ()
+    __hash__ = object.__hash__  # type: ignore[assignment]
 
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("the shared empty list of the schema model is read-only")
@@ -115,14 +119,6 @@ class _SharedEmptyList(list[Any]):
 
 EMPTY_DICT: dict[Any, Any] = _SharedEmptyDict()
 EMPTY_LIST: list[Any] = _SharedEmptyList()
-
-
-def _empty_dict() -> dict[Any, Any]:
-    return EMPTY_DICT
-
-
-def _empty_list() -> list[Any]:
-    return EMPTY_LIST
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +172,7 @@ class Node:
     max_length: int | None = None
     pattern: str | None = None
     format: str | None = None
-    prefix_items: list[Node | Ref] = field(default_factory=_empty_list)
+    prefix_items: list[Node | Ref] = EMPTY_LIST
     items: Node | Ref | None = None
     min_items: int | None = None
     max_items: int | None = None
@@ -184,15 +180,15 @@ class Node:
     contains: Node | Ref | None = None
     min_contains: int | None = None
     max_contains: int | None = None
-    properties: dict[str, Node | Ref] = field(default_factory=_empty_dict)
-    pattern_properties: dict[str, Node | Ref] = field(default_factory=_empty_dict)
+    properties: dict[str, Node | Ref] = EMPTY_DICT
+    pattern_properties: dict[str, Node | Ref] = EMPTY_DICT
     additional_properties: Node | Ref | None = None
     required: frozenset[str] = frozenset()
     property_names: Node | Ref | None = None
     min_properties: int | None = None
     max_properties: int | None = None
-    dependent_required: dict[str, frozenset[str]] = field(default_factory=_empty_dict)
-    dependent_schemas: dict[str, Node | Ref] = field(default_factory=_empty_dict)
+    dependent_required: dict[str, frozenset[str]] = EMPTY_DICT
+    dependent_schemas: dict[str, Node | Ref] = EMPTY_DICT
     all_of: list[Node | Ref] | None = None
     any_of: list[Node | Ref] | None = None
     one_of: list[Node | Ref] | None = None
@@ -201,8 +197,8 @@ class Node:
     then: Node | Ref | None = None
     else_: Node | Ref | None = None
     ref: Node | Ref | None = None  # a $ref with validation siblings (2019-09 and later)
-    annotations: dict[str, Any] = field(default_factory=_empty_dict)
-    unsupported: dict[str, Any] = field(default_factory=_empty_dict)
+    annotations: dict[str, Any] = EMPTY_DICT
+    unsupported: dict[str, Any] = EMPTY_DICT
 
     @property
     def is_false(self) -> bool:

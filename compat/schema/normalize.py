@@ -345,13 +345,13 @@ class _Builder:
         if isinstance(declared, dict) and declared:
             at = p + "/properties/"
             node.properties = {
-                name: build(at + escape(str(name)), item, draft) for name, item in declared.items()
+                name: build(at + _token(name), item, draft) for name, item in declared.items()
             }
         declared = raw.get("patternProperties")
         if isinstance(declared, dict) and declared:
             at = p + "/patternProperties/"
             node.pattern_properties = {
-                name: build(at + escape(str(name)), item, draft) for name, item in declared.items()
+                name: build(at + _token(name), item, draft) for name, item in declared.items()
             }
         node.additional_properties = self._child(node, raw, "additionalProperties")
         if isinstance(raw.get("required"), list):
@@ -423,6 +423,13 @@ class _Builder:
             node.unsupported = {**node.unsupported, **unsupported}
         if annotations:
             node.annotations = annotations
+
+
+def _token(name: Any) -> str:
+    """A member name as a JSON pointer token (as `join` spells it)."""
+    if name.__class__ is str and "~" not in name and "/" not in name:
+        return name
+    return escape(str(name))
 
 
 def _types_from_branches(node: Node) -> None:
