@@ -6,10 +6,11 @@ twice, with a shared leaf definition reached from all), and a linear chain (each
 five scalar properties and refers to the next; ten of them get a new required property). Each
 size runs in a process of its own: its peak memory (resident set) is read after the first run, so
 it is the peak of that one run, and the time is the median of the runs after it. The report
-prints the median time, the time per definition, the peak memory, and the growth exponents of
-time and peak memory between the two largest sizes of each shape (1.0 is linear). Then the
-CLI's start-up (`cws-compat --help`) and a whole `cws-compat diff v1 v2`, against the
-interpreter's own start-up and against `python -c "import jsonschema"`, measured in the same run.
+prints the median time (and the median CPU time of the process, steadier on a shared machine),
+the time per definition, the peak memory, and the growth exponents of time and peak memory
+between the two largest sizes of each shape (1.0 is linear). Then the CLI's start-up
+(`cws-compat --help`) and a whole `cws-compat diff v1 v2`, against the interpreter's own
+start-up and against `python -c "import jsonschema"`, measured in the same run.
 
     python bench/diff_bench.py [--shapes tree,chain,linear] [--sizes 1000,2000,...] [--repeat 3]
 """
@@ -20,8 +21,10 @@ import argparse
 import copy
 import json
 import math
+import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -136,8 +139,19 @@ def one(shape: str, size: int, repeat: int) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     changes = len(report.changes)
     del report
-    seconds = median_seconds(run, repeat)
-    print(json.dumps({"seconds": seconds, "mib": peak, "changes": changes}))
+    cpu: list[float] = []
+
+    def timed() -> None:
+        start = time.process_time()  # all threads of the process: run_deep's worker too
+        run()
+        cpu.append(time.process_time() - start)
+
+    seconds = median_seconds(timed, repeat)
+    print(
+        json.dumps(
+            {"seconds": seconds, "cpu": statistics.median(cpu), "mib": peak, "changes": changes}
+        )
+    )
 
 
 def main() -> None:
@@ -152,7 +166,10 @@ def main() -> None:
         return
     defaults = {"tree": "1250,2500,5000,10000", "chain": "1000,2000,4000,8000"}
     defaults["linear"] = defaults["chain"]
-    header = f"{'shape':>6}  {'definitions':>11}  {'median s':>9}  {'ms/def':>7}  {'peak MiB':>8}"
+    header = (
+        f"{'shape':>6}  {'definitions':>11}  {'median s':>9}  {'cpu s':>6}  {'ms/def':>7}  "
+        f"{'peak MiB':>8}"
+    )
     print(header + "  changes")
     for shape in args.shapes.split(","):
         sizes = [int(x) for x in (args.sizes or defaults[shape]).split(",")]
@@ -169,7 +186,7 @@ def main() -> None:
             times.append(data["seconds"])
             peaks.append(data["mib"])
             print(
-                f"{shape:>6}  {size:>11}  {data['seconds']:>9.3f}  "
+                f"{shape:>6}  {size:>11}  {data['seconds']:>9.3f}  {data['cpu']:>6.3f}  "
                 f"{data['seconds'] / size * 1000:>7.3f}  {data['mib']:>8.0f}  {data['changes']}"
             )
         if len(sizes) >= 2 and times[-2] > 0:
