@@ -111,8 +111,8 @@ class _Builder:
     def __init__(self, index: RefIndex, label: str) -> None:
         self.index = index
         self.label = label
-        # keyed by pointer and the draft that reached it: one body can mean two things
-        # (by the draft, then the pointer: no key tuple per node)
+        # keyed by the draft that reached a pointer, then the pointer: one body can mean two
+        # things (two levels, so that no key tuple is made per node)
         self.cache: dict[str, dict[str, Node | Ref]] = {}
         # pointer -> node, the last built for a pointer read under two drafts
         self.nodes: dict[str, Node | Ref] = {}
