@@ -4,9 +4,11 @@ Three shapes of synthetic CWS-like schemas with N closed definitions: a tree (D{
 D{2i+1} and D{2i+2}, depth log2 N, like real event schemas), a chain (D{i} refers to D{i+1}
 twice, with a shared leaf definition reached from all), and a linear chain (each definition has
 five scalar properties and refers to the next; ten of them get a new required property). Each
-size runs in a process of its own, so that its peak memory (resident set) is its own. The
-report prints the median time, the time per definition, the peak memory, and the growth
-exponent between the two largest sizes of each shape (1.0 is linear). Then the CLI's start-up
+size runs in a process of its own: its peak memory (resident set) is read after the first run, so
+it is the peak of that one run, and the time is the median of the runs after it. The report
+prints the median time (and the median CPU time of the process, steadier on a shared machine),
+the time per definition, the peak memory, and the growth exponents of time and peak memory
+between the two largest sizes of each shape (1.0 is linear). Then the CLI's start-up
 (`cws-compat --help`) and a whole `cws-compat diff v1 v2`, against the interpreter's own
 start-up and against `python -c "import jsonschema"`, measured in the same run.
 
@@ -20,8 +22,10 @@ import copy
 import importlib.util
 import json
 import math
+import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -130,10 +134,25 @@ def one(shape: str, size: int, repeat: int) -> None:
 
         return run_deep(work)
 
+    # the process is fresh: its peak after the first run is the peak of one run (read later,
+    # it would include a second run's objects allocated while the first report was alive)
     report = run()
-    seconds = median_seconds(run, repeat)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "mib": peak, "changes": len(report.changes)}))
+    changes = len(report.changes)
+    del report
+    cpu: list[float] = []
+
+    def timed() -> None:
+        start = time.process_time()  # all threads of the process: run_deep's worker too
+        run()
+        cpu.append(time.process_time() - start)
+
+    seconds = median_seconds(timed, repeat)
+    print(
+        json.dumps(
+            {"seconds": seconds, "cpu": statistics.median(cpu), "mib": peak, "changes": changes}
+        )
+    )
 
 
 def main() -> None:
@@ -153,11 +172,15 @@ def main() -> None:
         return
     defaults = {"tree": "1250,2500,5000,10000", "chain": "1000,2000,4000,8000"}
     defaults["linear"] = defaults["chain"]
-    header = f"{'shape':>6}  {'definitions':>11}  {'median s':>9}  {'ms/def':>7}  {'peak MiB':>8}"
+    header = (
+        f"{'shape':>6}  {'definitions':>11}  {'median s':>9}  {'cpu s':>6}  {'ms/def':>7}  "
+        f"{'peak MiB':>8}"
+    )
     print(header + "  changes")
     for shape in args.shapes.split(","):
         sizes = [int(x) for x in (args.sizes or defaults[shape]).split(",")]
         times: list[float] = []
+        peaks: list[float] = []
         for size in sizes:
             out = subprocess.run(
                 [sys.executable, __file__, "--one", shape, str(size), "--repeat", str(args.repeat)],
@@ -167,13 +190,19 @@ def main() -> None:
             ).stdout
             data = json.loads(out.strip().splitlines()[-1])
             times.append(data["seconds"])
+            peaks.append(data["mib"])
             print(
-                f"{shape:>6}  {size:>11}  {data['seconds']:>9.3f}  "
+                f"{shape:>6}  {size:>11}  {data['seconds']:>9.3f}  {data['cpu']:>6.3f}  "
                 f"{data['seconds'] / size * 1000:>7.3f}  {data['mib']:>8.0f}  {data['changes']}"
             )
         if len(sizes) >= 2 and times[-2] > 0:
-            exponent = math.log(times[-1] / times[-2]) / math.log(sizes[-1] / sizes[-2])
-            print(f"{shape:>6}  growth exponent {sizes[-2]} -> {sizes[-1]}: {exponent:.2f}")
+            scale = math.log(sizes[-1] / sizes[-2])
+            exponent = math.log(times[-1] / times[-2]) / scale
+            memory = math.log(peaks[-1] / peaks[-2]) / scale
+            print(
+                f"{shape:>6}  growth exponent {sizes[-2]} -> {sizes[-1]}: {exponent:.2f} "
+                f"(peak memory {memory:.2f})"
+            )
 
     def run_command(*command: str) -> Callable[[], None]:
         def run() -> None:

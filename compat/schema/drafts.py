@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from compat.errors import CompatError
@@ -87,6 +88,12 @@ def draft_of_uri(uri: Any) -> str | None:
     `https` for `http` or a trailing `/` do."""
     if not isinstance(uri, str):
         return None
+    return _draft_of_string(uri)
+
+
+@functools.lru_cache(maxsize=64)
+def _draft_of_string(uri: str) -> str | None:
+    # cached: a document repeats its few `$schema` spellings in many subschemas
     from urllib.parse import urlsplit
 
     try:

@@ -14,10 +14,13 @@ _IN_PLACE = ("all_of", "any_of", "one_of")
 
 def refuse_in_place_loops(built: list[Node], label: str) -> None:
     """A schema that reaches itself without descending into the instance (`allOf: [{$ref:
-    "#"}]`) makes every validator recurse forever on some instance: refuse it cleanly."""
+    "#"}]`) makes every validator recurse forever on some instance: refuse it cleanly.
+
+    Most nodes apply nothing in place (no `$ref` beside keywords, no combinator, no
+    conditional): they can be on no loop, and are never entered."""
     state: dict[int, int] = {}  # 1: on the current path, 2: done
     for start in built:
-        if id(start) in state:
+        if id(start) in state or not _applies_in_place(start):
             continue
         stack: list[tuple[Node, list[Node]]] = [(start, _in_place_children(start))]
         state[id(start)] = 1
@@ -36,9 +39,23 @@ def refuse_in_place_loops(built: list[Node], label: str) -> None:
                     f"instance without end ({' -> '.join(loop)}); validators would recurse "
                     "forever"
                 )
-            if mark is None:
+            if mark is None and _applies_in_place(child):
                 state[id(child)] = 1
                 stack.append((child, _in_place_children(child)))
+
+
+def _applies_in_place(node: Node) -> bool:
+    return bool(
+        node.ref is not None
+        or node.not_ is not None
+        or node.if_ is not None
+        or node.then is not None
+        or node.else_ is not None
+        or node.all_of
+        or node.any_of
+        or node.one_of
+        or node.dependent_schemas
+    )
 
 
 def _in_place_children(node: Node) -> list[Node]:

@@ -9,9 +9,8 @@ points at. Missing subschemas are `None`, which means "accepts everything".
 
 from __future__ import annotations
 
-from typing import Any
-
-from compat.util.records import FrozenRecord
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 ANNOTATIONS = frozenset(
     {
@@ -35,44 +34,112 @@ UNSUPPORTED = frozenset(
 )
 
 
-class Bound(FrozenRecord):
-    _fields = ("value", "exclusive")
+class _SharedEmptyDict(dict[Any, Any]):
+    """The one empty mapping every node without a keyword shares: read-only, so that no node
+    can change what all the others see (a node that has the keyword gets a dict of its own)."""
+
+    __slots__ = ()
+    # hashable (by identity), as it never changes: dataclasses then take it as a plain default,
+    # with no factory call per node
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("the shared empty mapping of the schema model is read-only")
+
+    def __setitem__(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def __delitem__(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def __ior__(self, *args: Any) -> NoReturn:  # type: ignore[misc]
+        self._refuse()
+
+    def clear(self) -> NoReturn:
+        self._refuse()
+
+    def pop(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def popitem(self) -> NoReturn:
+        self._refuse()
+
+    def setdefault(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._refuse()
+
+
+class _SharedEmptyList(list[Any]):
+    """The one empty list every node without the keyword shares: read-only (see above)."""
+
+    __slots__ = ()
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("the shared empty list of the schema model is read-only")
+
+    def __setitem__(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def __delitem__(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def __iadd__(self, *args: Any) -> NoReturn:  # type: ignore[misc]
+        self._refuse()
+
+    def __imul__(self, *args: Any) -> NoReturn:  # type: ignore[misc]
+        self._refuse()
+
+    def append(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def extend(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def insert(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def pop(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def remove(self, *args: Any) -> NoReturn:
+        self._refuse()
+
+    def clear(self) -> NoReturn:
+        self._refuse()
+
+    def sort(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._refuse()
+
+    def reverse(self) -> NoReturn:
+        self._refuse()
+
+
+EMPTY_DICT: dict[Any, Any] = _SharedEmptyDict()
+EMPTY_LIST: list[Any] = _SharedEmptyList()
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
     value: float | int
-    exclusive: bool
-
-    def __init__(self, value: float | int, exclusive: bool = False) -> None:
-        self._set(value=value, exclusive=exclusive)
+    exclusive: bool = False
 
 
-# Ref and Node are plain classes rather than dataclasses (see util/records.py): they compare by
-# identity, and generating the methods of a class with forty fields took a noticeable part of
-# every run's start-up.
-
-
+@dataclass(eq=False, slots=True)
 class Ref:
     """A `$ref` site: its own annotations, and the node it resolves to."""
 
     pointer: str
     ref: str
     annotations: dict[str, Any]
-    target: Node | Ref | None
-
-    def __init__(
-        self,
-        pointer: str,
-        ref: str,
-        annotations: dict[str, Any],
-        target: Node | Ref | None = None,
-    ) -> None:
-        self.pointer = pointer
-        self.ref = ref
-        self.annotations = annotations
-        self.target = target
-
-    def __repr__(self) -> str:
-        return f"Ref(pointer={self.pointer!r}, ref={self.ref!r})"
+    target: Node | Ref | None = None
 
     def resolved(self) -> Node:
+        target = self.target
+        if isinstance(target, Node):  # one step: the common case, without the loop guard
+            return target
         node: Node | Ref | None = self
         seen: set[int] = set()
         while isinstance(node, Ref):
@@ -84,143 +151,54 @@ class Ref:
         return node
 
 
+# slots: a large schema has hundreds of thousands of nodes, and a per-instance __dict__ of ~40
+# entries was most of their memory. Containers default to the shared read-only empties above.
+@dataclass(eq=False, slots=True)
 class Node:
-    """One subschema under the draft in force there. Missing subschemas are None ("accepts
-    everything"); a keyword absent leaves its attribute at the default below."""
-
     pointer: str
     raw: Any
     # the draft whose keywords and type semantics apply here: a subschema's own `$schema`, else
     # the draft of whatever reached it (python-jsonschema switches validators that way, also
     # across a `$ref`)
-    draft: str
-    boolean: bool | None  # True / False for boolean schemas
-    types: frozenset[str] | None
-    enum: list[Any] | None
-    is_const: bool
-    lower: Bound | None
-    upper: Bound | None
-    multiple_of: float | int | None
-    min_length: int | None
-    max_length: int | None
-    pattern: str | None
-    format: str | None
-    prefix_items: list[Node | Ref]
-    items: Node | Ref | None
-    min_items: int | None
-    max_items: int | None
-    unique_items: bool
-    contains: Node | Ref | None
-    min_contains: int | None
-    max_contains: int | None
-    properties: dict[str, Node | Ref]
-    pattern_properties: dict[str, Node | Ref]
-    additional_properties: Node | Ref | None
-    required: frozenset[str]
-    property_names: Node | Ref | None
-    min_properties: int | None
-    max_properties: int | None
-    dependent_required: dict[str, frozenset[str]]
-    dependent_schemas: dict[str, Node | Ref]
-    all_of: list[Node | Ref] | None
-    any_of: list[Node | Ref] | None
-    one_of: list[Node | Ref] | None
-    not_: Node | Ref | None
-    if_: Node | Ref | None
-    then: Node | Ref | None
-    else_: Node | Ref | None
-    ref: Node | Ref | None  # a $ref with validation siblings (2019-09 and later)
-    annotations: dict[str, Any]
-    unsupported: dict[str, Any]
-
-    def __init__(
-        self,
-        pointer: str,
-        raw: Any,
-        draft: str = "2020-12",
-        boolean: bool | None = None,
-        types: frozenset[str] | None = None,
-        enum: list[Any] | None = None,
-        is_const: bool = False,
-        lower: Bound | None = None,
-        upper: Bound | None = None,
-        multiple_of: float | int | None = None,
-        min_length: int | None = None,
-        max_length: int | None = None,
-        pattern: str | None = None,
-        format: str | None = None,
-        prefix_items: list[Node | Ref] | None = None,
-        items: Node | Ref | None = None,
-        min_items: int | None = None,
-        max_items: int | None = None,
-        unique_items: bool = False,
-        contains: Node | Ref | None = None,
-        min_contains: int | None = None,
-        max_contains: int | None = None,
-        properties: dict[str, Node | Ref] | None = None,
-        pattern_properties: dict[str, Node | Ref] | None = None,
-        additional_properties: Node | Ref | None = None,
-        required: frozenset[str] = frozenset(),
-        property_names: Node | Ref | None = None,
-        min_properties: int | None = None,
-        max_properties: int | None = None,
-        dependent_required: dict[str, frozenset[str]] | None = None,
-        dependent_schemas: dict[str, Node | Ref] | None = None,
-        all_of: list[Node | Ref] | None = None,
-        any_of: list[Node | Ref] | None = None,
-        one_of: list[Node | Ref] | None = None,
-        not_: Node | Ref | None = None,
-        if_: Node | Ref | None = None,
-        then: Node | Ref | None = None,
-        else_: Node | Ref | None = None,
-        ref: Node | Ref | None = None,
-        annotations: dict[str, Any] | None = None,
-        unsupported: dict[str, Any] | None = None,
-    ) -> None:
-        self.pointer = pointer
-        self.raw = raw
-        self.draft = draft
-        self.boolean = boolean
-        self.types = types
-        self.enum = enum
-        self.is_const = is_const
-        self.lower = lower
-        self.upper = upper
-        self.multiple_of = multiple_of
-        self.min_length = min_length
-        self.max_length = max_length
-        self.pattern = pattern
-        self.format = format
-        self.prefix_items = [] if prefix_items is None else prefix_items
-        self.items = items
-        self.min_items = min_items
-        self.max_items = max_items
-        self.unique_items = unique_items
-        self.contains = contains
-        self.min_contains = min_contains
-        self.max_contains = max_contains
-        self.properties = {} if properties is None else properties
-        self.pattern_properties = {} if pattern_properties is None else pattern_properties
-        self.additional_properties = additional_properties
-        self.required = required
-        self.property_names = property_names
-        self.min_properties = min_properties
-        self.max_properties = max_properties
-        self.dependent_required = {} if dependent_required is None else dependent_required
-        self.dependent_schemas = {} if dependent_schemas is None else dependent_schemas
-        self.all_of = all_of
-        self.any_of = any_of
-        self.one_of = one_of
-        self.not_ = not_
-        self.if_ = if_
-        self.then = then
-        self.else_ = else_
-        self.ref = ref
-        self.annotations = {} if annotations is None else annotations
-        self.unsupported = {} if unsupported is None else unsupported
-
-    def __repr__(self) -> str:
-        return f"Node(pointer={self.pointer!r}, draft={self.draft!r})"
+    draft: str = "2020-12"
+    boolean: bool | None = None  # True / False for boolean schemas
+    types: frozenset[str] | None = None
+    enum: list[Any] | None = None
+    is_const: bool = False
+    lower: Bound | None = None
+    upper: Bound | None = None
+    multiple_of: float | int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    format: str | None = None
+    prefix_items: list[Node | Ref] = EMPTY_LIST
+    items: Node | Ref | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    unique_items: bool = False
+    contains: Node | Ref | None = None
+    min_contains: int | None = None
+    max_contains: int | None = None
+    properties: dict[str, Node | Ref] = EMPTY_DICT
+    pattern_properties: dict[str, Node | Ref] = EMPTY_DICT
+    additional_properties: Node | Ref | None = None
+    required: frozenset[str] = frozenset()
+    property_names: Node | Ref | None = None
+    min_properties: int | None = None
+    max_properties: int | None = None
+    dependent_required: dict[str, frozenset[str]] = EMPTY_DICT
+    dependent_schemas: dict[str, Node | Ref] = EMPTY_DICT
+    all_of: list[Node | Ref] | None = None
+    any_of: list[Node | Ref] | None = None
+    one_of: list[Node | Ref] | None = None
+    not_: Node | Ref | None = None
+    if_: Node | Ref | None = None
+    then: Node | Ref | None = None
+    else_: Node | Ref | None = None
+    ref: Node | Ref | None = None  # a $ref with validation siblings (2019-09 and later)
+    annotations: dict[str, Any] = EMPTY_DICT
+    unsupported: dict[str, Any] = EMPTY_DICT
 
     @property
     def is_false(self) -> bool:
@@ -233,7 +211,7 @@ class Node:
         if self.types is None:
             return True
         if family == "number":
-            return bool(self.types & {"number", "integer"})
+            return "number" in self.types or "integer" in self.types
         return family in self.types
 
     def is_trivially_true(self, assert_formats: bool = False) -> bool:
@@ -248,15 +226,13 @@ class Node:
 def single_branch(node: Node) -> tuple[str, Node | Ref] | None:
     """(keyword, branch) when the node's one assertion is allOf/anyOf/oneOf of one schema,
     which means exactly that schema."""
+    if not (node.all_of or node.any_of or node.one_of):
+        return None  # the common case, without building the list below
     found = [(a, b) for a in ("all_of", "any_of", "one_of") if (b := getattr(node, a))]
     if len(found) != 1 or len(found[0][1]) != 1 or node.boolean is not None:
         return None
     attr, branches = found[0]
-    setattr(node, attr, None)
-    try:
-        alone = not _has_assertions(node)
-    finally:
-        setattr(node, attr, branches)
+    alone = not _has_assertions(node, ignore_branches=attr)
     return (attr, branches[0]) if alone else None
 
 
@@ -270,7 +246,11 @@ def only_types(node: Node) -> bool:
     )
 
 
-def _has_assertions(node: Node, ignore_types: bool = False) -> bool:
+def _has_assertions(
+    node: Node, ignore_types: bool = False, ignore_branches: str | None = None
+) -> bool:
+    """Whether the node asserts anything (annotations aside), leaving out `type` or one of
+    allOf/anyOf/oneOf (by attribute name) when asked."""
     return bool(
         (node.types is not None and not ignore_types)
         or node.enum is not None
@@ -295,9 +275,9 @@ def _has_assertions(node: Node, ignore_types: bool = False) -> bool:
         or node.max_properties is not None
         or node.dependent_required
         or node.dependent_schemas
-        or node.all_of is not None
-        or node.any_of is not None
-        or node.one_of is not None
+        or (node.all_of is not None and ignore_branches != "all_of")
+        or (node.any_of is not None and ignore_branches != "any_of")
+        or (node.one_of is not None and ignore_branches != "one_of")
         or node.not_ is not None
         or node.if_ is not None
         or node.ref is not None

@@ -8,8 +8,18 @@ from typing import Any
 from compat.errors import CompatError
 from compat.schema.drafts import CORE, HANDLED, LEGACY, check_against_metaschema, draft_of_uri
 from compat.schema.loops import refuse_in_place_loops
-from compat.schema.model import ANNOTATIONS, UNSUPPORTED, Bound, Node, Ref, canonical, only_types
-from compat.schema.refs import RefIndex, join
+from compat.schema.model import (
+    ANNOTATIONS,
+    EMPTY_DICT,
+    EMPTY_LIST,
+    UNSUPPORTED,
+    Bound,
+    Node,
+    Ref,
+    canonical,
+    only_types,
+)
+from compat.schema.refs import RefIndex, escape, join
 from compat.util.records import Record
 
 
@@ -52,19 +62,80 @@ def normalise(document: Any, draft: str, label: str) -> SchemaDocument:
     builder = _Builder(index, label)
     root = builder.build("", document, draft)
     builder.finish()
-    nodes = {pointer: node for (pointer, _), node in builder.cache.items()}
-    return SchemaDocument(label, draft, document, root, index, nodes)
+    return SchemaDocument(label, draft, document, root, index, builder.nodes)
+
+
+# The keywords each part of `_Builder._fill` reads: a schema object with none of a part's
+# keywords leaves that part of its node at the defaults (most subschemas use two or three
+# keywords, and each part probes a dozen).
+_VALUE_KEYS = frozenset(
+    {
+        "$ref",
+        "type",
+        "enum",
+        "const",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+    }
+)
+_SCALAR_KEYS = _VALUE_KEYS - {"$ref", "type"}
+_ARRAY_KEYS = frozenset(
+    {
+        "prefixItems",
+        "items",
+        "additionalItems",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "contains",
+        "propertyNames",
+        "minContains",
+        "maxContains",
+    }
+)
+_OBJECT_KEYS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "required",
+        "minProperties",
+        "maxProperties",
+        "dependencies",
+        "dependentRequired",
+        "dependentSchemas",
+    }
+)
+_APPLICATOR_KEYS = frozenset({"allOf", "anyOf", "oneOf", "not", "if"})
+_INTEGER = frozenset(["integer"])
 
 
 class _Builder:
     def __init__(self, index: RefIndex, label: str) -> None:
         self.index = index
         self.label = label
-        # keyed by pointer and the draft that reached it: one body can mean two things
-        self.cache: dict[tuple[str, str], Node | Ref] = {}
+        # keyed by the draft that reached a pointer, then the pointer: one body can mean two
+        # things (two levels, so that no key tuple is made per node)
+        self.cache: dict[str, dict[str, Node | Ref]] = {}
+        # pointer -> node, the last built for a pointer read under two drafts
+        self.nodes: dict[str, Node | Ref] = {}
         self.refs: list[Ref] = []
         self.built: list[Node] = []
         self.vetted: set[str] = set()
+        # one frozenset per distinct `type` and `required` of the document: most subschemas
+        # repeat a few of them
+        self.sets: dict[frozenset[Any], frozenset[Any]] = {}
+        self.types: dict[str, frozenset[str]] = {}  # the same, by a `type` written as a string
+
+    def _shared(self, values: frozenset[Any]) -> frozenset[Any]:
+        return self.sets.setdefault(values, values)
 
     def build(
         self, pointer: str, raw: Any, incoming: str, evolved: bool = False, both: bool = False
@@ -79,12 +150,13 @@ class _Builder:
         schema is refused.
         """
         draft = incoming
-        if isinstance(raw, dict):
-            draft = draft_of_uri(raw.get("$schema")) or incoming
+        is_object = isinstance(raw, dict)
+        if is_object and "$schema" in raw:
+            draft = draft_of_uri(raw["$schema"]) or incoming
         rules = draft if evolved else incoming
         if (
             both
-            and isinstance(raw, dict)
+            and is_object
             and isinstance(raw.get("$ref"), str)
             and (draft in LEGACY) != (incoming in LEGACY)
             and any(k not in CORE and k not in ANNOTATIONS for k in raw)
@@ -93,31 +165,39 @@ class _Builder:
                 f"{self.label}: {pointer or '/'} declares its own $schema beside a $ref with "
                 "other keywords in a oneOf branch, which python-jsonschema reads two ways"
             )
-        key = (pointer, rules if evolved else incoming)
-        cached = self.cache.get(key)
+        cache = self.cache.get(rules)
+        if cache is None:
+            cache = self.cache[rules] = {}
+        cached = cache.get(pointer)
         if cached is not None:
             return cached
         if isinstance(raw, bool):
             node: Node | Ref = Node(pointer=pointer, raw=raw, boolean=raw, draft=draft)
-            self.cache[key] = node
+            cache[pointer] = self.nodes[pointer] = node
             return node
-        if not isinstance(raw, dict):
+        if not is_object:
             raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
         ref = raw.get("$ref")
-        if isinstance(ref, str) and not self.index.is_dynamic(ref, pointer):
-            siblings = {k for k in raw if k not in CORE and k not in ANNOTATIONS}
-            if rules in LEGACY or not siblings:
-                # Before 2019-09 a $ref replaces its siblings; later, with only annotations
-                # beside it, it means exactly its target.
-                annotations = {k: v for k, v in raw.items() if k in ANNOTATIONS}
-                site = Ref(pointer=pointer, ref=ref, annotations=annotations)
-                self.cache[key] = site
-                self.refs.append(site)
-                target = self.index.resolve(ref, pointer)
-                site.target = self.build(target, self._vetted(target, draft), draft)
-                return site
+        if (
+            isinstance(ref, str)
+            and not (self.index.dynamic and self.index.is_dynamic(ref, pointer))
+            # Before 2019-09 a $ref replaces its siblings; later, with only annotations beside
+            # it, it means exactly its target.
+            and (rules in LEGACY or all(k in CORE or k in ANNOTATIONS for k in raw))
+        ):
+            annotations = (
+                EMPTY_DICT
+                if len(raw) == 1
+                else {k: v for k, v in raw.items() if k in ANNOTATIONS} or EMPTY_DICT
+            )
+            site = Ref(pointer=pointer, ref=ref, annotations=annotations)
+            cache[pointer] = self.nodes[pointer] = site
+            self.refs.append(site)
+            target = self.index.resolve(ref, pointer)
+            site.target = self.build(target, self._vetted(target, draft), draft)
+            return site
         node = Node(pointer=pointer, raw=raw, draft=draft)
-        self.cache[key] = node
+        cache[pointer] = self.nodes[pointer] = node
         self.built.append(node)
         self._fill(node, raw)
         return node
@@ -127,42 +207,56 @@ class _Builder:
         the draft's schema keywords (`#/default`, `$defs` in draft-07): the file's own check
         never saw it, and validators read whatever is there as a schema."""
         value = self.index.lookup(pointer)
-        if pointer not in self.index.bases and pointer not in self.vetted:
+        if pointer not in self.vetted:
             self.vetted.add(pointer)
-            if not isinstance(value, (dict, bool)):
-                raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
-            check_against_metaschema(value, draft, f"{self.label} ({pointer})")
+            if not self.index.is_schema(pointer):
+                if not isinstance(value, (dict, bool)):
+                    raise CompatError(f"{self.label}: {pointer or '/'} is not a schema")
+                check_against_metaschema(value, draft, f"{self.label} ({pointer})")
         return value
 
     def finish(self) -> None:
+        # every chain of $refs ends at a schema: walk each once (a site already known to end
+        # at one stops the walk), so that a long chain of references costs its length
+        ends: set[int] = set()
         for site in self.refs:
             seen: list[Ref] = []
+            on_walk: set[int] = set()
             current: Node | Ref | None = site
-            while isinstance(current, Ref):
-                if current in seen:
+            while isinstance(current, Ref) and id(current) not in ends:
+                if id(current) in on_walk:
                     chain = " -> ".join(r.pointer or "/" for r in seen)
                     raise CompatError(f"{self.label}: $ref loop with no schema in between: {chain}")
                 seen.append(current)
+                on_walk.add(id(current))
                 current = current.target
+            ends |= on_walk
         refuse_in_place_loops(self.built, self.label)
         # Only now is every node complete: facts about branches must never be read from a node
         # still being built (a recursive branch would look like a bare type). Children were
         # built before their parents, so the reverse order rewrites inner unions first.
         for node in reversed(self.built):
-            _types_from_branches(node)
+            if node.any_of is not None or node.one_of is not None:
+                _types_from_branches(node)
 
     def _child(self, node: Node, raw: dict[str, Any], key: str) -> Node | Ref | None:
         if key not in raw:
             return None
         evolved = key in ("not", "if", "contains")
-        return self.build(join(node.pointer, key), raw[key], node.draft, evolved=evolved)
+        return self.build(node.pointer + "/" + key, raw[key], node.draft, evolved=evolved)
 
     def _fill(self, node: Node, raw: dict[str, Any]) -> None:
-        """Read a schema object's keywords, as the node's draft defines them."""
-        self._fill_values(node, raw)
-        self._fill_arrays(node, raw)
-        self._fill_objects(node, raw)
-        self._fill_applicators(node, raw)
+        """Read a schema object's keywords, as the node's draft defines them (in this order:
+        the order children are built in is the order of `built`)."""
+        keys = raw.keys()
+        if not keys.isdisjoint(_VALUE_KEYS):
+            self._fill_values(node, raw)
+        if not keys.isdisjoint(_ARRAY_KEYS):
+            self._fill_arrays(node, raw)
+        if not keys.isdisjoint(_OBJECT_KEYS):
+            self._fill_objects(node, raw)
+        if not keys.isdisjoint(_APPLICATOR_KEYS):
+            self._fill_applicators(node, raw)
         self._fill_rest(node, raw)
 
     def _fill_values(self, node: Node, raw: dict[str, Any]) -> None:
@@ -171,22 +265,24 @@ class _Builder:
         draft = node.draft
         draft4 = draft == "draft-04"
 
-        def sub(pointer: str, value: Any) -> Node | Ref:
-            return self.build(pointer, value, draft)
-
         if "$ref" in raw and isinstance(raw["$ref"], str):
             if self.index.is_dynamic(raw["$ref"], p):
                 # a plain $ref to a $dynamicAnchor resolves dynamically: not modelled
-                node.unsupported["$dynamicRef"] = raw["$ref"]
+                node.unsupported = {"$dynamicRef": raw["$ref"]}
             else:
                 target = self.index.resolve(raw["$ref"], p)
-                node.ref = sub(target, self._vetted(target, draft))
+                node.ref = self.build(target, self._vetted(target, draft), draft)
 
         kind = raw.get("type")
         if isinstance(kind, str):
-            node.types = frozenset([kind])
+            types = self.types.get(kind)
+            if types is None:
+                types = self.types[kind] = self._shared(frozenset([kind]))
+            node.types = types
         elif isinstance(kind, list):
-            node.types = frozenset(kind)
+            node.types = self._shared(frozenset(kind))
+        if raw.keys().isdisjoint(_SCALAR_KEYS):
+            return
 
         if "enum" in raw:
             node.enum = _distinct(raw["enum"])
@@ -197,16 +293,20 @@ class _Builder:
             node.enum = values
             node.is_const = True
 
-        node.lower = _bound(raw, "minimum", "exclusiveMinimum", draft4, lower=True)
-        node.upper = _bound(raw, "maximum", "exclusiveMaximum", draft4, lower=False)
-        if node.types == frozenset(["integer"]):
+        if "minimum" in raw or "exclusiveMinimum" in raw:
+            node.lower = _bound(raw, "minimum", "exclusiveMinimum", draft4, lower=True)
+        if "maximum" in raw or "exclusiveMaximum" in raw:
+            node.upper = _bound(raw, "maximum", "exclusiveMaximum", draft4, lower=False)
+        if node.types == _INTEGER:
             node.lower = _integer_bound(node.lower, lower=True)
             node.upper = _integer_bound(node.upper, lower=False)
         if isinstance(raw.get("multipleOf"), (int, float)):
             node.multiple_of = raw["multipleOf"]
 
-        node.min_length = _count(raw.get("minLength")) or None
-        node.max_length = _count(raw.get("maxLength"))
+        if "minLength" in raw:
+            node.min_length = _count(raw["minLength"]) or None
+        if "maxLength" in raw:
+            node.max_length = _count(raw["maxLength"])
         node.pattern = raw.get("pattern")
         node.format = raw.get("format")
 
@@ -218,18 +318,19 @@ class _Builder:
         draft4 = draft == "draft-04"
         modern = draft == "2020-12"
 
-        def sub(pointer: str, value: Any) -> Node | Ref:
-            return self.build(pointer, value, draft)
-
         items = raw.get("items")
         if modern:
-            node.prefix_items = [
-                sub(join(p, "prefixItems", i), item)
-                for i, item in enumerate(raw.get("prefixItems", []))
-            ]
+            prefix = raw.get("prefixItems", EMPTY_LIST)
+            if prefix:
+                node.prefix_items = [
+                    self.build(f"{p}/prefixItems/{i}", item, draft) for i, item in enumerate(prefix)
+                ]
             node.items = self._child(node, raw, "items")
         elif isinstance(items, list):
-            node.prefix_items = [sub(join(p, "items", i), item) for i, item in enumerate(items)]
+            if items:
+                node.prefix_items = [
+                    self.build(f"{p}/items/{i}", item, draft) for i, item in enumerate(items)
+                ]
             node.items = self._child(node, raw, "additionalItems")
         else:
             node.items = self._child(node, raw, "items")
@@ -248,50 +349,54 @@ class _Builder:
         """Properties, patterns, extras, `required`, sizes, dependencies."""
         p = node.pointer
         draft = node.draft
-        legacy = draft in LEGACY
+        build = self.build
 
-        def sub(pointer: str, value: Any) -> Node | Ref:
-            return self.build(pointer, value, draft)
-
-        for keyword, found in (
-            ("properties", node.properties),
-            ("patternProperties", node.pattern_properties),
-        ):
-            declared = raw.get(keyword)
-            if isinstance(declared, dict):
-                for name, item in declared.items():
-                    found[name] = sub(join(p, keyword, name), item)
+        declared = raw.get("properties")
+        if isinstance(declared, dict) and declared:
+            at = p + "/properties/"
+            node.properties = {
+                name: build(at + _token(name), item, draft) for name, item in declared.items()
+            }
+        declared = raw.get("patternProperties")
+        if isinstance(declared, dict) and declared:
+            at = p + "/patternProperties/"
+            node.pattern_properties = {
+                name: build(at + _token(name), item, draft) for name, item in declared.items()
+            }
         node.additional_properties = self._child(node, raw, "additionalProperties")
         if isinstance(raw.get("required"), list):
-            node.required = frozenset(raw["required"])
+            node.required = self._shared(frozenset(raw["required"]))
         node.min_properties = _count(raw.get("minProperties")) or None
         node.max_properties = _count(raw.get("maxProperties"))
 
-        if legacy:
+        required: dict[str, frozenset[str]] = {}
+        schemas: dict[str, Node | Ref] = {}
+        if draft in LEGACY:
             for name, item in (raw.get("dependencies") or {}).items():
                 if isinstance(item, list):
-                    node.dependent_required[name] = frozenset(item)
+                    required[name] = frozenset(item)
                 else:
-                    node.dependent_schemas[name] = sub(join(p, "dependencies", name), item)
+                    schemas[name] = build(join(p, "dependencies", name), item, draft)
         else:
             for name, names in (raw.get("dependentRequired") or {}).items():
-                node.dependent_required[name] = frozenset(names)
+                required[name] = frozenset(names)
             for name, item in (raw.get("dependentSchemas") or {}).items():
-                node.dependent_schemas[name] = sub(join(p, "dependentSchemas", name), item)
-        node.dependent_required = {k: v for k, v in node.dependent_required.items() if v}
+                schemas[name] = build(join(p, "dependentSchemas", name), item, draft)
+        required = {k: v for k, v in required.items() if v}
+        if required:
+            node.dependent_required = required
+        if schemas:
+            node.dependent_schemas = schemas
 
     def _fill_applicators(self, node: Node, raw: dict[str, Any]) -> None:
         """`allOf`/`anyOf`/`oneOf`, `not`, `if`/`then`/`else`."""
         p = node.pointer
         draft = node.draft
 
-        def sub(pointer: str, value: Any) -> Node | Ref:
-            return self.build(pointer, value, draft)
-
         for key, attr in (("allOf", "all_of"), ("anyOf", "any_of"), ("oneOf", "one_of")):
             if isinstance(raw.get(key), list):
                 branches = [
-                    self.build(join(p, key, i), b, node.draft, both=key == "oneOf")
+                    self.build(f"{p}/{key}/{i}", b, node.draft, both=key == "oneOf")
                     for i, b in enumerate(raw[key])
                 ]
                 setattr(node, attr, branches)
@@ -304,22 +409,37 @@ class _Builder:
 
     def _fill_rest(self, node: Node, raw: dict[str, Any]) -> None:
         """`unevaluated*` and dynamic references (not reasoned about), annotations."""
-        p = node.pointer
         draft = node.draft
-        legacy = draft in LEGACY
         handled = HANDLED[draft]
-
-        def sub(pointer: str, value: Any) -> Node | Ref:
-            return self.build(pointer, value, draft)
+        if raw.keys() <= handled:
+            return
+        p = node.pointer
+        legacy = draft in LEGACY
+        unsupported: dict[str, Any] = {}
+        annotations: dict[str, Any] = {}
 
         for key, value in raw.items():
+            if key in handled:
+                continue
             if key in ("unevaluatedProperties", "unevaluatedItems") and not legacy:
-                node.unsupported[key] = self.build(join(p, key), value, draft, evolved=True)
+                unsupported[key] = self.build(join(p, key), value, draft, evolved=True)
             elif key in UNSUPPORTED and not legacy:
-                node.unsupported[key] = value
-            elif key not in handled:
+                unsupported[key] = value
+            else:
                 # annotations, and keywords this draft does not define (ignored by validators)
-                node.annotations[key] = value
+                annotations[key] = value
+        if unsupported:
+            # after a `$dynamicRef` read from a plain `$ref` (`_fill_values`), in raw's order
+            node.unsupported = {**node.unsupported, **unsupported}
+        if annotations:
+            node.annotations = annotations
+
+
+def _token(name: Any) -> str:
+    """A member name as a JSON pointer token (as `join` spells it)."""
+    if name.__class__ is str and "~" not in name and "/" not in name:
+        return name
+    return escape(str(name))
 
 
 def _types_from_branches(node: Node) -> None:

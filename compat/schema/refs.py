@@ -74,62 +74,106 @@ def join(pointer: str, *tokens: str | int) -> str:
     return pointer + "".join("/" + escape(str(token)) for token in tokens)
 
 
-def subschemas(node: dict[str, Any], pointer: str, draft: str) -> list[tuple[str, Any]]:
-    """(pointer, value) of every direct subschema of a schema object, in `draft`'s keywords."""
-    found: list[tuple[str, Any]] = []
-    for key in sorted(_IN_VALUE[draft]):
-        if key in node:
-            found.append((join(pointer, key), node[key]))
+# How a keyword holds subschemas: one (`not`), an array (`allOf`), an object of them
+# (`properties`), draft-04 to 2019-09 `items` (one or an array), `dependencies` (only its
+# object members are schemas).
+_ONE, _ARRAY, _MAP, _ITEMS, _DEPENDENCIES = range(5)
+
+
+def _layout(draft: str) -> dict[str, tuple[int, int]]:
+    """keyword -> (rank, how it holds subschemas), ranked in the order `subschemas` lists them."""
     modern = draft in ("2019-09", "2020-12")
     arrays = _IN_SUBARRAY | ({"prefixItems"} if draft == "2020-12" else set())
-    for key in sorted(arrays):
-        value = node.get(key)
-        if isinstance(value, list):
-            found += [(join(pointer, key, i), item) for i, item in enumerate(value)]
-    for key in sorted(_MODERN_SUBVALUES if modern else _IN_SUBVALUES):
-        value = node.get(key)
-        if isinstance(value, dict):
-            found += [(join(pointer, key, name), item) for name, item in value.items()]
+    order = [(key, _ONE) for key in sorted(_IN_VALUE[draft])]
+    order += [(key, _ARRAY) for key in sorted(arrays)]
+    order += [(key, _MAP) for key in sorted(_MODERN_SUBVALUES if modern else _IN_SUBVALUES)]
     if draft != "2020-12":
-        items = node.get("items")
-        if isinstance(items, list):
-            found += [(join(pointer, "items", i), item) for i, item in enumerate(items)]
-        elif items is not None:
-            found.append((join(pointer, "items"), items))
-    dependencies = node.get("dependencies")
-    if not modern and isinstance(dependencies, dict):
-        for name, item in dependencies.items():
-            if isinstance(item, dict):
-                found.append((join(pointer, "dependencies", name), item))
-    return found
+        order.append(("items", _ITEMS))
+    if not modern:
+        order.append(("dependencies", _DEPENDENCIES))
+    return {key: (rank, how) for rank, (key, how) in enumerate(order)}
+
+
+_LAYOUTS = {draft: _layout(draft) for draft in _IN_VALUE}
+# keywords that name a resource or an anchor in some draft: a schema object with none of them
+# declares nothing (the common case, checked first)
+_DECLARING = frozenset({"$id", "id", "$anchor", "$dynamicAnchor"})
+_UNEVALUATED = frozenset({"unevaluatedProperties", "unevaluatedItems"})
+
+# A pointer while the index walks the document, built as a string only when needed (an error,
+# a resource, an anchor, a moved base): "" for the root, else (parent, keyword, member), with
+# `_SELF` as the member of a keyword holding one subschema.
+_SELF = object()
+_Lazy = Any
+
+
+def _pointer(lazy: _Lazy) -> str:
+    tokens: list[str] = []
+    while not isinstance(lazy, str):
+        lazy, keyword, member = lazy
+        if member is not _SELF:
+            tokens.append(escape(str(member)))
+        tokens.append(escape(keyword))
+    return lazy + "".join("/" + token for token in reversed(tokens))
+
+
+def _children(node: dict[str, Any], draft: str) -> list[tuple[str, list[tuple[Any, Any]]]]:
+    """(keyword, [(member, subschema)]) of a schema object, in `subschemas` order (members:
+    `_SELF`, an array index or an object key)."""
+    layout = _LAYOUTS[draft]
+    held = [(layout[key][0], key, layout[key][1]) for key in node if key in layout]
+    if len(held) > 1:
+        held.sort()
+    out: list[tuple[str, list[tuple[Any, Any]]]] = []
+    for _, key, how in held:
+        value = node[key]
+        if how == _ONE:
+            out.append((key, [(_SELF, value)]))
+        elif how == _ARRAY:
+            if isinstance(value, list):
+                out.append((key, list(enumerate(value))))
+        elif how == _MAP:
+            if isinstance(value, dict):
+                out.append((key, list(value.items())))
+        elif how == _ITEMS:
+            if isinstance(value, list):
+                out.append((key, list(enumerate(value))))
+            elif value is not None:
+                out.append((key, [(_SELF, value)]))
+        elif isinstance(value, dict):  # dependencies: only the object members are schemas
+            out.append((key, [(n, item) for n, item in value.items() if isinstance(item, dict)]))
+    return out
+
+
+def subschemas(node: dict[str, Any], pointer: str, draft: str) -> list[tuple[str, Any]]:
+    """(pointer, value) of every direct subschema of a schema object, in `draft`'s keywords."""
+    return [
+        (_pointer((pointer, key, member)), value)
+        for key, members in _children(node, draft)
+        for member, value in members
+    ]
 
 
 class RefIndex(Record):
     """Where every resource (`$id`) and anchor of one document lives, by absolute URI."""
 
-    _fields = ("label", "draft", "document", "resources", "anchors", "bases", "dynamic")
+    _fields = ("label", "draft", "document", "resources", "anchors", "dynamic", "root_base")
 
-    def __init__(
-        self,
-        label: str,
-        draft: str,
-        document: Any,
-        resources: dict[str, str] | None = None,
-        anchors: dict[str, str] | None = None,
-        bases: dict[str, str] | None = None,
-        dynamic: set[str] | None = None,
-    ) -> None:
+    def __init__(self, label: str, draft: str, document: Any) -> None:
         self.label = label
         self.draft = draft
         self.document = document
-        # base URI -> pointer
-        self.resources: dict[str, str] = {} if resources is None else resources
-        # URI#name -> pointer
-        self.anchors: dict[str, str] = {} if anchors is None else anchors
-        # pointer -> base URI in force
-        self.bases: dict[str, str] = {} if bases is None else bases
-        # URI#name of every $dynamicAnchor
-        self.dynamic: set[str] = set() if dynamic is None else dynamic
+        self.resources: dict[str, str] = {}  # base URI -> pointer
+        self.anchors: dict[str, str] = {}  # URI#name -> pointer
+        self.dynamic: set[str] = set()  # URI#name of every $dynamicAnchor
+        # The base URI in force: the root's, and where an `$id` moves it, a trie of pointer
+        # tokens (token -> [base or None, deeper tokens]); None while nothing below the root
+        # moves it.
+        self.root_base: str = DEFAULT_BASE
+        self.moves: dict[str, list[Any]] | None = None
+        self._resolved: dict[tuple[str, str], str] = {}
+        self._looked_up: dict[str, Any] = {}
+        self._schemas: dict[str, bool] = {}
 
     @classmethod
     def build(cls, document: Any, draft: str, label: str) -> RefIndex:
@@ -139,53 +183,76 @@ class RefIndex(Record):
         neither names a resource nor moves the base; `$anchor` and `$dynamicAnchor` exist only
         from 2019-09 (before that they are plain data). A subschema's own `$schema` switches the
         draft for its subtree.
+
+        Pointers are built as strings only where something is declared: this walks every
+        subschema of the document, most of which declare nothing.
         """
         from compat.schema.drafts import draft_of_uri, unsupported_draft
 
         index = cls(label=label, draft=draft, document=document)
         # (pointer, value, base in force, draft of the schema that reached it, reached by a
         # keyword python-jsonschema evaluates without entering the subschema's $id)
-        stack: list[tuple[str, Any, str, str, bool]] = [("", document, DEFAULT_BASE, draft, False)]
+        stack: list[tuple[_Lazy, Any, str, str, bool]] = [
+            ("", document, DEFAULT_BASE, draft, False)
+        ]
         index.resources[DEFAULT_BASE] = ""
         while stack:
-            pointer, node, base, incoming, evolved = stack.pop()
+            lazy, node, base, incoming, evolved = stack.pop()
             if not isinstance(node, dict):
                 continue
-            old_draft = unsupported_draft(node.get("$schema"))
-            if old_draft is not None:
-                raise CompatError(
-                    f"{label}: {pointer or '/'} declares {old_draft} ($schema), which validators "
-                    "switch to and this tool does not support"
-                )
-            own = draft_of_uri(node.get("$schema")) or incoming
-            # The base moves by the `$id` as the schema that reached this one reads it
-            # (python-jsonschema enters a subresource with its parent's rules)...
-            moved = _declared_uri(node, incoming, base)
-            if moved is not None and moved != base:
-                if evolved and _has_ref(node):
+            own = incoming
+            if "$schema" in node:
+                old_draft = unsupported_draft(node["$schema"])
+                if old_draft is not None:
                     raise CompatError(
-                        f"{label}: {pointer or '/'} declares $id {moved!r} where python-jsonschema "
-                        "does not always enter it (under not, if, contains, oneOf, unevaluated*, "
-                        "or a branch unevaluated* looks into), so its $refs resolve two ways; "
-                        "write them against the outer base"
+                        f"{label}: {_pointer(lazy) or '/'} declares {old_draft} ($schema), which "
+                        "validators switch to and this tool does not support"
                     )
-                base = moved
-            # ...while resources and anchors are registered by the subschema's own draft
-            registered = _declared_uri(node, own, base)
-            if registered is not None:
-                index._register(index.resources, registered, pointer, "resource")
-            index._anchors(node, own, base, pointer)
-            index.bases[pointer] = base
+                own = draft_of_uri(node["$schema"]) or incoming
+            if not node.keys().isdisjoint(_DECLARING):
+                pointer = _pointer(lazy)
+                # The base moves by the `$id` as the schema that reached this one reads it
+                # (python-jsonschema enters a subresource with its parent's rules)...
+                moved = _declared_uri(node, incoming, base)
+                if moved is not None and moved != base:
+                    if evolved and _has_ref(node):
+                        raise CompatError(
+                            f"{label}: {pointer or '/'} declares $id {moved!r} where "
+                            "python-jsonschema does not always enter it (under not, if, "
+                            "contains, oneOf, unevaluated*, or a branch unevaluated* looks "
+                            "into), so its $refs resolve two ways; write them against the "
+                            "outer base"
+                        )
+                    base = moved
+                    index._moved(pointer, base)
+                # ...while resources and anchors are registered by the subschema's own draft
+                registered = _declared_uri(node, own, base)
+                if registered is not None:
+                    index._register(index.resources, registered, pointer, "resource")
+                index._anchors(node, own, base, pointer)
             # where a node has unevaluated*, python-jsonschema's bookkeeping also walks its
             # in-place branches without entering their $id
-            bookkeeping = own in ("2019-09", "2020-12") and (
-                "unevaluatedProperties" in node or "unevaluatedItems" in node
-            )
-            for child_pointer, child in subschemas(node, pointer, own):
-                keyword = child_pointer[len(pointer) + 1 :].split("/", 1)[0]
+            bookkeeping = own in ("2019-09", "2020-12") and not node.keys().isdisjoint(_UNEVALUATED)
+            for keyword, members in _children(node, own):
                 evolved_here = keyword in _EVOLVED or (bookkeeping and keyword in _IN_PLACE_KEYS)
-                stack.append((child_pointer, child, base, own, evolved_here))
+                for member, child in members:
+                    if isinstance(child, dict):
+                        stack.append(((lazy, keyword, member), child, base, own, evolved_here))
         return index
+
+    def _moved(self, pointer: str, base: str) -> None:
+        """Record that the base in force becomes `base` at `pointer` (and below)."""
+        if not pointer:
+            self.root_base = base
+            return
+        if self.moves is None:
+            self.moves = {}
+        level = self.moves
+        entry: list[Any] = []
+        for token in pointer[1:].split("/"):
+            entry = level.setdefault(token, [None, {}])
+            level = entry[1]
+        entry[0] = base
 
     def _register(self, table: dict[str, str], key: str, pointer: str, what: str) -> None:
         existing = table.get(key)
@@ -223,6 +290,9 @@ class RefIndex(Record):
     def resolve(self, ref: str, at: str) -> str:
         """The pointer that `ref`, written in the schema at pointer `at`, refers to."""
         base = self._base_at(at)
+        known = self._resolved.get((ref, base))
+        if known is not None:
+            return known
         if ref.startswith("#"):
             uri, fragment = base, ref[1:]  # the common case, without URL parsing
         else:
@@ -240,40 +310,101 @@ class RefIndex(Record):
             pointer = self.resources[uri] + fragment
             if self._lookup(pointer) is _MISSING:
                 raise CompatError(f"{where} is dangling: nothing at {pointer or '/'}")
-            return pointer
-        anchored = self.anchors.get(f"{uri}#{fragment}")
-        if anchored is None:
-            raise CompatError(f"{where} is dangling: no anchor {fragment!r}")
-        return anchored
+        else:
+            anchored = self.anchors.get(f"{uri}#{fragment}")
+            if anchored is None:
+                raise CompatError(f"{where} is dangling: no anchor {fragment!r}")
+            pointer = anchored
+        self._resolved[(ref, base)] = pointer
+        return pointer
 
     def _base_at(self, pointer: str) -> str:
         """The base URI in force at `pointer`; a schema outside the draft's keywords (reached
         only by a JSON pointer) is read with the base of the nearest schema around it."""
-        while True:
-            base = self.bases.get(pointer)
-            if base is not None:
-                return base
-            if not pointer:
-                return DEFAULT_BASE
-            pointer = pointer.rsplit("/", 1)[0]
+        base = self.root_base
+        level = self.moves
+        if level is None or not pointer:
+            return base
+        for token in pointer[1:].split("/"):
+            entry = level.get(token)
+            if entry is None:
+                break
+            if entry[0] is not None:
+                base = entry[0]
+            level = entry[1]
+        return base
+
+    def is_schema(self, pointer: str) -> bool:
+        """Whether `pointer` is a schema object that `build` walked: reached from the root
+        through the subschema keywords of the drafts in force, not only by a JSON pointer."""
+        known = self._schemas.get(pointer)
+        if known is None:
+            known = self._schemas[pointer] = self._walk(pointer)
+        return known
+
+    def _walk(self, pointer: str) -> bool:
+        from compat.schema.drafts import draft_of_uri
+
+        if pointer and not pointer.startswith("/"):
+            return False
+        tokens = pointer[1:].split("/") if pointer else []
+        node = self.document
+        draft = self.draft
+        at = 0
+        while isinstance(node, dict):
+            if at == len(tokens):
+                return True
+            if "$schema" in node:
+                draft = draft_of_uri(node["$schema"]) or draft
+            keyword = tokens[at]
+            held = _LAYOUTS[draft].get(keyword)
+            if held is None or keyword not in node:
+                return False
+            value = node[keyword]
+            how = held[1]
+            if how == _ONE or (how == _ITEMS and not isinstance(value, list)):
+                if value is None:
+                    return False
+                node, at = value, at + 1
+                continue
+            if at + 1 == len(tokens):
+                return False
+            member = tokens[at + 1]
+            if how in (_ARRAY, _ITEMS):
+                if not (isinstance(value, list) and member.isascii() and member.isdigit()):
+                    return False
+                if (member != "0" and member.startswith("0")) or int(member) >= len(value):
+                    return False
+                node = value[int(member)]
+            else:
+                name = unescape(member)
+                if not isinstance(value, dict) or escape(name) != member or name not in value:
+                    return False
+                node = value[name]
+            at += 2
+        return False
 
     def _lookup(self, pointer: str) -> Any:
+        known = self._looked_up.get(pointer, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
         node = self.document
-        if pointer == "":
-            return node
-        for raw in pointer[1:].split("/"):
-            token = unescape(raw)
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif (
-                isinstance(node, list)
-                and token.isascii()
-                and token.isdigit()
-                and int(token) < len(node)
-            ):
-                node = node[int(token)]
-            else:
-                return _MISSING
+        if pointer != "":
+            for raw in pointer[1:].split("/"):
+                token = unescape(raw)
+                if isinstance(node, dict) and token in node:
+                    node = node[token]
+                elif (
+                    isinstance(node, list)
+                    and token.isascii()
+                    and token.isdigit()
+                    and int(token) < len(node)
+                ):
+                    node = node[int(token)]
+                else:
+                    node = _MISSING
+                    break
+        self._looked_up[pointer] = node
         return node
 
     def lookup(self, pointer: str) -> Any:
@@ -283,4 +414,5 @@ class RefIndex(Record):
         return value
 
 
+_UNKNOWN = object()
 _MISSING = object()

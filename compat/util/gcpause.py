@@ -14,11 +14,23 @@ from contextlib import contextmanager
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Disable the cyclic collector for the block, and restore it after (also on errors)."""
+    """Disable the cyclic collector for the block, and restore it after (also on errors).
+
+    Everything the block allocated is then still in the youngest generation, and re-enabled
+    as is, the collector would walk all of it at its next young collection, and again as it
+    ages. It is moved to the oldest generation instead, in constant time (`gc.freeze` then
+    `gc.unfreeze`): only a full collection looks at it again, and CPython runs those only once
+    the old generation has grown by a quarter. Nothing is kept from collection for good. When
+    the process froze objects of its own (`gc.freeze`), they are left frozen and the block's
+    objects age as usual.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()

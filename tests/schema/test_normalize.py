@@ -144,6 +144,46 @@ def test_ids_count_only_in_the_drafts_keywords() -> None:
     assert "http://x.invalid/a" in RefIndex.build(modern, "2020-12", "t").resources
 
 
+def test_nodes_share_only_read_only_empty_containers() -> None:
+    node = root({"properties": {"a": {"type": "string"}, "b": {"type": "string"}}})
+    a, b = prop(node, "a"), prop(node, "b")
+    assert a.properties == {} and a.properties is b.properties
+    assert a.types is b.types  # one frozenset per distinct `type` of a document
+    with pytest.raises(TypeError):
+        a.properties["x"] = b
+    with pytest.raises(TypeError):
+        a.annotations.update(title="x")
+    with pytest.raises(TypeError):
+        a.prefix_items.append(b)
+    assert node.properties is not a.properties  # a keyword present gets a dict of its own
+
+
+def test_only_what_the_index_walks_through_keywords_is_a_schema_location() -> None:
+    document = {
+        "$schema": D7,
+        "definitions": {"a/b": {"items": [{"type": "string"}]}},
+        "$defs": {"x": {}},
+        "default": {"type": "integer"},
+        "allOf": [{}, True],
+        "properties": {"p": {"$schema": D4, "items": {}, "contains": {}}},
+    }
+    index = RefIndex.build(document, "draft-07", "t")
+    for pointer in ("", "/definitions/a~1b", "/definitions/a~1b/items/0", "/allOf/0"):
+        assert index.is_schema(pointer), pointer
+    assert index.is_schema("/properties/p/items")
+    for pointer in (
+        "/allOf/00",  # the same value, but not the pointer the walk spells
+        "/allOf/1",  # a boolean schema: no object to walk
+        "/definitions/a/b",
+        "/definitions/a~1b/items",
+        "/$defs/x",  # $defs is no keyword in draft-07
+        "/default",
+        "/properties/p/contains",  # no keyword in the draft-04 the subschema declares
+        "definitions",
+    ):
+        assert not index.is_schema(pointer), pointer
+
+
 @pytest.mark.parametrize(
     ("uri", "draft"),
     [

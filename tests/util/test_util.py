@@ -44,3 +44,36 @@ def test_schema_documents_are_objects_or_booleans() -> None:
     assert load_schema_json(b'{"type": "string"}', "t") == {"type": "string"}
     with pytest.raises(CompatError, match=r"must be a JSON object \(or true/false\), found array"):
         load_schema_json(b"[]", "t")
+
+
+def test_the_collector_pause_restores_the_collector_and_keeps_nothing_frozen() -> None:
+    import gc
+    import weakref
+
+    from compat.util.gcpause import collector_paused
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the outer pause decides
+            pass
+        assert not gc.isenabled()
+        cycle = Cycle()
+        raise ValueError
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    alive = weakref.ref(cycle)
+    del cycle
+    gc.collect()
+    assert alive() is None  # the cycle built in the pause was garbage, and collectable
+
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # disabled before, disabled after
+    finally:
+        gc.enable()
