@@ -169,11 +169,9 @@ def generate_events(schema: LoadedSchema, count: int, seed: int = 0) -> Iterator
     """`count` events valid under `schema`, the same ones for the same seed."""
     if count < 0:
         raise CompatError("the number of events must be 0 or more")
-    validator = schema.fast
-    if validator is None:
-        from compat.schema.compiled import fast_validator
+    from compat.schema.compiled import fast_validator
 
-        validator = fast_validator(schema.source.document, schema.draft, False, schema.label)
+    validator = fast_validator(schema.source.document, schema.draft, False, schema.label)
     rng = random.Random(seed)
     for index in range(count):
         for _ in range(20):

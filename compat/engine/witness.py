@@ -76,6 +76,12 @@ class Counterexample:
 # second a walk (see docs/soundness.md, "Counterexamples").
 WHOLE_EVENT_LIMIT = 500
 
+# Documents with more normalised subschemas than this are not compiled with jsonschema-rs for
+# counterexamples: a compiled validator takes about 2 KB a subschema (200 MiB for a schema of
+# 10,000 definitions), more than the few candidates it would screen are worth. There the
+# evaluator screens and python-jsonschema confirms.
+COMPILE_LIMIT = 20_000
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -97,26 +103,42 @@ class Validators:
 
     def __init__(self, old: LoadedSchema, new: LoadedSchema, assert_formats: bool) -> None:
         from compat.prove.evaluate import Evaluator
-        from compat.schema.compiled import TooDeep, fast_validator
-
-        def fast(schema: LoadedSchema) -> Any:
-            if schema.fast is not None and schema.asserts_formats == assert_formats:
-                return schema.fast
-            try:
-                return fast_validator(
-                    schema.source.document, schema.draft, assert_formats, schema.label
-                )
-            except TooDeep:
-                return None
 
         self._schemas = (old, new)
         self._assert_formats = assert_formats
         self._reference: tuple[Any, Any] | None = None
         self._local: bool | None = None
-        self.fast_old = fast(old)
-        self.fast_new = fast(new)
+        self._fast: tuple[Any, Any] | None = None
         self.evaluator = Evaluator(assert_formats, exact=True)
         self.frames: dict[Any, Any] = {}  # the counterexample frames' levels, for the run
+
+    @property
+    def fast_old(self) -> Any:
+        return self._compiled()[0]
+
+    @property
+    def fast_new(self) -> Any:
+        return self._compiled()[1]
+
+    def _compiled(self) -> tuple[Any, Any]:
+        """jsonschema-rs validators for (old, new), compiled on first use; (None, None) for
+        documents too large (see `COMPILE_LIMIT`) or too deep to compile."""
+        if self._fast is None:
+            from compat.schema.compiled import TooDeep, fast_validator
+
+            def compile_(schema: LoadedSchema) -> Any:
+                if len(schema.document.nodes) > COMPILE_LIMIT:
+                    return None
+                try:
+                    return fast_validator(
+                        schema.source.document, schema.draft, self._assert_formats, schema.label
+                    )
+                except TooDeep:
+                    return None
+
+            old, new = (compile_(s) for s in self._schemas)
+            self._fast = (old, new) if old is not None and new is not None else (None, None)
+        return self._fast
 
     def reference(self) -> tuple[Any, Any]:
         """python-jsonschema's validators for (old, new), built on first use."""
@@ -132,11 +154,11 @@ class Validators:
             self._reference = (build(self._schemas[0]), build(self._schemas[1]))
         return self._reference
 
-    def local_allowed(self, scope: Scope | None, direction: str) -> bool:
-        """Whether a candidate may be confirmed at its subschemas alone (jsonschema-rs judging
+    def local_allowed(self, scope: Scope | None) -> bool:
+        """Whether a candidate may be judged at its subschemas (with another validator judging
         the whole event): one draft throughout (what a `$ref` to the pointer means is what the
         path meant), and no dynamic references (whose meaning depends on the path taken)."""
-        if scope is None or self.fast_old is None or self.fast_new is None:
+        if scope is None:
             return False
         if self._local is None:
             self._local = all(
@@ -149,47 +171,65 @@ class Validators:
         self, instance: Any, direction: str, scope: Scope | None = None
     ) -> Callable[[], str] | None:
         """When `instance` separates the versions, a function giving the rejecting side's
-        message; else None."""
-        backward = direction == "backward"
-        fast_accept, fast_reject = (
-            (self.fast_old, self.fast_new) if backward else (self.fast_new, self.fast_old)
-        )
+        message; else None.
+
+        Two validators must agree, one of them on the whole event: jsonschema-rs (whole) with
+        the evaluator (whole, or at the subschemas for a large event); without jsonschema-rs
+        (a document too large to compile), the evaluator (whole) with python-jsonschema (at the
+        subschemas) for a large event; else python-jsonschema alone, the reference.
+        """
         edge = _numeric_edge(instance)
-        screened = fast_accept is not None and fast_reject is not None and not edge
+        fast = None if edge else self._compiled()
+        rs = fast is not None and fast[0] is not None
+        big = not edge and _larger_than(instance, WHOLE_EVENT_LIMIT)
+        local = scope if big and self.local_allowed(scope) else None
         try:
-            if screened and (not fast_accept.is_valid(instance) or fast_reject.is_valid(instance)):
+            # the cheap screen first: most candidates separate nothing
+            if rs:
+                assert fast is not None
+                accept, reject = fast if direction == "backward" else fast[::-1]
+                if not accept.is_valid(instance) or reject.is_valid(instance):
+                    return None
+            elif local is not None:
+                if self._evaluated(instance, direction, local) is False:
+                    return None
+            elif not big and not edge and self._evaluated(instance, direction, None) is False:
                 return None
+            if not edge:
+                judged = self._evaluated(instance, direction, local if rs else None)
+                if rs and judged:
+                    return functools.partial(self._explain, instance, direction, local)
+                if not rs and judged is False:
+                    return None
+                if not rs and local is not None and judged:
+                    message = self._reference_split(instance, direction, local)
+                    return None if message is None else functools.partial(str, message)
         except Exception:
-            return None
-        local = (
-            scope
-            if not edge
-            and _larger_than(instance, WHOLE_EVENT_LIMIT)
-            and self.local_allowed(scope, direction)
-            else None
-        )
-        if screened and self._evaluated(instance, direction, local):
-            return functools.partial(self._explain, instance, direction, local)
-        # the evaluator cannot tell (or the numbers are python-jsonschema's alone to read):
-        # the reference decides, and gives its message at once
+            return None  # a validator cannot judge this candidate: it proves nothing
+        # the reference decides (with jsonschema-rs judging the whole event, for a large one)
+        message = self._reference_split(instance, direction, local if rs else None)
+        return None if message is None else functools.partial(str, message)
+
+    def _reference_split(self, instance: Any, direction: str, local: Scope | None) -> str | None:
+        """python-jsonschema's message when it finds the candidate a split (at the subschemas
+        when `local`), else None."""
         try:
             old, new = self.reference()
-            accept, reject = (old, new) if backward else (new, old)
+            accept, reject = (old, new) if direction == "backward" else (new, old)
             if local is not None:
-                message = _local_split(accept, reject, local)
-            elif not accept.is_valid(instance):
+                return _local_split(accept, reject, local)
+            if not accept.is_valid(instance):
                 return None
-            else:
-                message = _message(list(reject.iter_errors(instance)), ())
+            return _message(list(reject.iter_errors(instance)), ())
         except Exception:
             # the reference validator cannot judge this candidate (a regex Python's `re` does
             # not compile, a recursion limit...): it proves nothing, try the next one
             return None
-        return None if message is None else functools.partial(str, message)
 
-    def _evaluated(self, instance: Any, direction: str, local: Scope | None) -> bool:
-        """The evaluator's confirmation: the accepting side takes the candidate and the
-        rejecting side refuses it, both for sure (at the subschemas, for a large event)."""
+    def _evaluated(self, instance: Any, direction: str, local: Scope | None) -> bool | None:
+        """The evaluator's judgement: True when the accepting side takes the candidate and the
+        rejecting side refuses it (at the subschemas, for `local`), False when it is sure they
+        do not, None when it cannot tell."""
         if local is not None:
             sites: tuple[Node | Ref, Node | Ref] = (local.accept_site, local.reject_site)
             value = local.value
@@ -198,12 +238,17 @@ class Validators:
             sites = (old, new) if direction == "backward" else (new, old)
             value = instance
         try:
-            return (
-                self.evaluator.accepts(sites[0], value) is True
-                and self.evaluator.accepts(sites[1], value) is False
-            )
+            taken = self.evaluator.accepts(sites[0], value)
+            if taken is False:
+                return False
+            refused = self.evaluator.accepts(sites[1], value)
         except RecursionError:
+            return None
+        if refused is True:
             return False
+        if taken is True and refused is False:
+            return True
+        return None
 
     def _explain(self, instance: Any, direction: str, local: Scope | None) -> str:
         """python-jsonschema's message for a confirmed counterexample (jsonschema-rs's when

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import TYPE_CHECKING, Any
 
 from compat.errors import CompatError
+
+if TYPE_CHECKING:
+    from compat.schema.refs import RefIndex
 
 _CLASSES = {
     "draft-04": "Draft4Validator",
@@ -38,6 +42,50 @@ def fast_validator(document: Any, draft: str, assert_formats: bool, label: str) 
         if "Recursion limit" in message:
             raise TooDeep(message) from None
         raise CompatError(f"{label}: {message}") from None
+
+
+def check_compilable(
+    index: RefIndex, document: Any, draft: str, assert_formats: bool, label: str
+) -> None:
+    """Refuse what compiling `document` would refuse beyond its meta-schema (checked before),
+    without compiling it: every regex it holds (jsonschema-rs's engine must compile it), and
+    every subschema declaring its own `$schema` against that draft's meta-schema. When one
+    fails, the compiler itself decides and gives the message, as it always has."""
+    import jsonschema_rs
+
+    from compat.schema.drafts import check_against_metaschema
+
+    regex = _regex_format()
+    bad = any(not regex.is_valid(pattern) for pattern in index.regexes)
+    if not bad:
+        for pointer, value, own in index.embedded:
+            try:
+                check_against_metaschema(value, own, f"{label} ({pointer})")
+            except CompatError:
+                bad = True
+                break
+            except jsonschema_rs.ValidationError:
+                bad = True
+                break
+    if bad:
+        with contextlib.suppress(TooDeep):  # too deep to compile: compared without that check
+            fast_validator(document, draft, assert_formats, label)
+
+
+_REGEX: list[Any] = []
+
+
+def _regex_format() -> Any:
+    """A validator of the `regex` format, as jsonschema-rs reads regexes (ECMA-262)."""
+    if not _REGEX:
+        import jsonschema_rs
+
+        _REGEX.append(
+            jsonschema_rs.Draft202012Validator(
+                {"type": "string", "format": "regex"}, validate_formats=True
+            )
+        )
+    return _REGEX[0]
 
 
 class TooDeep(Exception):

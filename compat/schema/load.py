@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any
-
-from compat.schema.compiled import TooDeep, fast_validator
+from compat.schema.compiled import check_compilable
 from compat.schema.drafts import check_against_metaschema, detect_draft
 from compat.schema.normalize import SchemaDocument, normalise
 from compat.schema.source import SchemaSource
@@ -14,20 +11,12 @@ from compat.util.records import FrozenRecord
 
 
 class LoadedSchema(FrozenRecord):
-    _fields = ("source", "document", "fast", "asserts_formats")
+    _fields = ("source", "document")
     source: SchemaSource
     document: SchemaDocument
-    fast: Any  # the jsonschema-rs validator, when the schema compiles
-    asserts_formats: bool  # the format setting `fast` was compiled with
 
-    def __init__(
-        self,
-        source: SchemaSource,
-        document: SchemaDocument,
-        fast: Any = None,
-        asserts_formats: bool = False,
-    ) -> None:
-        self._set(source=source, document=document, fast=fast, asserts_formats=asserts_formats)
+    def __init__(self, source: SchemaSource, document: SchemaDocument) -> None:
+        self._set(source=source, document=document)
 
     @property
     def label(self) -> str:
@@ -41,14 +30,15 @@ class LoadedSchema(FrozenRecord):
 def prepare(
     source: SchemaSource, default_draft: str | None = None, assert_formats: bool = False
 ) -> LoadedSchema:
-    """Check a loaded document against its draft's meta-schema and normalise it."""
+    """Check a loaded document against its draft's meta-schema and normalise it.
+
+    Also refused is what compiling it with jsonschema-rs would refuse (a regex its engine
+    cannot compile, an embedded resource its own draft's meta-schema rejects), without compiling
+    it: a compiled validator of a schema with 10,000 definitions takes about 200 MiB, and the
+    diff rarely needs one (`assert_formats` is kept for the callers that compile)."""
     draft = detect_draft(source.document, source.label, default_draft)
     check_against_metaschema(source.document, draft, source.label)
     with collector_paused():
         document = normalise(source.document, draft, source.label)  # refuses non-local $refs
-    # compiling catches what the meta-schema does not check, such as invalid regexes; a schema
-    # nested deeper than jsonschema-rs compiles is still compared, without that extra check
-    fast = None
-    with contextlib.suppress(TooDeep):
-        fast = fast_validator(source.document, draft, assert_formats, source.label)
-    return LoadedSchema(source, document, fast, assert_formats)
+    check_compilable(document.index, source.document, draft, assert_formats, source.label)
+    return LoadedSchema(source, document)

@@ -171,6 +171,11 @@ class RefIndex(Record):
         # moves it.
         self.root_base: str = DEFAULT_BASE
         self.moves: dict[str, list[Any]] | None = None
+        # what compiling the document would check beyond its meta-schema: every regex
+        # (`pattern` values, `patternProperties` names) and every subschema declaring its own
+        # `$schema` (pointer, value, draft), checked against its own draft's meta-schema
+        self.regexes: set[str] = set()
+        self.embedded: list[tuple[str, Any, str]] = []
         self._resolved: dict[tuple[str, str], str] = {}
         self._looked_up: dict[str, Any] = {}
         self._schemas: dict[str, bool] = {}
@@ -209,6 +214,14 @@ class RefIndex(Record):
                         "validators switch to and this tool does not support"
                     )
                 own = draft_of_uri(node["$schema"]) or incoming
+                if lazy != "":
+                    index.embedded.append((_pointer(lazy), node, own))
+            pattern = node.get("pattern")
+            if isinstance(pattern, str):
+                index.regexes.add(pattern)
+            named = node.get("patternProperties")
+            if isinstance(named, dict):
+                index.regexes.update(named)
             if not node.keys().isdisjoint(_DECLARING):
                 pointer = _pointer(lazy)
                 # The base moves by the `$id` as the schema that reached this one reads it
