@@ -8,6 +8,7 @@ Commands live by subject in `schemas`, `versioning` and `corpus`, registered on 
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from typing import IO, TYPE_CHECKING
 
@@ -29,6 +30,8 @@ def run(
     stderr: IO[str] | None = None,
 ) -> int:
     """Run the command line with `argv`; return the exit status instead of exiting."""
+    from compat.util.interrupts import Interrupted
+
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     args = list(sys.argv[1:] if argv is None else argv)
@@ -46,26 +49,46 @@ def run(
         except click.ClickException as exc:
             exc.show(file=err)
             return 2
-        except click.Abort:
-            click.echo("cws-compat: interrupted", file=err)
-            return 130
-        except KeyboardInterrupt:
-            click.echo("cws-compat: interrupted", file=err)
+        except (click.Abort, KeyboardInterrupt, Interrupted):
+            interrupted(err)
             return 130
     if isinstance(result, int):
         return result
     return 0
 
 
+def interrupted(err: IO[str]) -> None:
+    # on a terminal, after the "^C" it echoed
+    newline = "\n" if getattr(err, "isatty", lambda: False)() else ""
+    err.write(f"{newline}cws-compat: interrupted\n")
+    err.flush()
+
+
 def main() -> None:
+    """The `cws-compat` command: `run`, then exit with its status. Ctrl-C, from the first
+    moment on, gives one line and status 130 (`util.interrupts`)."""
     try:
+        from compat.util.interrupts import install_handler
+
+        install_handler()
         code = run()
         sys.stdout.flush()
+    except KeyboardInterrupt:  # before the command started
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        interrupted(sys.stderr)
+        code = 130
     except BrokenPipeError:
         # The reader went away (`| head`): not an error of ours.
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
         code = 0
+    # the outcome is decided: a late Ctrl-C must not turn it into a death by signal at exit
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code)
+
+
+def _quiet_stdout() -> None:
+    """Nothing more is written to standard output (not even the flush at exit)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
