@@ -30,6 +30,7 @@ def run(
     stderr: IO[str] | None = None,
 ) -> int:
     """Run the command line with `argv`; return the exit status instead of exiting."""
+    from compat.util.files import remove_temporaries
     from compat.util.interrupts import Interrupted
 
     out = stdout or sys.stdout
@@ -52,6 +53,11 @@ def run(
         except (click.Abort, KeyboardInterrupt, Interrupted):
             interrupted(err)
             return 130
+        except OSError as exc:  # one not named where it happened: still one line
+            click.echo(f"cws-compat: error: {os_error(exc)}", file=err)
+            return 2
+        finally:
+            remove_temporaries()
     if isinstance(result, int):
         return result
     return 0
@@ -62,6 +68,11 @@ def interrupted(err: IO[str]) -> None:
     newline = "\n" if getattr(err, "isatty", lambda: False)() else ""
     err.write(f"{newline}cws-compat: interrupted\n")
     err.flush()
+
+
+def os_error(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
 
 
 def main() -> None:
@@ -81,6 +92,10 @@ def main() -> None:
         # The reader went away (`| head`): not an error of ours.
         _quiet_stdout()
         code = 0
+    except OSError as exc:  # standard output cannot be written (a full disk, say)
+        sys.stderr.write(f"cws-compat: error: cannot write to standard output: {os_error(exc)}\n")
+        _quiet_stdout()
+        code = 2
     # the outcome is decided: a late Ctrl-C must not turn it into a death by signal at exit
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code)

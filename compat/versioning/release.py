@@ -3,8 +3,6 @@ all or nothing."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +14,7 @@ from compat.errors import CompatError
 from compat.modes import Mode
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import from_bytes
-from compat.util.files import read_bytes
+from compat.util.files import read_bytes, write_all_or_nothing
 from compat.versioning.changelog import store_loader, whole
 from compat.versioning.store import (
     NAME_RE,
@@ -85,41 +83,5 @@ def release(
         changelog: whole(entries, load_all).encode("utf-8"),
         store_root / "index.json": index_json(entries).encode("utf-8"),
     }
-    _commit(changes)
+    write_all_or_nothing(changes)
     return ReleaseResult(name, reports, [], list(changes))
-
-
-def _commit(files: dict[Path, bytes]) -> None:
-    """Write every file or none: temporary files first, then renames in order (the index, which
-    makes the version exist, last); any failure or interrupt puts back what was there."""
-    temps: dict[Path, str] = {}
-    backups: dict[Path, bytes | None] = {}
-    try:
-        for path, data in files.items():
-            if not path.parent.is_dir():
-                raise CompatError(f"{path}: directory {path.parent} does not exist")
-            backups[path] = path.read_bytes() if path.exists() else None
-            staged = path.with_name(f".{path.name}.cws-compat.tmp")
-            with open(staged, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            temps[path] = str(staged)
-        done: list[Path] = []
-        try:
-            for target, name in temps.items():
-                os.replace(name, target)
-                done.append(target)
-        except BaseException:
-            for target in reversed(done):
-                before = backups[target]
-                if before is None:
-                    with contextlib.suppress(OSError):
-                        target.unlink()
-                else:
-                    target.write_bytes(before)
-            raise
-    finally:
-        for name in temps.values():
-            with contextlib.suppress(OSError):
-                os.unlink(name)

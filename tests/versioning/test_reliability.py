@@ -9,7 +9,9 @@ a real read-only mount.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import random
 import shutil
 import signal
@@ -17,12 +19,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from compat.versioning.store import Store
 from tests.conftest import ROOT, STORE, invoke
-from tests.processes import classify, interrupted_run, leftovers, timed_run
+from tests.processes import classify, command, interrupted_run, leftovers, timed_run
 
 
 @pytest.fixture
@@ -106,3 +109,196 @@ def test_ctrl_c_at_any_moment_of_a_command(tmp_path: Path) -> None:
         what = classify(outcome, f"seed {seed}, SIGINT x{signals} at {delay:.3f} s: {outcome}")
         seen[what] = seen.get(what, 0) + 1
     assert seen.get("interrupted", 0) >= 2, seen
+
+
+def test_ctrl_c_at_any_moment_of_a_release(project: Path, tmp_path: Path) -> None:
+    path = candidate(tmp_path, 0)
+    pristine = tmp_path / "pristine"
+    shutil.copytree(project, pristine)
+    shutil.copytree(project, tmp_path / "timing")
+    span = timed_run(["release", str(path)], tmp_path / "timing")  # a release, on this machine
+    seed = random.randrange(1 << 30)
+    seen: dict[str, int] = {}
+    for delay, signals in moments(12, span, seed):
+        shutil.rmtree(project / "schemas")
+        shutil.copytree(pristine / "schemas", project / "schemas")
+        shutil.copy(pristine / "CHANGELOG.md", project / "CHANGELOG.md")
+        outcome = interrupted_run(["release", str(path)], project, delay, signals)
+        where = f"seed {seed}, SIGINT x{signals} at {delay:.3f} s: {outcome}"
+        what = classify(outcome, where, finished="released v3")
+        seen[what] = seen.get(what, 0) + 1
+        # interrupted: nothing written; finished: released, all of it
+        names = assert_store_consistent(project)
+        assert names == (["v1", "v2", "v3"] if what == "finished" else ["v1", "v2"]), where
+    assert seen.get("interrupted", 0) >= 3, seen  # the moments did fall inside the command
+
+
+# -- read-only directories and full disks, injected ---------------------------------------------
+
+
+COMMANDS = {
+    "release": lambda d: ["release", str(candidate(d.parent, 0))],
+    "docs -o": lambda d: ["docs", "v1", "-o", str(d / "backend.md")],
+    "corpus generate -o": lambda d: ["corpus", "generate", "v2", "-n", "40", "-o", str(d / "e.gz")],
+}
+
+
+def target_directory(project: Path, name: str) -> Path:
+    return project / "schemas" / "versions" if name == "release" else project / "out"
+
+
+@pytest.fixture
+def outputs(project: Path) -> Path:
+    (project / "out").mkdir()
+    (project / "out" / "backend.md").write_text("the previous document\n")
+    return project
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+@pytest.mark.parametrize("after", [0, 3])
+def test_a_full_disk_gives_one_line_and_changes_nothing(
+    outputs: Path, monkeypatch: pytest.MonkeyPatch, name: str, after: int
+) -> None:
+    """Every byte our files get goes through os.write: the disk fills up after `after` writes,
+    each of which writes only half of what it is given."""
+    args = COMMANDS[name](target_directory(outputs, name))
+    before = tree(outputs)
+    real_write = os.write
+    writes = []
+
+    def write(fd: int, data: Any) -> int:
+        if fd <= 2:
+            return real_write(fd, data)
+        writes.append(len(data))
+        if len(writes) > after:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, bytes(data)[: max(1, len(data) // 2)])
+
+    monkeypatch.setattr(os, "write", write)
+    result = invoke(*args)
+    monkeypatch.undo()
+    assert writes, "the command wrote nothing: the failure was not injected"
+    assert result.code == 2
+    assert one_line(result.err), result.err
+    assert "cannot write: No space left on device" in result.err
+    assert tree(outputs) == before
+    assert leftovers(outputs) == []
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_a_read_only_directory_gives_one_line_and_changes_nothing(
+    outputs: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    directory = target_directory(outputs, name)
+    args = COMMANDS[name](directory)
+    before = tree(outputs)
+    mode = directory.stat().st_mode
+    directory.chmod(0o555)
+    try:
+        probe = directory / "probe"
+        try:
+            probe.touch()
+        except PermissionError:
+            pass  # a real read-only directory
+        else:  # root ignores permissions: refuse creations there as the system would
+            probe.unlink()
+            real_open = os.open
+
+            def refusing(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+                if flags & os.O_CREAT and Path(path).parent == directory:
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+                return real_open(path, flags, *args, **kwargs)
+
+            monkeypatch.setattr(os, "open", refusing)
+        result = invoke(*args)
+    finally:
+        monkeypatch.undo()
+        directory.chmod(mode)
+    assert result.code == 2
+    assert one_line(result.err), result.err
+    assert "Permission denied" in result.err
+    assert tree(outputs) == before
+    assert leftovers(outputs) == []
+
+
+# -- a real full disk and a real read-only mount, where a test may mount them ------------------
+
+DRIVER = r"""
+import json, os, shutil, subprocess, sys
+kind, work, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+mount = os.path.join(work, "mnt")
+os.makedirs(mount)
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount], check=True)
+project = os.path.join(mount, "project")
+shutil.copytree(os.path.join(work, "project"), project)
+os.makedirs(os.path.join(project, "out"), exist_ok=True)
+if kind == "full":
+    filler = os.open(os.path.join(mount, "filler"), os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(filler, b"\0" * 4096)
+    except OSError:
+        os.close(filler)
+else:
+    for directory in (os.path.join(project, "schemas", "versions"), os.path.join(project, "out")):
+        subprocess.run(["mount", "--bind", directory, directory], check=True)
+        subprocess.run(["mount", "-o", "remount,bind,ro", directory], check=True)
+
+def snapshot():
+    found = {}
+    for base, _, files in os.walk(project):
+        for name in files:
+            path = os.path.join(base, name)
+            with open(path, "rb") as handle:
+                found[os.path.relpath(path, project)] = handle.read().hex()
+    return found
+
+before = snapshot()
+done = subprocess.run(args, cwd=project, capture_output=True, text=True)
+print(json.dumps({"code": done.returncode, "err": done.stderr, "before": before,
+                  "after": snapshot()}))
+"""
+
+
+def _namespace() -> list[str] | None:
+    """How to run a command in a private mount namespace here, or None."""
+    if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
+        return None
+    for prefix in (["unshare", "--mount"], ["unshare", "--map-root-user", "--mount"]):
+        probe = subprocess.run(
+            [*prefix, "sh", "-c", "d=$(mktemp -d) && mount -t tmpfs tmpfs $d && umount $d"],
+            capture_output=True,
+        )
+        if probe.returncode == 0:
+            return prefix
+    return None
+
+
+NAMESPACE = _namespace()
+
+
+@pytest.mark.skipif(NAMESPACE is None, reason="cannot mount a tmpfs in a private namespace here")
+@pytest.mark.parametrize("name", list(COMMANDS))
+@pytest.mark.parametrize("kind", ["full", "read-only"])
+def test_a_real_full_or_read_only_file_system(
+    project: Path, tmp_path: Path, name: str, kind: str
+) -> None:
+    assert NAMESPACE is not None
+    args = COMMANDS[name](target_directory(project, name))
+    relative = [a.replace(str(project), ".") if a.startswith(str(project)) else a for a in args]
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER)
+    arguments = json.dumps([*command(), *relative])
+    done = subprocess.run(
+        [*NAMESPACE, sys.executable, str(driver), kind, str(tmp_path), arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    expected = "No space left on device" if kind == "full" else "Read-only file system"
+    assert result["code"] == 2, result["err"]
+    assert one_line(result["err"]), result["err"]
+    assert expected in result["err"]
+    assert result["after"] == result["before"]
