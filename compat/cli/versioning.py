@@ -108,7 +108,12 @@ def release(
     date, acknowledgements) and its changelog entry, written all or nothing.
 
     Breaking or unknown changes against the latest version (every version, transitive) are
-    refused with exit 1, writing nothing, unless --allow-breaking gives a reason.
+    refused with exit 1, writing nothing, unless --allow-breaking gives a reason. A SCHEMA
+    identical to the latest version is refused with exit 2 ("no change from vN").
+
+    Releases into one store take turns: each holds the store's lock (.cws-compat.lock in the
+    store directory) from reading index.json to writing it, and a store changed meanwhile by
+    another writer makes the release refuse (exit 2), writing nothing.
     """
     from compat.report.registry import Style, render
     from compat.versioning.release import release as do_release
@@ -124,6 +129,9 @@ def release(
         reason,
         assert_formats,
         settings.default_draft,
+        waiting=lambda lock: click.echo(
+            f"cws-compat: waiting for another release to finish ({lock})", err=True
+        ),
     )
     click.echo(render("release", fmt, result, Style(mode=str(chosen))), nl=False)
     return 1 if result.refused else 0

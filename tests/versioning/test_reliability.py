@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from compat.versioning import release as release_module
 from compat.versioning.store import Store
 from tests.conftest import ROOT, STORE, invoke
 from tests.processes import classify, command, interrupted_run, leftovers, timed_run
@@ -302,3 +304,119 @@ def test_a_real_full_or_read_only_file_system(
     assert one_line(result["err"]), result["err"]
     assert expected in result["err"]
     assert result["after"] == result["before"]
+
+
+# -- concurrent releases ---------------------------------------------------------------------
+
+
+def release_in_parallel(project: Path, paths: list[Path], *extra: str) -> list[Any]:
+    processes = [
+        subprocess.Popen(
+            [*command(), "release", str(path), *extra],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in paths
+    ]
+    return [(p, *p.communicate(timeout=120)) for p in processes]
+
+
+def test_eight_parallel_releases_give_eight_consecutive_versions(project: Path) -> None:
+    paths = [candidate(project.parent, n) for n in range(8)]
+    done = release_in_parallel(project, paths, "--allow-breaking", "parallel release test")
+    claimed: dict[str, Path] = {}
+    for (process, out, err), path in zip(done, paths, strict=True):
+        assert process.returncode == 0, out + err
+        assert "Traceback" not in err
+        name = re.search(r"^released (v\d+):", out, re.MULTILINE)
+        assert name is not None, out
+        assert name.group(1) not in claimed, f"{name.group(1)} released twice"
+        claimed[name.group(1)] = path
+    names = assert_store_consistent(project)
+    assert names == [f"v{n}" for n in range(1, 11)]
+    for name, path in claimed.items():  # each version holds the schema that claimed it
+        assert (project / "schemas" / "versions" / f"{name}.json").read_bytes() == path.read_bytes()
+
+
+def test_eight_parallel_releases_of_one_schema_give_one_version(project: Path) -> None:
+    path = candidate(project.parent, 0)
+    done = release_in_parallel(project, [path] * 8)
+    codes = sorted(process.returncode for process, _, _ in done)
+    assert codes == [0] + [2] * 7, [out + err for _, out, err in done]
+    for process, _, err in done:
+        if process.returncode == 2:
+            assert err.endswith(
+                f"no change from v3: {path} is the same schema as v3; nothing was written\n"
+            )
+    assert assert_store_consistent(project) == ["v1", "v2", "v3"]
+
+
+@pytest.mark.parametrize("meddling", ["index", "file"])
+def test_a_store_changed_during_a_release_by_a_writer_without_the_lock_is_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch, meddling: str
+) -> None:
+    """The compare-and-swap: the index is read again, under the lock, before anything is
+    renamed into place; a change means another writer, and nothing is written."""
+    store = project / "schemas" / "versions"
+    real_compare = release_module.compare
+
+    def compare_while_another_writes(*args: Any, **kwargs: Any) -> Any:
+        if meddling == "index":
+            index = json.loads((store / "index.json").read_text())
+            index["versions"][-1]["released"] = "2021-04-28"
+            (store / "index.json").write_text(json.dumps(index, indent=4) + "\n")
+        else:
+            shutil.copy(store / "v2.json", store / "v3.json")
+        return real_compare(*args, **kwargs)
+
+    monkeypatch.setattr(release_module, "compare", compare_while_another_writes)
+    path = candidate(project.parent, 0)
+    before = tree(project)
+    result = invoke("release", str(path))
+    assert result.code == 2
+    assert one_line(result.err), result.err
+    assert "nothing was written" in result.err
+    if meddling == "index":
+        assert "index.json changed while v3 was being released" in result.err
+        assert tree(project).keys() == before.keys()  # the other writer's index only
+    else:
+        assert "v3.json appeared while v3 was being released" in result.err
+        assert tree(project).keys() == before.keys() | {"schemas/versions/v3.json"}
+    assert tree(project)["CHANGELOG.md"] == before["CHANGELOG.md"]
+    assert leftovers(project) == []
+
+
+def test_a_lock_file_left_by_a_killed_release_does_not_block(project: Path) -> None:
+    lock = project / "schemas" / "versions" / ".cws-compat.lock"
+    lock.write_text("")
+    result = invoke("release", str(candidate(project.parent, 0)))
+    assert result.code == 0, result.err
+    assert not lock.exists()
+    assert assert_store_consistent(project) == ["v1", "v2", "v3"]
+
+
+# -- an identical release --------------------------------------------------------------------
+
+
+def test_releasing_the_latest_version_again_is_refused(project: Path) -> None:
+    before = tree(project)
+    result = invoke("release", "schemas/versions/v2.json")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "cws-compat: error: no change from v2: schemas/versions/v2.json is the same schema "
+        "as v2; nothing was written\n"
+    )
+    # the same schema written differently (keys reordered, other indentation) is no change
+    document = json.loads((STORE / "v2.json").read_text())
+    reordered = project.parent / "reordered.json"
+    reordered.write_text(json.dumps(dict(reversed(document.items())), indent=1))
+    again = invoke("release", str(reordered))
+    assert again.code == 2
+    assert "no change from v2" in again.err
+    assert tree(project) == before
+    # a changed description is a change (a patch release), not refused
+    document["description"] = "The CWS backend event, described anew."
+    reordered.write_text(json.dumps(document))
+    assert invoke("release", str(reordered)).code == 0
