@@ -18,7 +18,8 @@ EXIT_CODES = """\b
 Exit status:
   0  success (for checks: compatible)
   1  the check failed (breaking or unknown changes, rejected events)
-  2  usage or input error (bad option, unreadable or invalid input)"""
+  2  usage or input error (bad option, unreadable or invalid input, unwritable output)
+  130  interrupted (Ctrl-C)"""
 
 
 def settings_for(store: Path | None) -> Settings:
