@@ -9,6 +9,7 @@ command line as a function (testable without a subprocess).
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from typing import IO, TYPE_CHECKING
 
@@ -29,6 +30,9 @@ def run(
     stderr: IO[str] | None = None,
 ) -> int:
     """Run the command line with `argv`; return the exit status instead of exiting."""
+    from compat.util.files import remove_temporaries
+    from compat.util.interrupts import Interrupted
+
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     args = list(sys.argv[1:] if argv is None else argv)
@@ -46,26 +50,60 @@ def run(
         except click.ClickException as exc:
             exc.show(file=err)
             return 2
-        except click.Abort:
-            click.echo("cws-compat: interrupted", file=err)
+        except (click.Abort, KeyboardInterrupt, Interrupted):
+            interrupted(err)
             return 130
-        except KeyboardInterrupt:
-            click.echo("cws-compat: interrupted", file=err)
-            return 130
+        except OSError as exc:  # one not named where it happened: still one line
+            click.echo(f"cws-compat: error: {os_error(exc)}", file=err)
+            return 2
+        finally:
+            remove_temporaries()
     if isinstance(result, int):
         return result
     return 0
 
 
+def interrupted(err: IO[str]) -> None:
+    # on a terminal, after the "^C" it echoed
+    newline = "\n" if getattr(err, "isatty", lambda: False)() else ""
+    err.write(f"{newline}cws-compat: interrupted\n")
+    err.flush()
+
+
+def os_error(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
 def main() -> None:
+    """The `cws-compat` command: `run`, then exit with its status. Ctrl-C, from the first
+    moment on, gives one line and status 130 (`util.interrupts`)."""
     try:
+        from compat.util.interrupts import install_handler
+
+        install_handler()
         code = run()
         sys.stdout.flush()
+    except KeyboardInterrupt:  # before the command started
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        interrupted(sys.stderr)
+        code = 130
     except BrokenPipeError:
         # The reader went away (`| head`): not an error of ours.
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
         code = 0
+    except OSError as exc:  # standard output cannot be written (a full disk, say)
+        sys.stderr.write(f"cws-compat: error: cannot write to standard output: {os_error(exc)}\n")
+        _quiet_stdout()
+        code = 2
+    # the outcome is decided: a late Ctrl-C must not turn it into a death by signal at exit
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code)
+
+
+def _quiet_stdout() -> None:
+    """Nothing more is written to standard output (not even the flush at exit)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -19,7 +19,8 @@ EXIT_CODES = """\b
 Exit status:
   0  success (for checks: compatible)
   1  the check failed (breaking or unknown changes, rejected events)
-  2  usage or input error (bad option, unreadable or invalid input)"""
+  2  usage or input error (bad option, unreadable or invalid input, unwritable output)
+  130  interrupted (Ctrl-C)"""
 
 # command name -> (the module that defines it, the first paragraph of its help, as `--help`
 # lists it). A test holds both to the commands the modules define.

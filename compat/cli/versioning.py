@@ -166,7 +166,12 @@ def release(
 
     Breaking or unknown changes against the latest version (every version, transitive) are
     refused with exit 1, writing nothing, unless each has a reason: its own (--ack, --ack-file)
-    or --allow-breaking's. A refusal prints the --ack for each change, ready to complete.
+    or --allow-breaking's. A refusal prints the --ack for each change, ready to complete. A
+    SCHEMA identical to the latest version is refused with exit 2 ("no change from vN").
+
+    Releases into one store take turns: each holds the store's lock (.cws-compat.lock in the
+    store directory) from reading index.json to writing it, and a store changed meanwhile by
+    another writer makes the release refuse (exit 2), writing nothing.
     """
     from compat.report.registry import Style, render
     from compat.versioning.acknowledge import parse_reason, read_reasons
@@ -190,6 +195,9 @@ def release(
         assert_formats,
         settings.default_draft,
         reasons=reasons,
+        waiting=lambda lock: click.echo(
+            f"cws-compat: waiting for another release to finish ({lock})", err=True
+        ),
     )
     click.echo(render("release", fmt, result, Style(mode=str(chosen))), nl=False)
     return 1 if result.refused else 0

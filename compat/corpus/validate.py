@@ -14,6 +14,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import pickle
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +35,7 @@ from compat.corpus.readers import (
     stream_errors,
 )
 from compat.errors import CompatError
+from compat.util.interrupts import ignore_sigint, shielded, sigint_blocked
 
 MAX_MALFORMED_SHOWN = 20
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # smaller plain files are not worth splitting
@@ -107,10 +109,6 @@ def _compile(targets: list[Target]) -> list[Any]:
     from compat.schema.compiled import fast_validator
 
     return [fast_validator(t.document, t.draft, t.assert_formats, t.name) for t in targets]
-
-
-def _init_worker(targets: list[Target]) -> None:
-    _compiled[:] = _compile(targets)
 
 
 def _pattern(path: Any) -> tuple[Any, ...]:
@@ -226,7 +224,7 @@ def scan_file(
     path: Path,
     validators: list[Any],
     workers: int,
-    pool: Any,
+    pool: Workers | None,
     progress: Progress | None = None,
 ) -> FileScan:
     if path.name.endswith(".json") and compression(path) is None:
@@ -241,7 +239,7 @@ def scan_file(
         total = Partial.empty(len(validators))
         done = 0
         for (start, end), part in zip(
-            ranges, pool.imap(_scan_range, [(str(path), s, e) for s, e in ranges]), strict=True
+            ranges, pool.map(_scan_range, [(str(path), s, e) for s, e in ranges]), strict=True
         ):
             total.absorb(part)
             done += end - start
@@ -264,7 +262,11 @@ def _scan_single(path: Path, validators: list[Any]) -> Partial:
 
 
 def _scan_stream(
-    path: Path, validators: list[Any], workers: int, pool: Any, progress: Progress | None
+    path: Path,
+    validators: list[Any],
+    workers: int,
+    pool: Workers | None,
+    progress: Progress | None,
 ) -> Partial:
     total = Partial.empty(len(validators))
     chunks, raw = open_chunks(path)
@@ -272,7 +274,7 @@ def _scan_stream(
     try:
         batches = _guarded(read_batches(chunks), raw, progress, stopped)
         if workers > 1 and pool is not None:
-            for part in pool.imap(_scan_blob, _blobs(batches)):
+            for part in pool.map(_scan_blob, _blobs(batches)):
                 total.absorb(part)
         else:
             total.absorb(scan(batches, validators))
@@ -333,34 +335,197 @@ def default_workers() -> int:
 
 
 class Runner:
-    """Validators compiled once, and a pool of workers when more than one is asked for."""
+    """Validators compiled once, and worker processes when more than one is asked for."""
 
     def __init__(self, targets: list[Target], workers: int) -> None:
         self.targets = targets
         self.workers = max(1, workers)
         self.validators = _compile(targets)
-        self.pool: Any = None
+        self.pool: Workers | None = None
         if self.workers > 1:
-            # fork is fastest, but Python 3.12+ warns against forking a threaded process (every
-            # command runs in a worker thread); forkserver starts clean workers instead
-            methods = multiprocessing.get_all_start_methods()
-            if sys.version_info < (3, 12) and "fork" in methods:
-                method = "fork"
-            else:
-                method = "forkserver" if "forkserver" in methods else "spawn"
-            context = multiprocessing.get_context(method)
-            self.pool = context.Pool(self.workers, initializer=_init_worker, initargs=(targets,))
+            self.pool = Workers(self.workers, targets)
 
     def __enter__(self) -> Runner:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.close(finished=kind is None)
 
     def scan(self, path: Path, progress: Progress | None = None) -> FileScan:
         return scan_file(path, self.validators, self.workers, self.pool, progress)
+
+
+def _context() -> Any:
+    # fork is fastest, but Python 3.12+ warns against forking a threaded process (every
+    # command runs in a worker thread); forkserver starts clean workers instead
+    methods = multiprocessing.get_all_start_methods()
+    if sys.version_info < (3, 12) and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class Workers:
+    """Worker processes, each with its own pipe, given one task at a time.
+
+    Nothing here waits without a timeout and the workers share no lock, so stopping them (Ctrl-C,
+    an error) is immediate and cannot hang: they are terminated and joined. They ignore SIGINT,
+    which a Ctrl-C at a terminal sends to the whole process group: it is the parent's to handle
+    (they start with it blocked, so even one that arrives while they start cannot kill them).
+    A worker that dies is an error, not a wait for a result that never comes.
+    """
+
+    POLL = 0.1  # seconds between looks, so that an interrupt is never kept waiting
+
+    def __init__(self, size: int, targets: list[Target]) -> None:
+        context = _context()
+        if context.get_start_method() != "fork":
+            # starting the resource tracker (forkserver, spawn) unblocks SIGINT in the calling
+            # thread instead of restoring its mask: start it before blocking SIGINT below
+            from multiprocessing import resource_tracker
+
+            resource_tracker.ensure_running()
+        self.processes: list[Any] = []
+        self.pipes: list[Any] = []
+        try:
+            with sigint_blocked():
+                for number in range(size):
+                    # an interrupt waits for a start to end: a process half started would be
+                    # out of reach (and, half sent, would complain on our standard error)
+                    with shielded():
+                        ours, theirs = context.Pipe()
+                        self.pipes.append(ours)
+                        process = context.Process(
+                            target=_serve,
+                            args=(theirs, targets),
+                            name=f"cws-compat-corpus-{number + 1}",
+                            daemon=True,
+                        )
+                        process.start()
+                        self.processes.append(process)
+                        theirs.close()
+        except BaseException:
+            self.close(finished=False)
+            raise
+
+    def map(self, func: Callable[[Any], Partial], tasks: Iterable[Any]) -> Iterator[Partial]:
+        """`func` over `tasks` in the workers, results in the order of the tasks. The next task
+        is read (a file range, a decompressed batch) while the workers are busy."""
+        pending = iter(tasks)
+        idle = list(range(len(self.processes)))
+        busy: dict[int, int] = {}  # worker -> number of its task
+        results: dict[int, Partial] = {}
+        sent = given = 0
+        ahead = next(pending, _END)
+        while True:
+            while idle and ahead is not _END:
+                worker = idle.pop()
+                self._send(worker, (func, ahead))
+                busy[worker] = sent
+                sent += 1
+                ahead = next(pending, _END)
+            while given in results:
+                yield results.pop(given)
+                given += 1
+            if not busy and ahead is _END:
+                return
+            for worker in self._ready(busy):
+                results[busy.pop(worker)] = self._receive(worker)
+                idle.append(worker)
+
+    def _send(self, worker: int, message: Any) -> None:
+        try:
+            self.pipes[worker].send(message)
+        except (OSError, ValueError):
+            raise self._died(worker) from None
+
+    def _ready(self, busy: dict[int, int]) -> list[int]:
+        from multiprocessing.connection import wait
+
+        watched = {}
+        for worker in busy:
+            watched[self.pipes[worker]] = worker
+            watched[self.processes[worker].sentinel] = worker
+        ready = wait(list(watched), timeout=self.POLL)
+        return sorted({watched[r] for r in ready})
+
+    def _receive(self, worker: int) -> Partial:
+        pipe = self.pipes[worker]
+        try:
+            if not pipe.poll():
+                raise EOFError
+            kind, value = pipe.recv()
+        except (EOFError, OSError):
+            raise self._died(worker) from None
+        if kind == "error":
+            raise value
+        assert isinstance(value, Partial)
+        return value
+
+    def _died(self, worker: int) -> CompatError:
+        process = self.processes[worker]
+        process.join(1)
+        return CompatError(
+            f"corpus worker process {process.name} stopped unexpectedly "
+            f"(exit status {process.exitcode})"
+        )
+
+    def close(self, finished: bool) -> None:
+        """Stop the workers: when `finished`, by telling them; otherwise at once."""
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError, ValueError):
+                if finished:
+                    pipe.send(None)
+        for process in self.processes:
+            if not finished:
+                process.terminate()
+        for process in self.processes:
+            process.join(2)
+            if process.is_alive():
+                process.kill()
+                process.join(2)
+        for pipe in self.pipes:
+            pipe.close()
+
+
+_END = object()
+
+
+def _serve(pipe: Any, targets: list[Target]) -> None:
+    """A worker process: tasks in, results out, until told to stop or the parent is gone."""
+    ignore_sigint()
+    parent = os.getppid()
+    try:
+        _compiled[:] = _compile(targets)
+    except Exception as exc:
+        failure: Exception | None = exc
+    else:
+        failure = None
+    while True:
+        try:
+            if not pipe.poll(1.0):
+                if os.getppid() != parent:
+                    return  # the parent died without stopping us
+                continue
+            message = pipe.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        func, task = message
+        try:
+            if failure is not None:
+                raise failure
+            reply: tuple[str, Any] = ("ok", func(task))
+        except Exception as exc:
+            reply = ("error", exc)
+        try:
+            try:
+                pipe.send(reply)
+            except (TypeError, AttributeError, pickle.PicklingError):  # an unpicklable error
+                pipe.send(("error", CompatError(f"{type(reply[1]).__name__}: {reply[1]}")))
+        except (OSError, ValueError):
+            return
 
 
 def corpus_files(paths: list[Path]) -> list[Path]:

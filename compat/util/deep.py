@@ -3,35 +3,50 @@
 Schemas nested thousands of levels deep are valid JSON Schema; the loader, the meta-schema check
 and the diff all recurse along the nesting. They run in a thread with a large stack and a raised
 recursion limit; beyond that, a clear error replaces the RecursionError.
+
+A Ctrl-C reaches the main thread, which waits here: it is forwarded to the worker
+(`util.interrupts`), which stops at once and cleans up; after GRACE seconds more the main thread
+stops waiting for it.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from compat.errors import CompatError
+from compat.util.interrupts import Receiver, lost_interrupts
 
 T = TypeVar("T")
 STACK_BYTES = 512 * 1024 * 1024
 RECURSION_LIMIT = 200_000
+GRACE = 5.0  # seconds an interrupted worker has to clean up
+POLL = 0.1  # seconds between looks at the worker
 
 
 def run_deep(func: Callable[[], T]) -> T:
     outcome: dict[str, object] = {}
+    receiver = Receiver()
 
     def target() -> None:
         try:
-            outcome["value"] = func()
-        except RecursionError:
-            outcome["error"] = CompatError(
-                "input nested too deeply to process (more than about "
-                f"{RECURSION_LIMIT // 20:,} levels)"
-            )
-        except BaseException as exc:  # re-raised in the calling thread
-            outcome["error"] = exc
+            try:
+                receiver.start()
+                outcome["value"] = func()
+            except RecursionError:
+                outcome["error"] = CompatError(
+                    "input nested too deeply to process (more than about "
+                    f"{RECURSION_LIMIT // 20:,} levels)"
+                )
+            except BaseException as exc:  # re-raised in the calling thread
+                outcome["error"] = exc
+            finally:
+                receiver.stop()
+        except BaseException as exc:  # an interrupt that arrived as the work ended
+            outcome.setdefault("error", exc)
 
     previous_stack = threading.stack_size()
     previous_limit = sys.getrecursionlimit()
@@ -43,11 +58,32 @@ def run_deep(func: Callable[[], T]) -> T:
     finally:
         threading.stack_size(previous_stack)
     try:
-        worker.join()
+        with lost_interrupts():
+            _wait(worker, receiver)
     finally:
         sys.setrecursionlimit(previous_limit)
+    if worker.is_alive():
+        raise KeyboardInterrupt  # interrupted, and it did not stop in time: give up on it
     if "error" in outcome:
         error = outcome["error"]
         assert isinstance(error, BaseException)
         raise error
     return outcome["value"]  # type: ignore[return-value]
+
+
+def _wait(worker: threading.Thread, receiver: Receiver) -> None:
+    """Wait for the worker; once it is interrupted (`on_sigint`, or a KeyboardInterrupt here
+    where that handler is not installed), at most GRACE seconds more: further Ctrl-Cs would
+    only cut its clean-up short."""
+    deadline: float | None = None
+    while worker.is_alive():
+        try:
+            worker.join(POLL)
+        except KeyboardInterrupt:
+            receiver.interrupt()
+        if receiver.wanted:
+            receiver.interrupt()  # again, if Python dropped it (Receiver's docstring)
+            if deadline is None:
+                deadline = time.monotonic() + GRACE
+            elif time.monotonic() > deadline:
+                return

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from compat.errors import CompatError
+from compat.util.interrupts import settle, shielded
 
 
 def read_bytes(path: Path, what: str = "file") -> bytes:
@@ -86,72 +89,238 @@ def dump_json(value: Any) -> str:
     return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
 
 
+# -- writing ------------------------------------------------------------------------------------
+#
+# Every file is written to a temporary file beside it, then renamed over it: a reader sees the
+# old file or the new one, never a part. Temporary files are named before they are created and
+# remembered until they are renamed or removed, so that whatever stops a command (an error, a
+# full disk, Ctrl-C at any moment) `remove_temporaries` can delete what is left.
+
+_temporaries: set[str] = set()
+_temporaries_lock = threading.Lock()
+
+
+def _token() -> str:
+    import secrets  # here: commands that only read never pay for it
+
+    return secrets.token_hex(4)
+
+
+def cannot_write(path: Path, exc: OSError) -> CompatError:
+    """The one-line error for a failed write (read-only directory, full disk, ...)."""
+    return CompatError(f"{path}: cannot write: {exc.strerror or exc}")
+
+
+def _directory_of(path: Path) -> Path:
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise CompatError(f"{path}: directory {directory} does not exist")
+    return directory
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new, empty temporary file beside `path`, open for writing: (descriptor, name)."""
+    directory = _directory_of(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0)
+    while True:
+        name = str(directory / f".{path.name}.{_token()}.cws-compat.tmp")
+        with _temporaries_lock:
+            _temporaries.add(name)
+        try:
+            return os.open(name, flags, 0o600), name
+        except FileExistsError:
+            _forget(name)
+        except OSError as exc:
+            _forget(name)
+            raise cannot_write(path, exc) from None
+
+
+def _forget(name: str) -> None:
+    with _temporaries_lock:
+        _temporaries.discard(name)
+
+
+def _discard(name: str) -> None:
+    """Remove a temporary file (if it is still there)."""
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+    _forget(name)
+
+
+def remove_temporaries() -> None:
+    """Remove every temporary file this process created and has not renamed yet."""
+    with _temporaries_lock:
+        names = list(_temporaries)
+    for name in names:
+        _discard(name)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+class _Descriptor(io.RawIOBase):
+    """A file descriptor as a raw stream whose writes go through `os.write`."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return os.write(self.fd, data)
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                os.close(self.fd)
+            finally:
+                super().close()
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions of the file a temporary file replaces, or the default for a new one."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _finish(fd: int, name: str, path: Path) -> None:
+    """Make a written temporary file durable and give it the target's permissions."""
+    os.fsync(fd)
+    with contextlib.suppress(OSError):
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, _mode_for(path))
+        else:  # pragma: no cover - Windows
+            os.chmod(name, _mode_for(path))
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """A complete temporary copy of `path` holding `data`, ready to be renamed over it."""
+    fd, name = _create_temporary(path)
+    try:
+        try:
+            _write_all(fd, data)
+            _finish(fd, name, path)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        _discard(name)
+        raise cannot_write(path, exc) from None
+    except BaseException:
+        _discard(name)
+        raise
+    return name
+
+
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Write through a temporary file in the same directory and a rename: all or nothing."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise CompatError(f"{path}: directory {directory} does not exist")
-    import tempfile  # here: commands that only read never pay for it
-
+    name = _stage(path, data)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        os.replace(name, path)
     except OSError as exc:
-        raise CompatError(f"{path}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        raise cannot_write(path, exc) from None
+    finally:
+        _discard(name)
 
 
 @contextlib.contextmanager
 def atomic_stream(path: Path) -> Iterator[IO[bytes]]:
     """A binary file to write that appears at `path` only once complete (compressed by the
     suffix: .gz or .zst)."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise CompatError(f"{path}: directory {directory} does not exist")
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    raw = os.fdopen(fd, "wb")
+    fd, name = _create_temporary(path)
+    raw = io.BufferedWriter(_Descriptor(fd), buffer_size=1 << 16)
     try:
-        if path.name.endswith(".gz"):
-            import gzip
+        try:
+            if path.name.endswith(".gz"):
+                import gzip
 
-            # mtime=0: the same events give the same bytes
-            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as zipped:
-                yield zipped  # type: ignore[misc]
-        elif path.name.endswith(".zst"):
-            import zstandard
+                # mtime=0: the same events give the same bytes
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as zipped:
+                    yield zipped  # type: ignore[misc]
+            elif path.name.endswith(".zst"):
+                import zstandard
 
-            with zstandard.ZstdCompressor(level=10).stream_writer(raw, closefd=False) as zipped:
-                yield zipped
-        else:
-            yield raw
-        raw.flush()
-        os.fsync(raw.fileno())
-        raw.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        raw.close()
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+                with zstandard.ZstdCompressor(level=10).stream_writer(raw, closefd=False) as zipped:
+                    yield zipped
+            else:
+                yield raw
+            raw.flush()
+            _finish(fd, name, path)
+        finally:
+            with contextlib.suppress(OSError):
+                raw.close()  # closes fd, without a last flush after a failed write
+        os.replace(name, path)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+    finally:
+        _discard(name)
+
+
+def write_all_or_nothing(files: dict[Path, bytes], check: Callable[[], None] | None = None) -> None:
+    """Write every file or none: complete temporary files first; then, after `check` (which
+    may refuse by raising), renames in order, so the last file is the one that makes the change
+    visible. A failure puts back what was there. An interrupt stops it before the renames; once
+    they have begun, the command is past its point of no return: it finishes (`settle`)."""
+    staged: dict[Path, str] = {}
+    try:
+        before = {path: _previous(path) for path in files}
+        for path, data in files.items():
+            staged[path] = _stage(path, data)
+        with shielded():
+            if check is not None:
+                check()
+            _rename_all(staged, before)
+            settle()
+    finally:
+        for name in staged.values():
+            _discard(name)
+
+
+def _rename_all(staged: dict[Path, str], before: dict[Path, bytes | None]) -> None:
+    done: list[Path] = []
+    target: Path | None = None
+    try:
+        for target, name in staged.items():
+            os.replace(name, target)
+            done.append(target)
+    except BaseException as exc:
+        for path in reversed(done):
+            _restore(path, before[path])
+        if isinstance(exc, OSError) and target is not None:
+            raise cannot_write(target, exc) from None
         raise
+
+
+def _previous(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CompatError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _restore(path: Path, data: bytes | None) -> None:
+    """Put a file back as it was (best effort: this runs after a failure)."""
+    with contextlib.suppress(OSError, CompatError):
+        if data is None:
+            os.unlink(path)
+        else:
+            name = _stage(path, data)
+            try:
+                os.replace(name, path)
+            finally:
+                _discard(name)

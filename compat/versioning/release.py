@@ -3,10 +3,8 @@ all or nothing."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,16 +14,19 @@ from compat.engine.model import Change, Report
 from compat.errors import CompatError
 from compat.modes import Mode
 from compat.schema.load import LoadedSchema, prepare
+from compat.schema.model import canonical
 from compat.schema.source import from_bytes
-from compat.util.files import dump_json, read_bytes
+from compat.util.files import dump_json, read_bytes, write_all_or_nothing
 from compat.util.yamlfile import is_yaml
 from compat.versioning.acknowledge import Reason, approves, assign
 from compat.versioning.changelog import store_loader, whole
 from compat.versioning.store import (
+    INDEX_NAME,
     NAME_RE,
     Store,
     VersionEntry,
     index_json,
+    locked,
     sha256_hex,
 )
 
@@ -55,11 +56,51 @@ def release(
     default_draft: str | None = None,
     today: str | None = None,
     reasons: Sequence[Reason] = (),
+    waiting: Callable[[Path], None] | None = None,
 ) -> ReleaseResult:
-    """Release SCHEMA as version NAME. Each breaking or unknown change needs a reason: its own
+    """Release `schema` into the store. Each breaking or unknown change needs a reason: its own
     (`reasons`, from --ack) or `allow_breaking`'s; changes acknowledged by a version between
-    the one compared with and the new one (transitive modes) have theirs already."""
-    store = Store.open(store_root)
+    the one compared with and the new one (transitive modes) have theirs already.
+
+    One release at a time: the store's lock is held from reading the index to writing it, and
+    the index must still be what was read when the files are renamed into place (a writer that
+    does not take the lock makes this one refuse)."""
+    Store.open(store_root)  # a store is there, before its lock file is created
+    if allow_breaking is not None and not allow_breaking.strip():
+        raise CompatError("--allow-breaking needs a reason")
+    data = read_bytes(schema, what="schema file")
+    with locked(store_root, waiting=waiting):
+        return _release(
+            data,
+            schema,
+            store_root,
+            changelog,
+            name,
+            mode,
+            allow_breaking,
+            assert_formats,
+            default_draft,
+            today,
+            reasons,
+        )
+
+
+def _release(
+    data: bytes,
+    schema: Path,
+    store_root: Path,
+    changelog: Path,
+    name: str | None,
+    mode: Mode,
+    allow_breaking: str | None,
+    assert_formats: bool,
+    default_draft: str | None,
+    today: str | None,
+    reasons: Sequence[Reason],
+) -> ReleaseResult:
+    index_path = store_root / INDEX_NAME
+    index_data = read_bytes(index_path, what="store index")
+    store = Store.from_index(index_data, str(index_path), store_root)
     name = name or next_name(store)
     if not NAME_RE.match(name):
         raise CompatError(f"invalid version name {name!r}")
@@ -68,13 +109,17 @@ def release(
     file_name = f"{name}.json"
     if (store_root / file_name).exists():
         raise CompatError(f"{store_root / file_name} already exists")
-    if allow_breaking is not None and not allow_breaking.strip():
-        raise CompatError("--allow-breaking needs a reason")
-    data = read_bytes(schema, what="schema file")
     new = prepare(from_bytes(data, name, schema, name), default_draft, assert_formats)
     if is_yaml(schema.name):
         data = dump_json(new.source.document).encode("utf-8")  # the store holds JSON
     load = store_loader(store)
+    if store.names:
+        latest = store.names[-1]
+        if canonical(load(latest).source.document) == canonical(new.source.document):
+            raise CompatError(
+                f"no change from {latest}: {schema} is the same schema as {latest}; "
+                "nothing was written"
+            )
     previous = store.names if mode.transitive else store.names[-1:]
     reports = [compare(load(old), new, mode.plain, assert_formats) for old in previous]
 
@@ -97,43 +142,21 @@ def release(
     changes = {
         store_root / file_name: data,
         changelog: whole(entries, load_all).encode("utf-8"),
-        store_root / "index.json": index_json(entries).encode("utf-8"),
+        index_path: index_json(entries).encode("utf-8"),  # last: it makes the version exist
     }
-    _commit(changes)
+
+    def unmoved() -> None:
+        """Compare and swap: the store must be as it was read, or nothing is written."""
+        if read_bytes(index_path, what="store index") != index_data:
+            raise CompatError(
+                f"{index_path} changed while {name} was being released (a process that does "
+                "not take the store's lock wrote it); nothing was written: release again"
+            )
+        if (store_root / file_name).exists():
+            raise CompatError(
+                f"{store_root / file_name} appeared while {name} was being released; "
+                "nothing was written"
+            )
+
+    write_all_or_nothing(changes, check=unmoved)
     return ReleaseResult(name, reports, [], list(changes), str(schema))
-
-
-def _commit(files: dict[Path, bytes]) -> None:
-    """Write every file or none: temporary files first, then renames in order (the index, which
-    makes the version exist, last); any failure or interrupt puts back what was there."""
-    temps: dict[Path, str] = {}
-    backups: dict[Path, bytes | None] = {}
-    try:
-        for path, data in files.items():
-            if not path.parent.is_dir():
-                raise CompatError(f"{path}: directory {path.parent} does not exist")
-            backups[path] = path.read_bytes() if path.exists() else None
-            staged = path.with_name(f".{path.name}.cws-compat.tmp")
-            with open(staged, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            temps[path] = str(staged)
-        done: list[Path] = []
-        try:
-            for target, name in temps.items():
-                os.replace(name, target)
-                done.append(target)
-        except BaseException:
-            for target in reversed(done):
-                before = backups[target]
-                if before is None:
-                    with contextlib.suppress(OSError):
-                        target.unlink()
-                else:
-                    target.write_bytes(before)
-            raise
-    finally:
-        for name in temps.values():
-            with contextlib.suppress(OSError):
-                os.unlink(name)

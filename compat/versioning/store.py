@@ -7,8 +7,10 @@ checksum is refused: released versions are immutable.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ from compat.versioning.acknowledge import Acknowledgement, parse_acknowledgement
 __all__ = ["Acknowledgement", "Store", "StoredVersion", "VersionEntry", "parse_acknowledgements"]
 
 INDEX_NAME = "index.json"
+LOCK_NAME = ".cws-compat.lock"  # exists while a release holds the store's lock
+LOCK_WAIT = 120.0  # seconds a release waits for another one to finish
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -115,6 +119,29 @@ class Store:
             )
         document = load_json_object(data, str(path))
         return StoredVersion(entry=entry, path=path, data=data, document=document)
+
+
+@contextlib.contextmanager
+def locked(
+    root: Path, wait: float = LOCK_WAIT, waiting: Callable[[Path], None] | None = None
+) -> Iterator[None]:
+    """Hold the store's lock (`LOCK_NAME` in the store directory, there only while it is held):
+    one writer at a time. `waiting` is told when another one holds it, before waiting for it."""
+    from compat.util.lock import LockTimeout, exclusive
+
+    path = root / LOCK_NAME
+    try:
+        with exclusive(path, wait, None if waiting is None else lambda: waiting(path)):
+            yield
+    except LockTimeout:
+        raise CompatError(
+            f"{path}: another release has held the store's lock for {wait:.0f} s; try again "
+            "once it is done (a lock file left by a crash on a system without flock: remove it)"
+        ) from None
+    except OSError as exc:
+        if exc.filename is None or Path(exc.filename) != path:
+            raise
+        raise CompatError(f"{path}: cannot lock the store: {exc.strerror or exc}") from None
 
 
 def _parse_entry(item: Any, where: str) -> VersionEntry:

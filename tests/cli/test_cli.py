@@ -45,7 +45,12 @@ def test_every_command_has_help(cli: Any, command: str) -> None:
 def test_top_level_help_documents_exit_codes(cli: Any) -> None:
     result = cli("--help")
     assert result.code == 0
-    for line in ("0  success", "1  the check failed", "2  usage or input error"):
+    for line in (
+        "0  success",
+        "1  the check failed",
+        "2  usage or input error",
+        "130  interrupted",
+    ):
         assert line in result.out
 
 

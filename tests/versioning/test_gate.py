@@ -4,6 +4,7 @@ repositories holding a copy of `schemas/`."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -115,7 +116,7 @@ def test_release_is_all_or_nothing_when_a_write_fails(
     cli: Any, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = tree(repo)
-    real = release_module.os.replace
+    real = os.replace
     calls = []
 
     def failing(source: Any, target: Any) -> None:
@@ -124,7 +125,7 @@ def test_release_is_all_or_nothing_when_a_write_fails(
             raise KeyboardInterrupt
         real(source, target)
 
-    monkeypatch.setattr(release_module.os, "replace", failing)
+    monkeypatch.setattr(os, "replace", failing)
     with pytest.raises(KeyboardInterrupt):
         release_module.release(
             v2_with(additive),
