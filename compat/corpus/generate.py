@@ -9,7 +9,8 @@ as offsets before it), process ids (offsets below the event's first pid), the co
 the APM span and trace ids. A value is a hole only where its schema asks for nothing beyond its
 type (and format), so that any value of the kind filled in fits.
 
-Each event is a template with its holes filled. One event in FRESH (and every event until
+Each event is a template with its holes filled, and with its own draw of which of the root's
+properties it has (a template has them all). One event in FRESH (and every event until
 MIN_POOL templates exist) gets a template of its own; the others reuse one of the last POOL
 templates, as real streams repeat the same process trees. Filling writes into the template
 itself (each event is serialised before the next one is filled), so an event costs a few dozen
@@ -338,13 +339,24 @@ class _Walker:
             return lambda draft, depth: draft.random() < 0.3
         return lambda draft, depth: None
 
-    def _object(self, node: Node, owner: str) -> Gen:
+    def sections(self, node: Node | None) -> tuple[Gen, dict[str, float]] | None:
+        """For an object at the root: a generator that gives it every property, and how often
+        each is in an event (more than 1: always). None for other roots."""
+        if node is None or node.boolean is not None or node.enum:
+            return None
+        if node.ref is not None and node.types is None:
+            return None
+        if not ("object" in node.types if node.types is not None else bool(node.properties)):
+            return None
+        chances = {name: _chance(node, "", name) for name in node.properties}
+        return self._object(node, "", every=True), chances
+
+    def _object(self, node: Node, owner: str, every: bool = False) -> Gen:
         required = node.required
         optional: list[tuple[str, float, Gen]] = []
         for name, prop in node.properties.items():
-            chance = PRESENCE.get(f"{owner}.{name}", PRESENCE.get(name, OPTIONAL))
             child = self.value(deref(prop), name, owner)
-            optional.append((name, 2.0 if name in required else chance, child))
+            optional.append((name, 2.0 if every else _chance(node, owner, name), child))
         missing = [
             (
                 name,
@@ -442,6 +454,13 @@ class _Walker:
             return lambda draft, depth: _Hole(TRACE)
         number = _NUMBERS.get(name, _between(0, 10_000))
         return lambda draft, depth: _bound(node, number(draft))
+
+
+def _chance(node: Node, owner: str, name: str) -> float:
+    """How often property `name` of `node` is present (more than 1: always, it is required)."""
+    if name in node.required:
+        return 2.0
+    return PRESENCE.get(f"{owner}.{name}", PRESENCE.get(name, OPTIONAL))
 
 
 def _upto(draft: _Draft, most: int) -> int:
@@ -543,7 +562,12 @@ def generate_lines(schema: LoadedSchema, count: int, seed: int = 0) -> Iterator[
     is_valid, dumps = validator.is_valid, orjson.dumps
     rng = random.Random(seed)
     random_, getrandbits = rng.random, rng.getrandbits
-    root = _Walker().value(deref(schema.document.root), "")
+    walker = _Walker()
+    node = deref(schema.document.root)
+    sections = walker.sections(node)
+    # the root's properties are drawn for each event (templates have them all), so that how
+    # often each is there does not hang on the few templates of a small corpus
+    root, chances = sections if sections is not None else (walker.value(node, ""), None)
     containers = [f"{getrandbits(256):064x}" for _ in range(CONTAINERS)]
     minutes: dict[int, str] = {}  # the text of recent minutes
     pool: list[_Template] = []
@@ -594,6 +618,12 @@ def generate_lines(schema: LoadedSchema, count: int, seed: int = 0) -> Iterator[
             for where, key in template.traces:
                 where[key] = getrandbits(63) or 1
             event = template.value
+            if chances is not None:
+                event = {}
+                for name, value in template.value.items():
+                    chance = chances.get(name, 2.0)
+                    if chance > 1.0 or random_() < chance:
+                        event[name] = value
             if is_valid(event):
                 yield dumps(event)
                 break

@@ -106,3 +106,14 @@ def test_v2_events_use_dd_and_v1_events_never_do() -> None:
     v2 = list(generate_events(load("v2", STORE), 50, seed=1))
     assert not any("dd" in e for e in v1)
     assert any(isinstance(e.get("dd", {}).get("trace_id"), int) for e in v2)
+
+
+def test_each_event_draws_its_top_level_properties() -> None:
+    # templates are reused, but how often `dd` (or `file`) is in an event follows its own
+    # chance in a corpus of any size, not the draws of a few templates
+    v2 = load("v2", STORE)
+    for seed in (1, 2, 3):
+        events = list(generate_events(v2, 1500, seed=seed))
+        for name in ("dd", "file", "usr"):
+            share = sum(name in event for event in events) / len(events)
+            assert abs(share - generate.PRESENCE[name]) < 0.05, (seed, name, share)
