@@ -17,7 +17,7 @@ from compat.cli.options import (
 from compat.cli.options import settings_for as _settings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 
 @cli.group()
@@ -43,34 +43,102 @@ def corpus() -> None:
     help="Random seed: the same seed gives the same events.",
 )
 @output_option("Write to FILE (atomically; .gz and .zst compressed) instead of standard output.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @store_option
 def corpus_generate(
-    version: str, count: int, seed: int, output: Path | None, store: Path | None
+    version: str, count: int, seed: int, output: Path | None, quiet: bool, store: Path | None
 ) -> int:
     """Write COUNT realistic events valid under VERSION, one JSON object per line."""
-    import orjson
-
-    from compat.corpus.generate import generate_events
+    from compat.corpus.generate import generate_lines
     from compat.versioning.sources import load
 
     settings = _settings(store)
     schema = load(version, settings.store, settings.default_draft)
-    events = generate_events(schema, count, seed)
-    if output is None or str(output) == "-":
-        binary = getattr(sys.stdout, "buffer", None)
-        for event in events:
-            if binary is not None:
-                binary.write(orjson.dumps(event) + b"\n")
-            else:  # a text-only stream (tests, embedding)
-                sys.stdout.write(orjson.dumps(event).decode() + "\n")
-        sys.stdout.flush()
-        return 0
-    from compat.util.files import atomic_stream
+    lines = generate_lines(schema, count, seed)
+    bar = _count_bar(count) if not quiet and sys.stderr.isatty() else None
+    try:
+        if output is None or str(output) == "-":
+            binary = getattr(sys.stdout, "buffer", None)
+            for block in _blocks(lines, bar):
+                if binary is not None:
+                    binary.write(block)
+                else:  # a text-only stream (tests, embedding)
+                    sys.stdout.write(block.decode())
+            sys.stdout.flush()
+            return 0
+        from compat.util.files import atomic_stream
 
-    with atomic_stream(output) as handle:
-        for event in events:
-            handle.write(orjson.dumps(event) + b"\n")
+        with atomic_stream(output) as handle:
+            for block in _blocks(lines, bar):
+                handle.write(block)
+    finally:
+        if bar is not None:
+            bar.close()
     return 0
+
+
+GENERATE_BLOCK = 1024  # events written (and counted on the progress bar) at a time
+
+
+def _blocks(lines: Iterator[bytes], bar: _count_bar | None) -> Iterator[bytes]:
+    """Lines joined into blocks of GENERATE_BLOCK events, each line ending with a newline."""
+    pending: list[bytes] = []
+    for line in lines:
+        pending.append(line)
+        if len(pending) == GENERATE_BLOCK:
+            pending.append(b"")
+            yield b"\n".join(pending)
+            if bar is not None:
+                bar.advance(GENERATE_BLOCK)
+            pending = []
+    if pending:
+        pending.append(b"")
+        yield b"\n".join(pending)
+        if bar is not None:
+            bar.advance(len(pending) - 1)
+
+
+class _count_bar:
+    """A rich progress bar of events written, on standard error (terminals only)."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            Task,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task: Task) -> Text:
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:,.0f} events/s" if speed else "")
+
+        self.progress = Progress(
+            TextColumn("generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            Rate(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+            # the events go to standard output: leave it alone
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self.task = self.progress.add_task("events", total=total)
+        self.progress.start()
+
+    def advance(self, events: int) -> None:
+        self.progress.advance(self.task, events)
+
+    def close(self) -> None:
+        self.progress.stop()
 
 
 def _corpus_options(func: Callable[..., Any]) -> Callable[..., Any]:

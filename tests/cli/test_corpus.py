@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import jsonschema
 import orjson
 import zstandard
+
+from compat.cli import run
 
 
 def test_generate_to_stdout_and_to_compressed_files(
@@ -27,6 +30,29 @@ def test_generate_to_stdout_and_to_compressed_files(
         assert cli("corpus", "generate", "v2", "-n", "5", "--seed", "3", "-o", str(out)).code == 0
         assert unpack(out.read_bytes()).decode().splitlines() == lines
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.jsonl.gz", "c.jsonl.zst"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_generate_shows_progress_on_a_terminal_only(in_repo_root: Path, tmp_path: Path) -> None:
+    args = ["corpus", "generate", "v1", "-n", "2500", "--seed", "4"]
+    plain_out, plain_err = io.StringIO(), io.StringIO()
+    assert run(args, stdout=plain_out, stderr=plain_err) == 0
+    assert plain_err.getvalue() == ""  # not a terminal: no bar
+    lines = plain_out.getvalue().splitlines()
+    assert len(lines) == 2500
+    out, err = io.StringIO(), _Terminal()
+    assert run(args, stdout=out, stderr=err) == 0
+    assert out.getvalue() == plain_out.getvalue()  # the bar never mixes with the events
+    assert "generating" in err.getvalue() and "2500/2500" in err.getvalue()
+    quiet = _Terminal()
+    target = tmp_path / "events.jsonl"
+    assert run([*args, "-q", "-o", str(target)], stdout=io.StringIO(), stderr=quiet) == 0
+    assert quiet.getvalue() == ""
+    assert target.read_text().splitlines() == lines
 
 
 def test_generate_refuses_unknown_versions(cli: Any, in_repo_root: Path) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 import zstandard
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compat.corpus import validate
 from compat.corpus.generate import generate_events
@@ -165,3 +168,22 @@ def test_rejections_are_grouped_with_first_lines(
     assert group.first_line == first
     assert group.confirmed
     assert "'dd' was unexpected" in group.message
+
+
+LONG = re.compile(rb"\d{20}")  # how _exact found long numbers before: the same lines now
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=30),
+            st.integers(min_value=0, max_value=10**30).map(lambda n: str(n).encode()),
+            st.sampled_from([b"0" * 19, b"9" * 20, "\u0663".encode() * 25, b"\x00" * 20]),
+        ),
+        max_size=8,
+    )
+)
+def test_the_long_number_test_is_the_regex(parts: list[bytes]) -> None:
+    line = b"".join(parts)
+    found = validate._LONG_NUMBER in line.translate(validate._DIGITS)
+    assert found == (LONG.search(line) is not None)
