@@ -107,7 +107,7 @@ def local(node: Node, assert_formats: bool) -> Any:
     )
 
 
-def _successors(node: Node) -> list[Node]:
+def successors(node: Node) -> list[Node]:
     """The nodes `node` hangs subschemas on (references followed), in no particular order."""
     out: list[Node] = []
     for site in (
@@ -177,12 +177,12 @@ class Fingerprints:
             stack.append(node)
             work.append((node, iter(successors)))
 
-        successors = _successors(root)
-        if not successors:
+        after = successors(root)
+        if not after:
             alive.append(root)
             of[id(root)] = self._leaf_key(root)
             return
-        enter(root, successors)
+        enter(root, after)
         while work:
             node, kids = work[-1]
             for child in kids:
@@ -190,9 +190,9 @@ class Fingerprints:
                 if key in of:
                     continue  # settled, in this run or an earlier one
                 if key not in number:
-                    successors = _successors(child)
-                    if successors:
-                        enter(child, successors)
+                    below = successors(child)
+                    if below:
+                        enter(child, below)
                         break
                     alive.append(child)
                     of[key] = self._leaf_key(child)
