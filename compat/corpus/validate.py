@@ -215,7 +215,7 @@ def _scan_blob(blob: bytes) -> Partial:
 
 @dataclass
 class FileScan:
-    path: Path
+    path: Path | str  # a str is a URL, shown as it is
     partial: Partial
 
 

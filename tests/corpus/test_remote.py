@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from compat.corpus.generate import generate_events
 from compat.corpus.validate import Partial, Target, _compile, scan
 from compat.errors import CompatError
 from compat.versioning.sources import load
-from tests.conftest import STORE
+from tests.conftest import ROOT, STORE
 
 # blank lines, a CRLF line, a run of newlines, a line longer than MAX_LINE (patched to 40),
 # malformed lines, and a last line without its newline
@@ -196,3 +198,39 @@ def test_read_errors_fail_the_task_instead_of_looking_truncated(tmp_path: Path) 
         reads.read(10)
     assert not isinstance(remote.ReadFailed("x"), OSError)  # not a stream error
     assert Partial.empty(1).physical_lines == 0
+
+
+def test_the_dask_engine_without_its_extra_is_a_clear_error(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text("{}\n")
+    for module in ("dask", "distributed"):
+        monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    result = cli("corpus", "validate", "--engine", "dask", str(path), "--store", str(STORE))
+    assert result.code == 2
+    assert result.err == (
+        "cws-compat: error: --engine dask needs the dask extra (dask is missing): "
+        "pip install 'cws-compat[dask]'\n"
+    )
+    url = cli("corpus", "validate", "s3://bucket/c.jsonl", "--store", str(STORE))
+    assert url.code == 2 and "URLs are read by the Dask engine (--engine dask)" in url.err
+    misplaced = cli("corpus", "validate", "--scheduler", "tcp://127.0.0.1:8786", str(path))
+    assert misplaced.code == 2 and "--scheduler is an option of the Dask engine" in misplaced.err
+
+
+def test_the_local_engine_imports_nothing_of_the_extra(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"evt": {"name": "exec"}}\n')
+    code = (
+        "import sys\n"
+        "from compat.cli import run\n"
+        f"status = run(['corpus', 'validate', {str(path)!r}, '--store', {str(STORE)!r}])\n"
+        "extra = sorted({m.split('.')[0] for m in sys.modules} "
+        "& {'dask', 'distributed', 'fsspec', 's3fs'})\n"
+        "print(status, extra)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip().endswith("0 []")
