@@ -10,7 +10,11 @@ in the same run and as medians of several repeats:
 Targets (one core): one version >= 0.6 of the floor; two versions <= 1.3 x the one-version
 time; two workers >= 1.7 x one worker.
 
+With `--engine dask`, the local engine with N workers against the Dask engine on a
+LocalCluster of N worker processes (started once, timed apart), same corpus and version.
+
     python bench/corpus_bench.py [--events 20000] [--repeat 5]
+    python bench/corpus_bench.py --engine dask --workers 2 [--events 20000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -97,11 +101,62 @@ def peak_memory_mb(path: Path) -> float:
     return int(out.stdout.strip()) / 1024
 
 
+def dask_engine(events: int, workers: int, repeat: int) -> None:
+    """Events/s of the local engine and of the Dask engine, with `workers` processes each:
+    both warm (pool or cluster started, validators compiled), and a whole local run."""
+    import time
+
+    from distributed import Client
+
+    from compat.corpus.cluster import DaskOptions, local_cluster, run_tasks
+    from compat.corpus.remote import resolve
+    from compat.corpus.validate import Runner, Target
+    from compat.versioning.sources import load
+
+    path = corpus(events, "v1")
+    count = floor(path)
+    schema = load("v2", ROOT / "schemas" / "versions")
+    targets = [Target("v2", schema.draft, schema.source.document, False)]
+    sources = resolve([path], {})
+    print(f"corpus (v1 events against v2): {count:,} events, {path.stat().st_size / 1e6:.1f} MB")
+    results = {"floor": median_seconds(lambda: floor(path), repeat)}
+    results["local_run"] = median_seconds(lambda: validate(path, ["v2"], workers), repeat)
+    with Runner(targets, workers) as runner:
+        runner.scan(path)
+        results["local"] = median_seconds(lambda: runner.scan(path), repeat)
+    started = time.perf_counter()
+    with local_cluster(workers) as cluster, Client(cluster, set_as_default=False) as client:
+        results["start"] = time.perf_counter() - started
+        parts = run_tasks(client, sources, targets, DaskOptions())  # compiles on the workers
+        assert parts[0].partial.valid[0] == count
+        results["dask"] = median_seconds(
+            lambda: run_tasks(client, sources, targets, DaskOptions()), repeat
+        )
+
+    def rate(key: str) -> str:
+        return f"{count / results[key]:>9,.0f} events/s"
+
+    print(f"floor (orjson.loads, one process):          {rate('floor')}")
+    print(f"local engine, {workers} workers, a whole run:     {rate('local_run')}")
+    print(f"local engine, {workers} workers, pool started:    {rate('local')}")
+    print(
+        f"dask engine, {workers} workers, cluster started: {rate('dask')}   "
+        f"ratio to local {results['local'] / results['dask']:.2f} "
+        f"(LocalCluster start: {results['start']:.1f} s)"
+    )
+    print(json.dumps({k: round(v, 4) for k, v in results.items()}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--engine", choices=["local", "dask"], default="local")
+    parser.add_argument("--workers", type=int, default=2, help="with --engine dask")
     args = parser.parse_args()
+    if args.engine == "dask":
+        dask_engine(args.events, args.workers, args.repeat)
+        return
 
     # v1 events are valid under v1 and v2: the steady state, where every check says yes
     path = corpus(args.events, "v1")
