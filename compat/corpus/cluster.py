@@ -97,6 +97,8 @@ def connect(options: DaskOptions) -> Iterator[Any]:
             local_cluster(options.workers or default_workers()) as cluster,
             Client(cluster, set_as_default=False) as client,
         ):
+            # Ctrl-C reaches the whole process group: this process stops the cluster
+            client.run(_ignore_interrupts)
             yield client
         return
     address = options.scheduler
@@ -132,6 +134,13 @@ def local_cluster(workers: int, quiet: int = logging.CRITICAL) -> Any:
         scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
         silence_logs=quiet,
     )
+
+
+def _ignore_interrupts() -> None:
+    """Run on each worker of a local cluster, in its main thread."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _reach(address: str, timeout: float) -> str:
