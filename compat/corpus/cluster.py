@@ -112,9 +112,11 @@ def connect(options: DaskOptions) -> Iterator[Any]:
         ) from None
     with client:
         try:
-            client.wait_for_workers(1, timeout=_connect_timeout())
+            client.wait_for_workers(1, timeout=timeout)
         except Exception:
-            raise CompatError(f"the Dask scheduler at {address} has no workers") from None
+            raise CompatError(
+                f"the Dask scheduler at {options.scheduler} has no workers (waited {timeout:g} s)"
+            ) from None
         yield client
 
 
