@@ -47,7 +47,8 @@ class FlakyFile:
 
     def _first_time(self) -> bool:
         place = f"{self.path}:{self.handle.tell()}".encode()
-        mark = os.path.join(self.marks, hashlib.sha256(place).hexdigest()[:16])
+        name = f"{os.path.basename(self.path)}-{hashlib.sha256(place).hexdigest()[:16]}"
+        mark = os.path.join(self.marks, name)
         try:
             os.close(os.open(mark, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
