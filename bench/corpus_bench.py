@@ -15,7 +15,11 @@ Targets (one core): one version >= 0.6 of the floor; two versions <= 1.3 x the o
 time; two workers >= 1.7 x one worker; 60% rejected >= 0.4 of the floor; generation >= 20,000
 events/s.
 
+With `--engine dask`, the local engine with N workers against the Dask engine on a
+LocalCluster of N worker processes (started once, timed apart), same corpus and version.
+
     python bench/corpus_bench.py [--events 20000] [--repeat 5] [--rejected 0.6]
+    python bench/corpus_bench.py --engine dask --workers 2 [--events 20000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -147,6 +151,56 @@ def peak_memory_mb(path: Path) -> float:
     return int(out.stdout.strip()) / 1024
 
 
+def dask_engine(events: int, workers: int, repeat: int) -> None:
+    """Events/s of the local engine and of the Dask engine, with `workers` processes each:
+    both warm (pool or cluster started, validators compiled), and a whole local run."""
+    import statistics
+    import time
+
+    from distributed import Client
+
+    from compat.corpus.cluster import DaskOptions, local_cluster, run_tasks
+    from compat.corpus.remote import resolve
+    from compat.corpus.validate import Runner, Target
+    from compat.versioning.sources import load
+
+    path = corpus(events, "v1")
+    count = floor(path)
+    schema = load("v2", ROOT / "schemas" / "versions")
+    targets = [Target("v2", schema.draft, schema.source.document, False)]
+    sources = resolve([path], {})
+    print(f"corpus (v1 events against v2): {count:,} events, {path.stat().st_size / 1e6:.1f} MB")
+    results = {"local_run": median_seconds(lambda: validate(path, ["v2"], workers), repeat)}
+    samples: dict[str, list[float]] = {"floor": [], "local": [], "dask": []}
+    with Runner(targets, workers) as runner:  # its pool forked before any cluster thread runs
+        started = time.perf_counter()
+        with local_cluster(workers) as cluster, Client(cluster, set_as_default=False) as client:
+            results["start"] = time.perf_counter() - started
+            parts = run_tasks(client, sources, targets, DaskOptions())  # compiles on the workers
+            assert parts[0].partial == runner.scan(path).partial
+            # interleaved, so that a busy moment of a shared machine weighs on all three alike
+            for _ in range(repeat):
+                samples["floor"].append(median_seconds(lambda: floor(path), 1))
+                samples["local"].append(median_seconds(lambda: runner.scan(path), 1))
+                samples["dask"].append(
+                    median_seconds(lambda: run_tasks(client, sources, targets, DaskOptions()), 1)
+                )
+    results.update({key: statistics.median(values) for key, values in samples.items()})
+
+    def rate(key: str) -> str:
+        return f"{count / results[key]:>9,.0f} events/s"
+
+    print(f"floor (orjson.loads, one process):          {rate('floor')}")
+    print(f"local engine, {workers} workers, a whole run:     {rate('local_run')}")
+    print(f"local engine, {workers} workers, pool started:    {rate('local')}")
+    print(
+        f"dask engine, {workers} workers, cluster started: {rate('dask')}   "
+        f"ratio to local {results['local'] / results['dask']:.2f} "
+        f"(LocalCluster start: {results['start']:.1f} s)"
+    )
+    print(json.dumps({k: round(v, 4) for k, v in results.items()}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
@@ -157,7 +211,12 @@ def main() -> None:
         default=0.6,
         help="fraction of the events v1 rejects in the rejection-heavy corpus (default 0.6)",
     )
+    parser.add_argument("--engine", choices=["local", "dask"], default="local")
+    parser.add_argument("--workers", type=int, default=2, help="with --engine dask")
     args = parser.parse_args()
+    if args.engine == "dask":
+        dask_engine(args.events, args.workers, args.repeat)
+        return
 
     # v1 events are valid under v1 and v2: the steady state, where every check says yes
     path = corpus(args.events, "v1")

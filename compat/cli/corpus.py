@@ -162,6 +162,36 @@ def _corpus_options(func: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Treat `format` as a constraint (by default an annotation).",
         ),
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "dask"]),
+            default="local",
+            show_default=True,
+            help="Where to validate: worker processes here, or a Dask cluster "
+            "(pip install 'cws-compat[dask]'), which also reads file://, s3:// and gs:// URLs.",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="ADDRESS",
+            default=None,
+            help="The Dask scheduler to use (tcp://host:8786) [default: a local cluster of "
+            "--workers processes].",
+        ),
+        click.option(
+            "--block-size",
+            metavar="SIZE",
+            default=None,
+            help="Bytes of a plain file per Dask task (64MiB, 100MB) [default: about four "
+            "per worker, from 1 to 64 MiB].",
+        ),
+        click.option(
+            "--storage-option",
+            "storage_options",
+            metavar="KEY=VALUE",
+            multiple=True,
+            help="An fsspec storage option for URLs (endpoint_url=..., anon=true, profile=...); "
+            "repeatable; values are JSON or strings.",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="No progress bars."),
         click.option(
             "--color/--no-color",
@@ -176,19 +206,20 @@ def _corpus_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _corpus_run(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     against: str,
     captured_under: str | None,
     workers: int | None,
     assert_formats: bool,
     quiet: bool,
     store: Path | None,
+    engine: dict[str, Any],
 ) -> Any:
     from compat.corpus.run import run_for
 
-    progress = None
-    if not quiet and sys.stderr.isatty():
-        progress = _progress_bar()
+    bars = not quiet and sys.stderr.isatty()
+    progress = _progress_bar() if bars and engine["engine"] == "local" else None
+    cluster_progress = _cluster_bar() if bars and engine["engine"] == "dask" else None
     try:
         return run_for(
             _settings(store),
@@ -198,10 +229,48 @@ def _corpus_run(
             assert_formats,
             workers,
             progress,
+            _engine(workers, cluster_progress, **engine),
         )
     finally:
-        if progress is not None:
-            progress.close()
+        for bar in (progress, cluster_progress):
+            if bar is not None:
+                bar.close()
+
+
+def _engine(
+    workers: int | None,
+    progress: Any,
+    engine: str,
+    scheduler: str | None,
+    block_size: str | None,
+    storage_options: tuple[str, ...],
+) -> Any:
+    """None for local workers, else the Dask engine as the options describe it."""
+    from compat.errors import CompatError
+
+    if engine == "local":
+        for option, value in (
+            ("--scheduler", scheduler),
+            ("--block-size", block_size),
+            ("--storage-option", storage_options),
+        ):
+            if value:
+                raise CompatError(f"{option} is an option of the Dask engine (--engine dask)")
+        return None
+    if scheduler is not None and workers is not None:
+        raise CompatError(
+            "--workers sizes the local Dask cluster; the scheduler's cluster has its own workers"
+        )
+    from compat.corpus.cluster import DaskEngine, DaskOptions
+    from compat.corpus.remote import parse_size, parse_storage_options
+
+    options = DaskOptions(
+        scheduler=scheduler,
+        workers=workers,
+        block_size=None if block_size is None else parse_size(block_size),
+        storage_options=parse_storage_options(storage_options),
+    )
+    return DaskEngine(options, progress)
 
 
 class _progress_bar:
@@ -240,8 +309,57 @@ class _progress_bar:
         self.progress.stop()
 
 
+class _cluster_bar:
+    """Tasks done on the Dask cluster and events per second, on standard error."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("dask tasks"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[events]} events, {task.fields[rate]} events/s"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.progress.start()
+        self.task: Any = None
+        self.started = 0.0
+
+    def __call__(self, done: int, total: int, events: int) -> None:
+        import time
+
+        if self.task is None:
+            self.started = time.perf_counter()
+            self.task = self.progress.add_task("dask", total=total, events="0", rate="0")
+        seconds = max(time.perf_counter() - self.started, 1e-9)
+        self.progress.update(
+            self.task,
+            completed=done,
+            total=total,
+            events=f"{events:,}",
+            rate=f"{events / seconds:,.0f}",
+        )
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+# URLs stay strings: a Path would fold s3://bucket into s3:/bucket
+_paths_argument = click.argument("paths", nargs=-1, type=click.Path())
+
+
 @corpus.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_paths_argument
 @_corpus_options
 @click.option(
     "--captured-under",
@@ -259,7 +377,7 @@ class _progress_bar:
     help="Error groups shown per corpus and version.",
 )
 def corpus_validate(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     against: str,
     workers: int | None,
     assert_formats: bool,
@@ -269,6 +387,7 @@ def corpus_validate(
     captured_under: str | None,
     fmt: str,
     max_groups: int,
+    **engine: Any,
 ) -> int:
     """Validate the events in PATHS (JSON Lines, .gz, .zst, .json, directories) against
     schema versions.
@@ -276,12 +395,15 @@ def corpus_validate(
     Each event is parsed once and checked against every version. Rejections are grouped by
     schema path, keyword and instance path; with a capture version, each group is traced to the
     diff change that explains it, and one that no change explains is reported loudly. Without
-    PATHS, the stored corpora (schemas/corpora/manifest.json) are validated. Exits 1 when any
-    event is rejected or malformed.
+    PATHS, the stored corpora (schemas/corpora/manifest.json) are validated. With --engine
+    dask, PATHS may be URLs (file://, s3://, gs://) and the work runs on a Dask cluster, with
+    the same report. Exits 1 when any event is rejected or malformed.
     """
     from compat.report.registry import Style, render
 
-    report = _corpus_run(paths, against, captured_under, workers, assert_formats, quiet, store)
+    report = _corpus_run(
+        paths, against, captured_under, workers, assert_formats, quiet, store, engine
+    )
     use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
     style = Style(color=use_color, max_groups=max_groups)
     click.echo(render("corpus", fmt, report, style), nl=False, color=use_color)
@@ -289,11 +411,11 @@ def corpus_validate(
 
 
 @corpus.command("matrix")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_paths_argument
 @_corpus_options
 @format_option("matrix")
 def corpus_matrix(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     against: str,
     workers: int | None,
     assert_formats: bool,
@@ -301,6 +423,7 @@ def corpus_matrix(
     color: bool | None,
     store: Path | None,
     fmt: str,
+    **engine: Any,
 ) -> int:
     """Corpora x versions: the percent of each corpus valid under each version.
 
@@ -309,7 +432,7 @@ def corpus_matrix(
     """
     from compat.report.registry import Style, render
 
-    report = _corpus_run(paths, against, None, workers, assert_formats, quiet, store)
+    report = _corpus_run(paths, against, None, workers, assert_formats, quiet, store, engine)
     use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
     click.echo(render("matrix", fmt, report, Style(color=use_color)), nl=False, color=use_color)
     return 0 if report.ok else 1

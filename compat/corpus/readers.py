@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO, Any
 
 from compat.errors import CompatError
@@ -14,7 +14,7 @@ SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjs
 MAX_LINE = 64 * 1024 * 1024  # a longer line is reported as malformed without being parsed
 
 
-def is_corpus_file(path: Path) -> bool:
+def is_corpus_file(path: PurePath) -> bool:
     return path.name.endswith(SUFFIXES)
 
 
@@ -33,7 +33,7 @@ def expand(paths: list[Path]) -> list[Path]:
     return found
 
 
-def compression(path: Path) -> str | None:
+def compression(path: PurePath) -> str | None:
     if path.name.endswith(".gz"):
         return "gzip"
     if path.name.endswith(".zst"):
@@ -55,14 +55,18 @@ def open_chunks(path: Path, chunk: int = 1 << 20) -> tuple[Iterator[bytes], IO[b
         raw = path.open("rb")
     except OSError as exc:
         raise CompatError(f"{path}: cannot read: {exc.strerror}") from None
-    kind = compression(path)
+    return decompressed(raw, compression(path), chunk), raw
+
+
+def decompressed(raw: IO[bytes], kind: str | None, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The chunks of an open file, decompressed as `kind` (from `compression`) says."""
     if kind == "gzip":
-        return _inflate(raw, chunk, lambda: zlib.decompressobj(16 + zlib.MAX_WBITS)), raw
+        return _inflate(raw, chunk, lambda: zlib.decompressobj(16 + zlib.MAX_WBITS))
     if kind == "zstd":
         import zstandard
 
-        return _inflate(raw, chunk, lambda: zstandard.ZstdDecompressor().decompressobj()), raw
-    return raw_chunks(raw, None, chunk), raw
+        return _inflate(raw, chunk, lambda: zstandard.ZstdDecompressor().decompressobj())
+    return raw_chunks(raw, None, chunk)
 
 
 def raw_chunks(handle: IO[bytes], limit: int | None, chunk: int = 1 << 20) -> Iterator[bytes]:

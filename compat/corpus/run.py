@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -18,6 +18,9 @@ from compat.engine.compare import compare
 from compat.engine.model import Change, Report
 from compat.rules import COMPATIBLE
 from compat.schema.load import LoadedSchema
+
+# Another engine's scan of every file (compat.corpus.cluster): FileScans in file order.
+Scans = Callable[[list[Target]], Iterable[FileScan]]
 
 
 @dataclass
@@ -170,9 +173,11 @@ def run(
     workers: int,
     progress: Callable[[Path, int, int], None] | None = None,
     known: dict[str, LoadedSchema] | None = None,
+    scans: Scans | None = None,
 ) -> CorpusReport:
     """Validate every file against every version in `loaded` (in order); rejections are traced
-    through diffs from each corpus's capture version (looked up in `known` too)."""
+    through diffs from each corpus's capture version (looked up in `known` too). With `scans`,
+    the files are scanned by another engine (the Dask one) instead of local workers."""
     names = list(loaded)
     targets = [
         Target(name, s.draft, s.source.document, assert_formats) for name, s in loaded.items()
@@ -181,6 +186,14 @@ def run(
     attributor = Attributor({**(known or {}), **loaded}, assert_formats)
     started = time.perf_counter()
     corpora = []
+    if scans is not None:
+        for scanned in scans(targets):
+            found = scanned.path
+            capture = captured_under or (
+                captures.get(found.resolve()) if isinstance(found, Path) else None
+            )
+            corpora.append(_result(scanned, names, capture, references, attributor))
+        return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
     with Runner(targets, workers) as runner:
         for path in files:
             size = path.stat().st_size
@@ -196,8 +209,11 @@ def run(
     return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
 
 
-def _shown(path: Path) -> str:
-    """The path as the user would type it: relative to the current directory when inside it."""
+def _shown(path: Path | str) -> str:
+    """The path as the user would type it: relative to the current directory when inside it
+    (a URL as it is)."""
+    if isinstance(path, str):
+        return path
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -305,31 +321,42 @@ def _flatten(error: Any) -> list[Any]:
     return found
 
 
+class Engine(Protocol):
+    """Somewhere else to scan files (compat.corpus.cluster.DaskEngine)."""
+
+    def prepare(self, specs: list[Path | str]) -> Scans:
+        """Find the files of `specs` (paths or URLs) now; scan them when called."""
+        ...
+
+
 def run_for(
     settings: Settings,
-    paths: list[Path],
+    paths: Sequence[Path | str],
     against: str,
     captured_under: str | None,
     assert_formats: bool,
     workers: int | None,
     progress: Callable[[Path, int, int], None] | None = None,
+    engine: Engine | None = None,
 ) -> CorpusReport:
     """A corpus run as the CLI asks for it: PATHS (or the stored corpora) against the
-    versions named in `against` (`all`: the whole store)."""
+    versions named in `against` (`all`: the whole store), on local workers or `engine`."""
     from compat.corpus.manifest import capture_versions, corpora_dir, read_manifest
+    from compat.corpus.remote import local_paths
     from compat.corpus.validate import corpus_files, default_workers
     from compat.errors import CompatError
     from compat.versioning.sources import load
     from compat.versioning.store import Store
 
     directory = settings.corpora or corpora_dir(settings.store)
-    if paths:
-        files = corpus_files(paths)
-    else:
+    specs: list[Path | str] = list(paths)
+    if not specs:
         stored = read_manifest(directory)
         if not stored:
             raise CompatError(f"no PATH given and no stored corpora in {directory}")
-        files = corpus_files([c.path for c in stored])
+        specs = [c.path for c in stored]
+    files = corpus_files(local_paths(specs)) if engine is None else []
+    scans = engine.prepare(specs) if engine is not None else None
     names = [n.strip() for n in against.split(",") if n.strip()]
     if names == ["all"]:
         names = Store.open(settings.store).names
@@ -357,6 +384,7 @@ def run_for(
         workers or default_workers(),
         progress,
         known,
+        scans,
     )
 
 

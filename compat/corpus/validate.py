@@ -256,7 +256,7 @@ def _scan_blob(blob: bytes) -> Partial:
 
 @dataclass
 class FileScan:
-    path: Path
+    path: Path | str  # a str is a URL, shown as it is
     partial: Partial
 
 
@@ -297,6 +297,11 @@ def _scan_single(path: Path, validators: list[Any]) -> Partial:
         data = path.read_bytes()
     except OSError as exc:
         raise CompatError(f"{path}: cannot read: {exc.strerror}") from None
+    return scan_event(data, validators)
+
+
+def scan_event(data: bytes, validators: list[Any]) -> Partial:
+    """A single-event .json file's content."""
     if len(data) > MAX_LINE:
         return scan([[None]], validators)
     # a pretty-printed event spans lines: it is one event, reported at line 1
@@ -311,18 +316,30 @@ def _scan_stream(
     pool: Workers | None,
     progress: Progress | None,
 ) -> Partial:
-    total = Partial.empty(len(validators))
     chunks, raw = open_chunks(path)
-    stopped: list[BaseException] = []
     try:
-        batches = _guarded(read_batches(chunks), raw, progress, stopped)
-        if workers > 1 and pool is not None:
-            for part in pool.map(_scan_blob, _blobs(batches)):
-                total.absorb(part)
-        else:
-            total.absorb(scan(batches, validators))
+        return scan_stream(chunks, raw, validators, workers, pool, progress)
     finally:
         raw.close()
+
+
+def scan_stream(
+    chunks: Iterator[bytes],
+    raw: Any,
+    validators: list[Any],
+    workers: int = 1,
+    pool: Workers | None = None,
+    progress: Progress | None = None,
+) -> Partial:
+    """A whole stream of lines (`chunks`, read from `raw`), up to where it breaks."""
+    total = Partial.empty(len(validators))
+    stopped: list[BaseException] = []
+    batches = _guarded(read_batches(chunks), raw, progress, stopped)
+    if workers > 1 and pool is not None:
+        for part in pool.map(_scan_blob, _blobs(batches)):
+            total.absorb(part)
+    else:
+        total.absorb(scan(batches, validators))
     if stopped:
         exc = stopped[0]
         total.problem = (
