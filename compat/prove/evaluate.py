@@ -14,6 +14,7 @@ validator, in the places where validators disagree:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -26,6 +27,7 @@ NUMBER_KINDS = frozenset({"int", "intfloat", "frac"})
 ALL_KINDS = frozenset({"null", "boolean", "object", "array", "string"}) | NUMBER_KINDS
 
 
+@functools.lru_cache(maxsize=4096)
 def kinds_of_types(types: frozenset[str] | None, draft: str) -> frozenset[str]:
     """The value kinds a `type` admits. `int` is an integer written without a fraction,
     `intfloat` one written with it (`1.0`), `frac` any other number."""
@@ -63,11 +65,16 @@ def forms(value: Any) -> list[Any]:
     return out
 
 
+_NULL, _BOOLEAN = frozenset({"null"}), frozenset({"boolean"})
+_STRING, _ARRAY, _OBJECT = frozenset({"string"}), frozenset({"array"}), frozenset({"object"})
+_INT, _INTFLOAT, _FRAC = frozenset({"int"}), frozenset({"intfloat"}), frozenset({"frac"})
+
+
 def kinds_of_value(value: Any) -> frozenset[str]:
     if value is None:
-        return frozenset({"null"})
+        return _NULL
     if isinstance(value, bool):
-        return frozenset({"boolean"})
+        return _BOOLEAN
     if isinstance(value, (int, float)):
         found = set()
         for form in forms(value):
@@ -79,18 +86,18 @@ def kinds_of_value(value: Any) -> frozenset[str]:
                 found.add("frac")
         return frozenset(found)
     if isinstance(value, str):
-        return frozenset({"string"})
+        return _STRING
     if isinstance(value, list):
-        return frozenset({"array"})
-    return frozenset({"object"})
+        return _ARRAY
+    return _OBJECT
 
 
 def _kind_of_object(value: Any) -> frozenset[str]:
     """The kind of the Python value itself (a float with no fraction is `intfloat`)."""
-    if isinstance(value, float) and not isinstance(value, bool):
-        return frozenset({"intfloat" if value.is_integer() else "frac"})
+    if isinstance(value, float):
+        return _INTFLOAT if value.is_integer() else _FRAC
     if isinstance(value, int) and not isinstance(value, bool):
-        return frozenset({"int"})
+        return _INT
     return kinds_of_value(value)
 
 
@@ -169,7 +176,15 @@ class Evaluator:
             answers.append(self._array(node, value))
         elif isinstance(value, dict):
             answers.append(self._object(node, value))
-        answers.append(self._in_place(node, value))
+        if (
+            node.ref is not None
+            or node.all_of is not None
+            or node.any_of is not None
+            or node.one_of is not None
+            or node.not_ is not None
+            or node.if_ is not None
+        ):
+            answers.append(self._in_place(node, value))
         return both(*answers)
 
     def _type(self, node: Node, value: Any) -> Answer:
