@@ -4,6 +4,7 @@ jsonschema, and trace each group to the schema change that explains it."""
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from compat.config import Settings
+from compat.config import CORPUS_FAIL_ON, Settings
 from compat.corpus.validate import FileScan, Group, Runner, Target
 from compat.engine.compare import compare
 from compat.engine.model import Change, Report
@@ -40,10 +41,19 @@ class ErrorGroup:
     first_line: int
     confirmed: bool  # jsonschema rejects the first event there too
     explained_by: list[Explanation] | None  # None: no capture version to compare with
+    # rejected by the corpus's own capture version: a bad capture or a wrong manifest, which
+    # no schema change can explain (and none should)
+    defect: bool = False
 
     @property
     def unexplained(self) -> bool:
-        return self.explained_by is not None and not self.explained_by
+        return not self.defect and self.explained_by is not None and not self.explained_by
+
+
+# How a version's rejections of a corpus are judged
+CAPTURE = "capture"  # the corpus's own capture version: a rejection is a corpus defect
+TRACED = "traced"  # each group traced to the changes since the capture version
+UNTRACED = "untraced"  # no capture version (or not one this store has): nothing to trace to
 
 
 @dataclass
@@ -52,10 +62,21 @@ class VersionResult:
     valid: int
     invalid: int
     errors: list[ErrorGroup]
+    role: str = UNTRACED
 
     @property
     def unexplained(self) -> int:
         return sum(1 for g in self.errors if g.unexplained)
+
+    @property
+    def defects(self) -> int:
+        """Events rejected by the version they were captured under."""
+        return self.invalid if self.role == CAPTURE else 0
+
+    @property
+    def untraced(self) -> int:
+        """Rejected events with no capture version to trace the rejection to."""
+        return self.invalid if self.role == UNTRACED else 0
 
 
 @dataclass
@@ -68,6 +89,15 @@ class CorpusResult:
     malformed_lines: list[tuple[int, str]]
     problem: str | None
     results: list[VersionResult]
+    # a directory's single-event .json files read as one corpus: the files, in order (a
+    # "line" number is then the number of the file in this list, from 1)
+    files: list[str] | None = None
+
+    def where(self, line: int) -> str:
+        """Line `line` of the corpus, as a person finds it."""
+        if self.files is not None and 1 <= line <= len(self.files):
+            return f"file {self.files[line - 1]}"
+        return f"line {line}"
 
 
 @dataclass
@@ -77,14 +107,45 @@ class CorpusReport:
     corpora: list[CorpusResult]
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    fail_on: str = "malformed"  # what fails the run (failures())
+
+    @property
+    def failing(self) -> list[tuple[str, str]]:
+        """Why the run fails at its fail_on level; empty when it passes."""
+        return failures(self, self.fail_on)
 
     @property
     def events(self) -> int:
         return sum(c.lines - c.malformed for c in self.corpora)
 
     @property
+    def validations(self) -> int:
+        """Events times the versions each was checked against."""
+        return self.events * len(self.versions)
+
+    @property
+    def rejections(self) -> int:
+        """Validations that rejected their event."""
+        return sum(r.invalid for c in self.corpora for r in c.results)
+
+    @property
     def rejected(self) -> bool:
-        return any(r.invalid for c in self.corpora for r in c.results)
+        return self.rejections > 0
+
+    @property
+    def defects(self) -> int:
+        """Events rejected by their own capture version (bad captures, wrong manifests)."""
+        return sum(r.defects for c in self.corpora for r in c.results)
+
+    @property
+    def untraced(self) -> int:
+        """Rejections with no capture version to trace them to."""
+        return sum(r.untraced for c in self.corpora for r in c.results)
+
+    @property
+    def problems(self) -> int:
+        """Files not read to their end (truncated, corrupt)."""
+        return sum(1 for c in self.corpora if c.problem)
 
     @property
     def malformed(self) -> int:
@@ -97,6 +158,52 @@ class CorpusReport:
     @property
     def ok(self) -> bool:
         return not self.rejected and not self.malformed and not any(c.problem for c in self.corpora)
+
+
+FAIL_ON = CORPUS_FAIL_ON
+DEFAULT_FAIL_ON = "malformed"  # the default for CI, documented in the README
+
+
+def fail_level(option: str | None, settings: Settings) -> str:
+    """--fail-on, else the settings' corpus-fail-on, else the default."""
+    return option or settings.corpus_fail_on or DEFAULT_FAIL_ON
+
+
+def failures(report: CorpusReport, fail_on: str) -> list[tuple[str, str]]:
+    """Why the run fails under `--fail-on`, as (kind, what) pairs; none: it passes. Each level
+    fails on what the one before it fails on, and more: `unexplained` on rejections that no
+    schema change since the capture version explains (or that have no capture version to trace
+    them to); `malformed` also on malformed lines, files not read to their end, and events
+    rejected by their own capture version; `rejected` on any rejection; `never` on nothing."""
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"unknown fail-on level {fail_on!r}")
+    if fail_on == "never":
+        return []
+    found = []
+    if report.unexplained:
+        found.append(("unexplained", f"{report.unexplained:,} unexplained error group(s)"))
+    if report.untraced:
+        found.append(
+            (
+                "untraced",
+                f"{report.untraced:,} rejection(s) with no capture version to trace them to "
+                "(--captured-under, or the manifest)",
+            )
+        )
+    if fail_on in ("malformed", "rejected"):
+        if report.malformed:
+            found.append(("malformed", f"{report.malformed:,} malformed line(s)"))
+        if report.problems:
+            found.append(("truncated", f"{report.problems:,} file(s) not read to the end"))
+        if report.defects:
+            found.append(
+                ("defect", f"{report.defects:,} event(s) rejected by their own capture version")
+            )
+    if fail_on == "rejected":
+        others = report.rejections - report.defects - report.untraced
+        if others:
+            found.append(("rejected", f"{others:,} explained rejection(s)"))
+    return found
 
 
 def pointer(tokens: tuple[Any, ...]) -> str:
@@ -213,11 +320,21 @@ def _shown(path: Path | str) -> str:
     """The path as the user would type it: relative to the current directory when inside it
     (a URL as it is)."""
     if isinstance(path, str):
-        return path
+        return printable(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return printable(str(path.resolve().relative_to(Path.cwd().resolve())))
     except ValueError:
-        return str(path)
+        return printable(str(path))
+
+
+def printable(name: str) -> str:
+    """A file name as text that any output can hold: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates) become \\xNN escapes, so the JSON report stays valid JSON."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def _reference(schema: LoadedSchema, assert_formats: bool) -> Any:
@@ -240,13 +357,20 @@ def _result(
     part = scanned.partial
     results = []
     for index, name in enumerate(names):
-        report = attributor.report(capture, name) if capture is not None else None
+        report = None
+        if capture is None:
+            role = UNTRACED
+        elif capture == name:
+            role = CAPTURE
+        else:
+            report = attributor.report(capture, name)
+            role = TRACED if report is not None else UNTRACED
         groups = [
-            _group(key, group, references[name], report, capture is not None)
+            _group(key, group, references[name], report, role)
             for key, group in part.groups[index].items()
         ]
         groups.sort(key=lambda g: (-g.count, g.first_line, g.schema_path))
-        results.append(VersionResult(name, part.valid[index], part.invalid[index], groups))
+        results.append(VersionResult(name, part.valid[index], part.invalid[index], groups, role))
     return CorpusResult(
         path=_shown(scanned.path),
         captured_under=capture,
@@ -264,20 +388,18 @@ def _group(
     group: Group,
     reference: Any,
     report: Report | None,
-    attributable: bool,
+    role: str,
 ) -> ErrorGroup:
     schema_path, pattern = key
     instance = instance_text(pattern)
     message, confirmed = _explain(reference, group, schema_path, pattern)
     explained: list[Explanation] | None = None
-    if attributable:
-        explained = []
-        if report is not None:
-            explained = [
-                Explanation(c.rule, c.schema_path, c.message)
-                for c in report.changes
-                if explains(c, schema_path, instance)
-            ]
+    if role == TRACED and report is not None:
+        explained = [
+            Explanation(c.rule, c.schema_path, c.message)
+            for c in report.changes
+            if explains(c, schema_path, instance)
+        ]
     return ErrorGroup(
         schema_path=pointer(schema_path),
         keyword=str(schema_path[-1]) if schema_path else "",
@@ -287,6 +409,7 @@ def _group(
         first_line=group.first_line,
         confirmed=confirmed,
         explained_by=explained,
+        defect=role == CAPTURE,
     )
 
 

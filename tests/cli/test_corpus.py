@@ -5,14 +5,17 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import orjson
+import pytest
 import zstandard
 
 from compat.cli import run
+from tests.conftest import ROOT
 
 
 def test_generate_to_stdout_and_to_compressed_files(
@@ -63,7 +66,8 @@ def test_generate_refuses_unknown_versions(cli: Any, in_repo_root: Path) -> None
 
 def test_validate_the_stored_corpora(cli: Any, in_repo_root: Path) -> None:
     result = cli("corpus", "validate", "--workers", "1")
-    assert result.code == 1  # v2 events carry dd, which v1 rejects
+    # v2 events carry dd, which v1 rejects: expected, explained, and so not a failure
+    assert result.code == 0, result.out
     assert "schemas/corpora/v1-events.jsonl.gz: 1,500 lines, captured under v1" in result.out
     assert "explained by property-removed (/properties/dd)" in result.out
     assert "UNEXPLAINED" not in result.out
@@ -118,18 +122,95 @@ def test_errors_option_bounds_the_groups_shown(
     assert "(+3 more error groups; --errors to show more)" in text.out
 
 
-def test_unexplained_rejections_are_loud(cli: Any, in_repo_root: Path, tmp_path: Path) -> None:
+def _wrong_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verdict engine as if it missed every change: each diff finds nothing."""
+    import copy
+
+    from compat.corpus import run as run_module
+
+    real = run_module.compare
+
+    def blind(*args: Any, **kwargs: Any) -> Any:
+        found = copy.copy(real(*args, **kwargs))
+        found.changes = []
+        return found
+
+    monkeypatch.setattr(run_module, "compare", blind)
+
+
+def test_unexplained_rejections_are_loud_and_fail_by_default(
+    cli: Any, in_repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _wrong_verdicts(monkeypatch)
+    stored = "schemas/corpora/v2-events.jsonl.gz"
+    for level in ("unexplained", "malformed", "rejected", None):
+        result = cli(
+            "corpus", "validate", stored, "--workers", "1", *(("--fail-on", level) if level else ())
+        )
+        assert result.code == 1, (level, result.out)
+        assert "UNEXPLAINED" in result.out
+        assert "WARNING: 1 error group(s) are not explained" in result.out
+    assert "FAILED (--fail-on malformed): 1 unexplained error group(s)" in result.out
+    report = cli("corpus", "validate", stored, "--workers", "1", "--format", "json").json()
+    assert report["failed"] and report["unexplained"] == 1
+    assert report["failures"] == [
+        {"kind": "unexplained", "message": "1 unexplained error group(s)"}
+    ]
+    never = cli("corpus", "validate", stored, "--workers", "1", "--fail-on", "never")
+    assert never.code == 0 and "PASSED (--fail-on never)" in never.out
+
+
+def test_fail_on_levels_on_explained_rejections(cli: Any, in_repo_root: Path) -> None:
+    # v1 rejects 903 of the stored v2 events, each explained by the removal of `dd`
+    codes = {
+        level: cli("corpus", "validate", "--workers", "1", "--fail-on", level).code
+        for level in ("unexplained", "malformed", "rejected", "never")
+    }
+    assert codes == {"unexplained": 0, "malformed": 0, "rejected": 1, "never": 0}
+    strict = cli("corpus", "validate", "--workers", "1", "--fail-on", "rejected")
+    assert "FAILED (--fail-on rejected): 903 explained rejection(s)" in strict.out
+
+
+def test_the_settings_choose_the_fail_on_level(cli: Any, store_copy: Path) -> None:
+    shutil.copytree(ROOT / "schemas" / "corpora", store_copy.parent / "corpora")
+    Path(".cws-compat.toml").write_text('corpus-fail-on = "rejected"\n')
+    assert cli("corpus", "validate", "--workers", "1").code == 1
+    assert cli("corpus", "validate", "--workers", "1", "--fail-on", "malformed").code == 0
+    Path(".cws-compat.toml").write_text('corpus-fail-on = "sometimes"\n')
+    bad = cli("corpus", "validate", "--workers", "1")
+    assert bad.code == 2 and "corpus-fail-on must be one of" in bad.err
+
+
+def test_events_rejected_by_their_own_capture_version_are_a_corpus_defect(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
     path = tmp_path / "claims-v1.jsonl"
     path.write_bytes(b'{"process": {"uid": "zero", "gid": 0}}\n')
-    result = cli("corpus", "validate", str(path), "--against", "v1", "--captured-under", "v1")
+    args = ("corpus", "validate", str(path), "--against", "v1", "--captured-under", "v1")
+    result = cli(*args)
     assert result.code == 1
-    assert "UNEXPLAINED" in result.out
-    assert "WARNING: 1 error group(s) are not explained" in result.out
+    assert "UNEXPLAINED" not in result.out and "WARNING" not in result.out
+    assert "CORPUS DEFECT: 1 event(s) rejected by v1, the version they were captured under" in (
+        result.out
+    )
+    assert "FAILED (--fail-on malformed): 1 event(s) rejected by their own capture version" in (
+        result.out
+    )
+    # a defect is a data problem, not a wrong verdict: --fail-on unexplained lets it pass
+    assert cli(*args, "--fail-on", "unexplained").code == 0
+    data = cli(*args, "--format", "json").json()
+    assert data["defects"] == 1 and data["unexplained"] == 0
+    (version,) = data["corpora"][0]["results"]
+    assert version["role"] == "capture" and version["unexplained"] == 0
+    assert all(g["defect"] and not g["unexplained"] for g in version["errors"])
+    markdown = cli(*args, "--format", "markdown").out
+    assert "**corpus defect**" in markdown and "**unexplained**" not in markdown
 
 
 def test_matrix_text_markdown_json(cli: Any, in_repo_root: Path) -> None:
     text = cli("corpus", "matrix", "--workers", "1")
-    assert text.code == 1
+    assert text.code == 0
+    assert cli("corpus", "matrix", "--workers", "1", "--fail-on", "rejected").code == 1
     assert "schemas/corpora/v2-events.jsonl.gz (v2)" in text.out and "100.0%" in text.out
     markdown = cli("corpus", "matrix", "--format", "markdown")
     assert markdown.out.startswith("| corpus | `v1` | `v2` |")
