@@ -202,6 +202,12 @@ def _corpus_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "to the end, events rejected by their own capture version; `rejected`, any "
             "rejection; `never`. [default: corpus-fail-on in the settings, else malformed]",
         ),
+        click.option(
+            "--per-file",
+            is_flag=True,
+            help="Each single-event .json file found in a directory is a corpus of its own "
+            "(by default a directory's .json files are one corpus).",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="No progress bars."),
         click.option(
             "--color/--no-color",
@@ -226,6 +232,7 @@ def _corpus_run(
     engine: dict[str, Any],
     fail_on: str | None = None,
 ) -> Any:
+    per_file = bool(engine.pop("per_file", False))
     from compat.corpus.run import fail_level, run_for
 
     bars = not quiet and sys.stderr.isatty()
@@ -242,6 +249,7 @@ def _corpus_run(
             workers,
             progress,
             _engine(workers, cluster_progress, **engine),
+            per_file,
         )
         report.fail_on = fail_level(fail_on, settings)
         return report

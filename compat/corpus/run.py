@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import orjson
 
 from compat.config import CORPUS_FAIL_ON, Settings
+from compat.corpus.readers import SUFFIXES
 from compat.corpus.validate import FileScan, Group, Runner, Target
 from compat.engine.compare import compare
 from compat.engine.model import Change, Report
@@ -281,6 +282,7 @@ def run(
     progress: Callable[[Path, int, int], None] | None = None,
     known: dict[str, LoadedSchema] | None = None,
     scans: Scans | None = None,
+    directories: Sequence[Path | str] = (),
 ) -> CorpusReport:
     """Validate every file against every version in `loaded` (in order); rejections are traced
     through diffs from each corpus's capture version (looked up in `known` too). With `scans`,
@@ -294,12 +296,23 @@ def run(
     started = time.perf_counter()
     corpora = []
     if scans is not None:
-        for scanned in scans(targets):
+        for scanned, members in _merged(scans(targets), directories):
             found = scanned.path
             capture = captured_under or (
                 captures.get(found.resolve()) if isinstance(found, Path) else None
             )
-            corpora.append(_result(scanned, names, capture, references, attributor))
+            corpora.append(_result(scanned, names, capture, references, attributor, members))
+        return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
+    if directories:
+        # one corpus per directory of single-event files: scan them all, then merge
+        with Runner(targets, workers) as runner:
+            scanned_all = [runner.scan(path) for path in files]
+        for scanned, members in _merged(scanned_all, directories):
+            found = scanned.path
+            capture = captured_under or (
+                captures.get(found.resolve()) if isinstance(found, Path) else None
+            )
+            corpora.append(_result(scanned, names, capture, references, attributor, members))
         return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
     with Runner(targets, workers) as runner:
         for path in files:
@@ -314,6 +327,53 @@ def run(
             corpora.append(_result(scanned, names, capture, references, attributor))
             tick(size)
     return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
+
+
+def _single_event(path: Path | str) -> bool:
+    name = str(path)
+    return name.endswith(".json")
+
+
+def _home(path: Path | str, directories: Sequence[Path | str]) -> Path | str | None:
+    """The directory given on the command line that `path` was found in, if any."""
+    for directory in directories:
+        if isinstance(path, Path) and isinstance(directory, Path):
+            if path.absolute().is_relative_to(directory.absolute()):
+                return directory
+        elif str(path).startswith(str(directory).rstrip("/") + "/"):
+            return directory
+    return None
+
+
+def _merged(
+    scanned: Iterable[FileScan], directories: Sequence[Path | str]
+) -> Iterator[tuple[FileScan, list[str] | None]]:
+    """The scans, with the single-event .json files found in each directory given merged into
+    one corpus named after the directory (its files listed, in order)."""
+    pending: FileScan | None = None
+    members: list[str] = []
+    home: Path | str | None = None
+    for scan in scanned:
+        where = _home(scan.path, directories) if _single_event(scan.path) else None
+        if pending is not None and (where is None or where != home):
+            yield pending, members
+            pending = None
+        if where is None:
+            yield scan, None
+            continue
+        if pending is None:
+            pending, members, home = FileScan(where, scan.partial), [], where
+        else:
+            pending.partial.absorb(scan.partial)
+        members.append(_relative(scan.path, where))
+    if pending is not None:
+        yield pending, members
+
+
+def _relative(path: Path | str, directory: Path | str) -> str:
+    if isinstance(path, Path) and isinstance(directory, Path):
+        return printable(str(path.absolute().relative_to(directory.absolute())))
+    return printable(str(path)[len(str(directory).rstrip("/")) + 1 :])
 
 
 def _shown(path: Path | str) -> str:
@@ -353,6 +413,7 @@ def _result(
     capture: str | None,
     references: dict[str, Any],
     attributor: Attributor,
+    members: list[str] | None = None,
 ) -> CorpusResult:
     part = scanned.partial
     results = []
@@ -369,6 +430,12 @@ def _result(
             _group(key, group, references[name], report, role)
             for key, group in part.groups[index].items()
         ]
+        if role == TRACED and capture in references:
+            # a group whose first event its own capture version rejects too is that event's
+            # defect showing again, not a change to explain
+            for found, group in zip(groups, part.groups[index].values(), strict=True):
+                if found.unexplained and _rejects(references[capture], group.first_event):
+                    found.defect = True
         groups.sort(key=lambda g: (-g.count, g.first_line, g.schema_path))
         results.append(VersionResult(name, part.valid[index], part.invalid[index], groups, role))
     return CorpusResult(
@@ -380,6 +447,7 @@ def _result(
         malformed_lines=part.malformed_lines,
         problem=part.problem,
         results=results,
+        files=members,
     )
 
 
@@ -411,6 +479,13 @@ def _group(
         explained_by=explained,
         defect=role == CAPTURE,
     )
+
+
+def _rejects(reference: Any, event: bytes) -> bool:
+    try:
+        return not reference.is_valid(orjson.loads(event))
+    except (ValueError, RecursionError):
+        return False
 
 
 def _explain(
@@ -461,6 +536,7 @@ def run_for(
     workers: int | None,
     progress: Callable[[Path, int, int], None] | None = None,
     engine: Engine | None = None,
+    per_file: bool = False,
 ) -> CorpusReport:
     """A corpus run as the CLI asks for it: PATHS (or the stored corpora) against the
     versions named in `against` (`all`: the whole store), on local workers or `engine`."""
@@ -508,7 +584,22 @@ def run_for(
         progress,
         known,
         scans,
+        [] if per_file else _directories(specs),
     )
+
+
+def _directories(specs: Sequence[Path | str]) -> list[Path | str]:
+    """The specs that name local directories (URLs of prefixes: those not naming a file)."""
+    from compat.corpus.remote import split_url
+
+    found: list[Path | str] = []
+    for spec in specs:
+        scheme, _ = split_url(spec) if isinstance(spec, str) else (None, "")
+        if scheme is None and Path(spec).is_dir():
+            found.append(Path(spec))
+        elif scheme is not None and not str(spec).endswith(SUFFIXES):
+            found.append(str(spec))
+    return found
 
 
 def run_stored(

@@ -201,7 +201,12 @@ def body(report: CorpusReport, max_groups: int, color: bool = False) -> list[str
                     f"[{group.keyword} at {group.schema_path}; first "
                     f"{corpus.where(group.first_line)}]"
                 )
-                if group.explained_by:
+                if group.defect and result.role != "capture":
+                    lines.append(
+                        f"             corpus defect: {corpus.captured_under}, the capture "
+                        "version, rejects this event too"
+                    )
+                elif group.explained_by:
                     causes = ", ".join(f"{e.rule} ({e.schema_path})" for e in group.explained_by)
                     lines.append(f"             explained by {causes}")
                 elif group.unexplained:
