@@ -16,6 +16,8 @@ from compat.versioning.acknowledge import Acknowledgement, parse_acknowledgement
 DEFAULT_STORE = Path("schemas") / "versions"
 SETTINGS_FILE = ".cws-compat.toml"
 FAIL_ON = ("unknown", "breaking")
+# what fails a corpus run (compat.corpus.run.failures), strictest last but one
+CORPUS_FAIL_ON = ("unexplained", "malformed", "rejected", "never")
 
 KNOWN_KEYS = {
     "store",
@@ -24,6 +26,7 @@ KNOWN_KEYS = {
     "default-draft",
     "mode",
     "fail-on",
+    "corpus-fail-on",
     "rules-url",
     "acknowledgements",
 }
@@ -41,6 +44,7 @@ class Settings:
     acknowledgements: dict[str, tuple[Acknowledgement, ...]] = field(default_factory=dict)
     fail_on: str | None = None
     rules_url: str | None = None
+    corpus_fail_on: str | None = None  # corpus validate's and check --corpora's --fail-on
 
     @property
     def table_name(self) -> str:
@@ -142,6 +146,7 @@ def load_settings(cwd: Path | None = None) -> Settings:
         for key in ("store", "corpora", "changelog", "default-draft", "mode", "fail-on")
     }
     values["rules-url"] = _string(table, "rules-url", label)
+    values["corpus-fail-on"] = _string(table, "corpus-fail-on", label)
     base = source.parent if source is not None else None
     if values["store"] is not None and base is not None:
         store = base / values["store"]
@@ -152,6 +157,8 @@ def load_settings(cwd: Path | None = None) -> Settings:
         raise CompatError(f"{label} mode must be one of {', '.join(MODES)}")
     if values["fail-on"] is not None and values["fail-on"] not in FAIL_ON:
         raise CompatError(f"{label} fail-on must be one of {', '.join(FAIL_ON)}")
+    if values["corpus-fail-on"] is not None and values["corpus-fail-on"] not in CORPUS_FAIL_ON:
+        raise CompatError(f"{label} corpus-fail-on must be one of {', '.join(CORPUS_FAIL_ON)}")
     # the changelog sits beside the settings file, else beside the project that holds the store
     home = base or (store.parent.parent if store.parent.name == "schemas" else cwd)
     changelog = home / (values["changelog"] or "CHANGELOG.md")
@@ -165,6 +172,7 @@ def load_settings(cwd: Path | None = None) -> Settings:
         source=source,
         fail_on=values["fail-on"],
         rules_url=values["rules-url"],
+        corpus_fail_on=values["corpus-fail-on"],
     )
 
 

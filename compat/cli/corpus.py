@@ -192,6 +192,22 @@ def _corpus_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="An fsspec storage option for URLs (endpoint_url=..., anon=true, profile=...); "
             "repeatable; values are JSON or strings.",
         ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["unexplained", "malformed", "rejected", "never"]),
+            default=None,
+            help="What fails the run (exit 1), each level adding to the one before: "
+            "`unexplained`, a rejection no schema change since the capture version explains "
+            "(or with no capture version); `malformed`, also malformed lines, files not read "
+            "to the end, events rejected by their own capture version; `rejected`, any "
+            "rejection; `never`. [default: corpus-fail-on in the settings, else malformed]",
+        ),
+        click.option(
+            "--per-file",
+            is_flag=True,
+            help="Each single-event .json file found in a directory is a corpus of its own "
+            "(by default a directory's .json files are one corpus).",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="No progress bars."),
         click.option(
             "--color/--no-color",
@@ -214,15 +230,18 @@ def _corpus_run(
     quiet: bool,
     store: Path | None,
     engine: dict[str, Any],
+    fail_on: str | None = None,
 ) -> Any:
-    from compat.corpus.run import run_for
+    per_file = bool(engine.pop("per_file", False))
+    from compat.corpus.run import fail_level, run_for
 
     bars = not quiet and sys.stderr.isatty()
     progress = _progress_bar() if bars and engine["engine"] == "local" else None
     cluster_progress = _cluster_bar() if bars and engine["engine"] == "dask" else None
+    settings = _settings(store)
     try:
-        return run_for(
-            _settings(store),
+        report = run_for(
+            settings,
             list(paths),
             against,
             captured_under,
@@ -230,7 +249,10 @@ def _corpus_run(
             workers,
             progress,
             _engine(workers, cluster_progress, **engine),
+            per_file,
         )
+        report.fail_on = fail_level(fail_on, settings)
+        return report
     finally:
         for bar in (progress, cluster_progress):
             if bar is not None:
@@ -387,6 +409,7 @@ def corpus_validate(
     captured_under: str | None,
     fmt: str,
     max_groups: int,
+    fail_on: str | None,
     **engine: Any,
 ) -> int:
     """Validate the events in PATHS (JSON Lines, .gz, .zst, .json, directories) against
@@ -397,17 +420,19 @@ def corpus_validate(
     diff change that explains it, and one that no change explains is reported loudly. Without
     PATHS, the stored corpora (schemas/corpora/manifest.json) are validated. With --engine
     dask, PATHS may be URLs (file://, s3://, gs://) and the work runs on a Dask cluster, with
-    the same report. Exits 1 when any event is rejected or malformed.
+    the same report. Exits 1 on what --fail-on names (by default: an unexplained rejection,
+    a malformed line, a file not read to the end, an event rejected by its own capture
+    version), 2 on usage or input errors.
     """
     from compat.report.registry import Style, render
 
     report = _corpus_run(
-        paths, against, captured_under, workers, assert_formats, quiet, store, engine
+        paths, against, captured_under, workers, assert_formats, quiet, store, engine, fail_on
     )
     use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
     style = Style(color=use_color, max_groups=max_groups)
     click.echo(render("corpus", fmt, report, style), nl=False, color=use_color)
-    return 0 if report.ok else 1
+    return 1 if report.failing else 0
 
 
 @corpus.command("matrix")
@@ -423,16 +448,19 @@ def corpus_matrix(
     color: bool | None,
     store: Path | None,
     fmt: str,
+    fail_on: str | None,
     **engine: Any,
 ) -> int:
     """Corpora x versions: the percent of each corpus valid under each version.
 
-    Without PATHS, the stored corpora are used. Exits 1 when any event is rejected or
-    malformed.
+    Without PATHS, the stored corpora are used. Exits 1 on what --fail-on names, as
+    `corpus validate` does.
     """
     from compat.report.registry import Style, render
 
-    report = _corpus_run(paths, against, None, workers, assert_formats, quiet, store, engine)
+    report = _corpus_run(
+        paths, against, None, workers, assert_formats, quiet, store, engine, fail_on
+    )
     use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
     click.echo(render("matrix", fmt, report, Style(color=use_color)), nl=False, color=use_color)
-    return 0 if report.ok else 1
+    return 1 if report.failing else 0

@@ -39,6 +39,13 @@ if TYPE_CHECKING:
 @click.option(
     "--corpora", is_flag=True, help="Also re-validate the stored corpora against the new versions."
 )
+@click.option(
+    "--corpus-fail-on",
+    type=click.Choice(["unexplained", "malformed", "rejected", "never"]),
+    default=None,
+    help="With --corpora, what in the stored corpora fails the gate, as `corpus validate "
+    "--fail-on` [default: corpus-fail-on in the settings, else malformed].",
+)
 @fail_on_option
 @allow_unknown_option
 @click.option("--assert-formats", is_flag=True, help="Treat `format` as a constraint.")
@@ -58,6 +65,7 @@ def check(
     mode: str | None,
     fmt: str,
     corpora: bool,
+    corpus_fail_on: str | None,
     fail_on: str | None,
     allow_unknown: bool,
     assert_formats: bool,
@@ -92,7 +100,9 @@ def check(
     )
     result.rules_url = settings.rules_url or os.environ.get("CWS_COMPAT_RULES_URL") or None
     if corpora:
-        _gate_corpora(result, settings, assert_formats)
+        _gate_corpora(result, settings, assert_formats, corpus_fail_on)
+    elif corpus_fail_on is not None:
+        raise CompatError("--corpus-fail-on applies to --corpora")
     click.echo(render("gate", fmt, result), nl=False)
     from compat.util.files import atomic_write
 
@@ -249,8 +259,10 @@ def changelog(
     return 0
 
 
-def _gate_corpora(result: GateReport, settings: Settings, assert_formats: bool) -> None:
-    from compat.corpus.run import run_stored
+def _gate_corpora(
+    result: GateReport, settings: Settings, assert_formats: bool, fail_on: str | None
+) -> None:
+    from compat.corpus.run import fail_level, run_stored
     from compat.versioning.gate import add_corpus_evidence
 
     names = sorted({c.new for c in result.checks if c.target.store_version is not None})
@@ -263,4 +275,6 @@ def _gate_corpora(result: GateReport, settings: Settings, assert_formats: bool) 
             return
     if report is None:
         result.notes.append("--corpora: no stored corpora, or no new version to check")
+    else:
+        report.fail_on = fail_level(fail_on, settings)
     add_corpus_evidence(result, report)

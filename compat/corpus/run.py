@@ -4,15 +4,17 @@ jsonschema, and trace each group to the schema change that explains it."""
 from __future__ import annotations
 
 import contextlib
+import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
 
-from compat.config import Settings
+from compat.config import CORPUS_FAIL_ON, Settings
+from compat.corpus.readers import SUFFIXES
 from compat.corpus.validate import FileScan, Group, Runner, Target
 from compat.engine.compare import compare
 from compat.engine.model import Change, Report
@@ -40,10 +42,19 @@ class ErrorGroup:
     first_line: int
     confirmed: bool  # jsonschema rejects the first event there too
     explained_by: list[Explanation] | None  # None: no capture version to compare with
+    # rejected by the corpus's own capture version: a bad capture or a wrong manifest, which
+    # no schema change can explain (and none should)
+    defect: bool = False
 
     @property
     def unexplained(self) -> bool:
-        return self.explained_by is not None and not self.explained_by
+        return not self.defect and self.explained_by is not None and not self.explained_by
+
+
+# How a version's rejections of a corpus are judged
+CAPTURE = "capture"  # the corpus's own capture version: a rejection is a corpus defect
+TRACED = "traced"  # each group traced to the changes since the capture version
+UNTRACED = "untraced"  # no capture version (or not one this store has): nothing to trace to
 
 
 @dataclass
@@ -52,10 +63,21 @@ class VersionResult:
     valid: int
     invalid: int
     errors: list[ErrorGroup]
+    role: str = UNTRACED
 
     @property
     def unexplained(self) -> int:
         return sum(1 for g in self.errors if g.unexplained)
+
+    @property
+    def defects(self) -> int:
+        """Events rejected by the version they were captured under."""
+        return self.invalid if self.role == CAPTURE else 0
+
+    @property
+    def untraced(self) -> int:
+        """Rejected events with no capture version to trace the rejection to."""
+        return self.invalid if self.role == UNTRACED else 0
 
 
 @dataclass
@@ -68,6 +90,15 @@ class CorpusResult:
     malformed_lines: list[tuple[int, str]]
     problem: str | None
     results: list[VersionResult]
+    # a directory's single-event .json files read as one corpus: the files, in order (a
+    # "line" number is then the number of the file in this list, from 1)
+    files: list[str] | None = None
+
+    def where(self, line: int) -> str:
+        """Line `line` of the corpus, as a person finds it."""
+        if self.files is not None and 1 <= line <= len(self.files):
+            return f"file {self.files[line - 1]}"
+        return f"line {line}"
 
 
 @dataclass
@@ -77,14 +108,45 @@ class CorpusReport:
     corpora: list[CorpusResult]
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    fail_on: str = "malformed"  # what fails the run (failures())
+
+    @property
+    def failing(self) -> list[tuple[str, str]]:
+        """Why the run fails at its fail_on level; empty when it passes."""
+        return failures(self, self.fail_on)
 
     @property
     def events(self) -> int:
         return sum(c.lines - c.malformed for c in self.corpora)
 
     @property
+    def validations(self) -> int:
+        """Events times the versions each was checked against."""
+        return self.events * len(self.versions)
+
+    @property
+    def rejections(self) -> int:
+        """Validations that rejected their event."""
+        return sum(r.invalid for c in self.corpora for r in c.results)
+
+    @property
     def rejected(self) -> bool:
-        return any(r.invalid for c in self.corpora for r in c.results)
+        return self.rejections > 0
+
+    @property
+    def defects(self) -> int:
+        """Events rejected by their own capture version (bad captures, wrong manifests)."""
+        return sum(r.defects for c in self.corpora for r in c.results)
+
+    @property
+    def untraced(self) -> int:
+        """Rejections with no capture version to trace them to."""
+        return sum(r.untraced for c in self.corpora for r in c.results)
+
+    @property
+    def problems(self) -> int:
+        """Files not read to their end (truncated, corrupt)."""
+        return sum(1 for c in self.corpora if c.problem)
 
     @property
     def malformed(self) -> int:
@@ -97,6 +159,52 @@ class CorpusReport:
     @property
     def ok(self) -> bool:
         return not self.rejected and not self.malformed and not any(c.problem for c in self.corpora)
+
+
+FAIL_ON = CORPUS_FAIL_ON
+DEFAULT_FAIL_ON = "malformed"  # the default for CI, documented in the README
+
+
+def fail_level(option: str | None, settings: Settings) -> str:
+    """--fail-on, else the settings' corpus-fail-on, else the default."""
+    return option or settings.corpus_fail_on or DEFAULT_FAIL_ON
+
+
+def failures(report: CorpusReport, fail_on: str) -> list[tuple[str, str]]:
+    """Why the run fails under `--fail-on`, as (kind, what) pairs; none: it passes. Each level
+    fails on what the one before it fails on, and more: `unexplained` on rejections that no
+    schema change since the capture version explains (or that have no capture version to trace
+    them to); `malformed` also on malformed lines, files not read to their end, and events
+    rejected by their own capture version; `rejected` on any rejection; `never` on nothing."""
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"unknown fail-on level {fail_on!r}")
+    if fail_on == "never":
+        return []
+    found = []
+    if report.unexplained:
+        found.append(("unexplained", f"{report.unexplained:,} unexplained error group(s)"))
+    if report.untraced:
+        found.append(
+            (
+                "untraced",
+                f"{report.untraced:,} rejection(s) with no capture version to trace them to "
+                "(--captured-under, or the manifest)",
+            )
+        )
+    if fail_on in ("malformed", "rejected"):
+        if report.malformed:
+            found.append(("malformed", f"{report.malformed:,} malformed line(s)"))
+        if report.problems:
+            found.append(("truncated", f"{report.problems:,} file(s) not read to the end"))
+        if report.defects:
+            found.append(
+                ("defect", f"{report.defects:,} event(s) rejected by their own capture version")
+            )
+    if fail_on == "rejected":
+        others = report.rejections - report.defects - report.untraced
+        if others:
+            found.append(("rejected", f"{others:,} explained rejection(s)"))
+    return found
 
 
 def pointer(tokens: tuple[Any, ...]) -> str:
@@ -174,6 +282,7 @@ def run(
     progress: Callable[[Path, int, int], None] | None = None,
     known: dict[str, LoadedSchema] | None = None,
     scans: Scans | None = None,
+    directories: Sequence[Path | str] = (),
 ) -> CorpusReport:
     """Validate every file against every version in `loaded` (in order); rejections are traced
     through diffs from each corpus's capture version (looked up in `known` too). With `scans`,
@@ -187,12 +296,23 @@ def run(
     started = time.perf_counter()
     corpora = []
     if scans is not None:
-        for scanned in scans(targets):
+        for scanned, members in _merged(scans(targets), directories):
             found = scanned.path
             capture = captured_under or (
                 captures.get(found.resolve()) if isinstance(found, Path) else None
             )
-            corpora.append(_result(scanned, names, capture, references, attributor))
+            corpora.append(_result(scanned, names, capture, references, attributor, members))
+        return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
+    if directories:
+        # one corpus per directory of single-event files: scan them all, then merge
+        with Runner(targets, workers) as runner:
+            scanned_all = [runner.scan(path) for path in files]
+        for scanned, members in _merged(scanned_all, directories):
+            found = scanned.path
+            capture = captured_under or (
+                captures.get(found.resolve()) if isinstance(found, Path) else None
+            )
+            corpora.append(_result(scanned, names, capture, references, attributor, members))
         return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
     with Runner(targets, workers) as runner:
         for path in files:
@@ -209,15 +329,72 @@ def run(
     return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
 
 
+def _single_event(path: Path | str) -> bool:
+    name = str(path)
+    return name.endswith(".json")
+
+
+def _home(path: Path | str, directories: Sequence[Path | str]) -> Path | str | None:
+    """The directory given on the command line that `path` was found in, if any."""
+    for directory in directories:
+        if isinstance(path, Path) and isinstance(directory, Path):
+            if path.absolute().is_relative_to(directory.absolute()):
+                return directory
+        elif str(path).startswith(str(directory).rstrip("/") + "/"):
+            return directory
+    return None
+
+
+def _merged(
+    scanned: Iterable[FileScan], directories: Sequence[Path | str]
+) -> Iterator[tuple[FileScan, list[str] | None]]:
+    """The scans, with the single-event .json files found in each directory given merged into
+    one corpus named after the directory (its files listed, in order)."""
+    pending: FileScan | None = None
+    members: list[str] = []
+    home: Path | str | None = None
+    for scan in scanned:
+        where = _home(scan.path, directories) if _single_event(scan.path) else None
+        if pending is not None and (where is None or where != home):
+            yield pending, members
+            pending = None
+        if where is None:
+            yield scan, None
+            continue
+        if pending is None:
+            pending, members, home = FileScan(where, scan.partial), [], where
+        else:
+            pending.partial.absorb(scan.partial)
+        members.append(_relative(scan.path, where))
+    if pending is not None:
+        yield pending, members
+
+
+def _relative(path: Path | str, directory: Path | str) -> str:
+    if isinstance(path, Path) and isinstance(directory, Path):
+        return printable(str(path.absolute().relative_to(directory.absolute())))
+    return printable(str(path)[len(str(directory).rstrip("/")) + 1 :])
+
+
 def _shown(path: Path | str) -> str:
     """The path as the user would type it: relative to the current directory when inside it
     (a URL as it is)."""
     if isinstance(path, str):
-        return path
+        return printable(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return printable(str(path.resolve().relative_to(Path.cwd().resolve())))
     except ValueError:
-        return str(path)
+        return printable(str(path))
+
+
+def printable(name: str) -> str:
+    """A file name as text that any output can hold: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates) become \\xNN escapes, so the JSON report stays valid JSON."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def _reference(schema: LoadedSchema, assert_formats: bool) -> Any:
@@ -236,17 +413,31 @@ def _result(
     capture: str | None,
     references: dict[str, Any],
     attributor: Attributor,
+    members: list[str] | None = None,
 ) -> CorpusResult:
     part = scanned.partial
     results = []
     for index, name in enumerate(names):
-        report = attributor.report(capture, name) if capture is not None else None
+        report = None
+        if capture is None:
+            role = UNTRACED
+        elif capture == name:
+            role = CAPTURE
+        else:
+            report = attributor.report(capture, name)
+            role = TRACED if report is not None else UNTRACED
         groups = [
-            _group(key, group, references[name], report, capture is not None)
+            _group(key, group, references[name], report, role)
             for key, group in part.groups[index].items()
         ]
+        if role == TRACED and capture in references:
+            # a group whose first event its own capture version rejects too is that event's
+            # defect showing again, not a change to explain
+            for found, group in zip(groups, part.groups[index].values(), strict=True):
+                if found.unexplained and _rejects(references[capture], group.first_event):
+                    found.defect = True
         groups.sort(key=lambda g: (-g.count, g.first_line, g.schema_path))
-        results.append(VersionResult(name, part.valid[index], part.invalid[index], groups))
+        results.append(VersionResult(name, part.valid[index], part.invalid[index], groups, role))
     return CorpusResult(
         path=_shown(scanned.path),
         captured_under=capture,
@@ -256,6 +447,7 @@ def _result(
         malformed_lines=part.malformed_lines,
         problem=part.problem,
         results=results,
+        files=members,
     )
 
 
@@ -264,20 +456,18 @@ def _group(
     group: Group,
     reference: Any,
     report: Report | None,
-    attributable: bool,
+    role: str,
 ) -> ErrorGroup:
     schema_path, pattern = key
     instance = instance_text(pattern)
     message, confirmed = _explain(reference, group, schema_path, pattern)
     explained: list[Explanation] | None = None
-    if attributable:
-        explained = []
-        if report is not None:
-            explained = [
-                Explanation(c.rule, c.schema_path, c.message)
-                for c in report.changes
-                if explains(c, schema_path, instance)
-            ]
+    if role == TRACED and report is not None:
+        explained = [
+            Explanation(c.rule, c.schema_path, c.message)
+            for c in report.changes
+            if explains(c, schema_path, instance)
+        ]
     return ErrorGroup(
         schema_path=pointer(schema_path),
         keyword=str(schema_path[-1]) if schema_path else "",
@@ -287,7 +477,15 @@ def _group(
         first_line=group.first_line,
         confirmed=confirmed,
         explained_by=explained,
+        defect=role == CAPTURE,
     )
+
+
+def _rejects(reference: Any, event: bytes) -> bool:
+    try:
+        return not reference.is_valid(orjson.loads(event))
+    except (ValueError, RecursionError):
+        return False
 
 
 def _explain(
@@ -338,6 +536,7 @@ def run_for(
     workers: int | None,
     progress: Callable[[Path, int, int], None] | None = None,
     engine: Engine | None = None,
+    per_file: bool = False,
 ) -> CorpusReport:
     """A corpus run as the CLI asks for it: PATHS (or the stored corpora) against the
     versions named in `against` (`all`: the whole store), on local workers or `engine`."""
@@ -385,7 +584,22 @@ def run_for(
         progress,
         known,
         scans,
+        [] if per_file else _directories(specs),
     )
+
+
+def _directories(specs: Sequence[Path | str]) -> list[Path | str]:
+    """The specs that name local directories (URLs of prefixes: those not naming a file)."""
+    from compat.corpus.remote import split_url
+
+    found: list[Path | str] = []
+    for spec in specs:
+        scheme, _ = split_url(spec) if isinstance(spec, str) else (None, "")
+        if scheme is None and Path(spec).is_dir():
+            found.append(Path(spec))
+        elif scheme is not None and not str(spec).endswith(SUFFIXES):
+            found.append(str(spec))
+    return found
 
 
 def run_stored(

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from compat.corpus.run import CorpusReport, CorpusResult, ErrorGroup
+    from compat.corpus.run import CorpusReport, CorpusResult, ErrorGroup, VersionResult
 
 REPORT_VERSION = 1
 
@@ -27,20 +27,32 @@ def _group_json(group: ErrorGroup) -> dict[str, Any]:
             for e in group.explained_by
         ],
         "unexplained": group.unexplained,
+        "defect": group.defect,
     }
 
 
 def to_json_data(report: CorpusReport, max_groups: int) -> dict[str, Any]:
+    failing = report.failing
     return {
         "report_version": REPORT_VERSION,
         "versions": report.versions,
         "assert_formats": report.assert_formats,
         "ok": report.ok,
+        "fail_on": report.fail_on,
+        "failed": bool(failing),
+        "failures": [{"kind": kind, "message": what} for kind, what in failing],
+        "events": report.events,
+        "validations": report.validations,
+        "rejections": report.rejections,
+        "malformed": report.malformed,
+        "defects": report.defects,
+        "untraced": report.untraced,
         "unexplained": report.unexplained,
         "corpora": [
             {
                 "path": c.path,
                 "captured_under": c.captured_under,
+                "files": c.files,
                 "lines": c.lines,
                 "blank": c.blank,
                 "malformed": c.malformed,
@@ -50,6 +62,7 @@ def to_json_data(report: CorpusReport, max_groups: int) -> dict[str, Any]:
                 "results": [
                     {
                         "version": r.version,
+                        "role": r.role,
                         "valid": r.valid,
                         "invalid": r.invalid,
                         "error_groups": len(r.errors),
@@ -75,45 +88,125 @@ def _percent(valid: int, total: int) -> str:
 def _speed(report: CorpusReport) -> str:
     if report.seconds <= 0:
         return ""
-    return f" in {report.seconds:.2f} s ({report.events / report.seconds:,.0f} events/s)"
+    rate = report.validations / report.seconds
+    return f" in {report.seconds:.2f} s ({rate:,.0f} validations/s)"
+
+
+COLLAPSE_VERSIONS = 10  # more versions than this: the all-valid ones share one line
+
+
+def summary(report: CorpusReport) -> list[str]:
+    """What happened, in words, and the verdict at the run's --fail-on level."""
+    formats = "asserted" if report.assert_formats else "annotations"
+    versions = len(report.versions)
+    head = (
+        f"{report.events:,} events x {versions} version{'s' if versions != 1 else ''} = "
+        f"{report.validations:,} validations (formats: {formats}){_speed(report)}"
+    )
+    happened = []
+    if report.rejections:
+        detail = [f"{report.unexplained:,} unexplained error group(s)"]
+        if report.defects:
+            detail.append(f"{report.defects:,} by the events' own capture version")
+        if report.untraced:
+            detail.append(f"{report.untraced:,} with no capture version to trace them to")
+        happened.append(f"{report.rejections:,} rejected ({', '.join(detail)})")
+    if report.malformed:
+        happened.append(f"{report.malformed:,} malformed line(s)")
+    if report.problems:
+        happened.append(f"{report.problems:,} file(s) truncated or corrupt, read up to the break")
+    if not happened:
+        happened.append(
+            "no events" if report.events == 0 else "every event valid under every version"
+        )
+    failing = report.failing
+    if failing:
+        verdict = f"FAILED (--fail-on {report.fail_on}): " + "; ".join(w for _, w in failing)
+    else:
+        verdict = f"PASSED (--fail-on {report.fail_on})"
+    return [f"{head}: {'; '.join(happened)}", verdict]
+
+
+def _status(result: VersionResult) -> str:
+    if result.valid + result.invalid == 0:
+        return "no events"
+    if not result.invalid:
+        return f"{result.valid:,} valid, all valid"
+    return (
+        f"{result.valid:,} valid, {result.invalid:,} rejected "
+        f"({_percent(result.valid, result.valid + result.invalid)} valid)"
+    )
+
+
+def render_text(report: CorpusReport, max_groups: int, color: bool = False) -> str:
+    return "\n".join([*body(report, max_groups, color), *summary(report)]) + "\n"
 
 
 # Long, on purpose: the text report is one page, top to bottom.
-def render_text(report: CorpusReport, max_groups: int, color: bool = False) -> str:
+def body(report: CorpusReport, max_groups: int, color: bool = False) -> list[str]:
+    """Every corpus, its counts per version and its top error groups; then any warning."""
+
     def paint(text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if color else text
 
     lines: list[str] = []
-    formats = "asserted" if report.assert_formats else "annotations"
+    collapse = len(report.versions) > COLLAPSE_VERSIONS
     for corpus in report.corpora:
         capture = f", captured under {corpus.captured_under}" if corpus.captured_under else ""
+        size = (
+            f"{len(corpus.files):,} single-event .json files"
+            if corpus.files is not None
+            else f"{corpus.lines:,} lines"
+        )
         lines.append(
             paint(f"{corpus.path}", "1")
-            + f": {corpus.lines:,} lines{capture}"
+            + f": {size}{capture}"
             + (f", {corpus.blank} blank" if corpus.blank else "")
         )
         if corpus.malformed:
-            shown = ", ".join(f"{n} ({why})" for n, why in corpus.malformed_lines[:5])
-            lines.append(paint(f"  malformed: {corpus.malformed}", "31") + f" — first: {shown}")
+            shown = ", ".join(f"{corpus.where(n)} ({why})" for n, why in corpus.malformed_lines[:5])
+            lines.append(paint(f"  malformed: {corpus.malformed:,}", "31") + f": first {shown}")
         if corpus.problem:
             lines.append(paint(f"  {corpus.problem}", "31"))
-        for result in corpus.results:
-            status = (
-                paint("all valid", "32")
-                if not result.invalid
-                else paint(f"{result.invalid:,} rejected", "31")
-            )
+        if corpus.lines == 0 and not corpus.problem:
+            lines.append("  no events")
+        elif corpus.lines == corpus.malformed and corpus.lines:
+            lines.append(paint("  no event to validate: every line is malformed", "31"))
+        clean = [r.version for r in corpus.results if not r.invalid]
+        if collapse and clean and corpus.lines > corpus.malformed:
             lines.append(
-                f"  {result.version}: {result.valid:,} valid, {status} "
-                f"({_percent(result.valid, result.valid + result.invalid)} valid)"
+                "  "
+                + paint("all valid", "32")
+                + f" under {len(clean)} version(s): "
+                + ", ".join(clean)
             )
+        for result in corpus.results:
+            if corpus.lines == corpus.malformed or (collapse and not result.invalid):
+                continue
+            status = _status(result)
+            painted = paint(status, "31" if result.invalid else "32")
+            lines.append(f"  {result.version}: {painted}")
+            if result.defects:
+                lines.append(
+                    paint(
+                        f"    CORPUS DEFECT: {result.defects:,} event(s) rejected by "
+                        f"{result.version}, the version they were captured under (a bad "
+                        "capture, or a wrong manifest entry)",
+                        "31;1",
+                    )
+                )
             for group in result.errors[:max_groups]:
                 lines.append(
                     f"    {group.count:>7,}  {group.instance_path}: {group.message} "
-                    f"[{group.keyword} at {group.schema_path}; first line "
-                    f"{group.first_line}]"
+                    f"[{group.keyword} at {group.schema_path}; first "
+                    f"{corpus.where(group.first_line)}]"
                 )
-                if group.explained_by:
+                if group.defect and result.role != "capture":
+                    lines.append(
+                        f"             corpus defect: {corpus.captured_under}, the capture "
+                        "version, rejects this event too"
+                    )
+                elif group.explained_by:
                     causes = ", ".join(f"{e.rule} ({e.schema_path})" for e in group.explained_by)
                     lines.append(f"             explained by {causes}")
                 elif group.unexplained:
@@ -137,12 +230,7 @@ def render_text(report: CorpusReport, max_groups: int, color: bool = False) -> s
                 "31;1",
             )
         )
-    verdict = "all events valid under every version" if report.ok else "rejections found"
-    lines.append(
-        f"{report.events:,} events checked against {', '.join(report.versions)} "
-        f"(formats: {formats}){_speed(report)}: {verdict}"
-    )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def render_markdown(report: CorpusReport, max_groups: int) -> str:
@@ -171,11 +259,13 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
                 "",
                 f"#### `{corpus.path}` against `{result.version}`",
                 "",
-                "| count | where | error | first line | explained by |",
+                "| count | where | error | first | explained by |",
                 "| --- | --- | --- | --- | --- |",
             ]
             for group in result.errors[:max_groups]:
-                if group.explained_by:
+                if group.defect:
+                    why = "**corpus defect**: rejected by its capture version"
+                elif group.explained_by:
                     why = ", ".join(f"`{e.rule}`" for e in group.explained_by)
                 elif group.unexplained:
                     why = "**unexplained**"
@@ -184,14 +274,25 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
                 message = group.message.replace("|", "\\|")
                 out.append(
                     f"| {group.count:,} | `{group.instance_path}` | {message} | "
-                    f"{group.first_line} | {why} |"
+                    f"{corpus.where(group.first_line)} | {why} |"
                 )
+            hidden = len(result.errors) - max_groups
+            if hidden > 0:
+                out += ["", f"(+{hidden} more error groups)"]
     if report.unexplained:
         out += [
             "",
             f"> **Warning:** {report.unexplained} error group(s) are not explained by "
             "any breaking or unknown schema change.",
         ]
+    if report.defects:
+        out += [
+            "",
+            f"> **Corpus defect:** {report.defects:,} event(s) are rejected by the version "
+            "they were captured under (a bad capture, or a wrong manifest entry).",
+        ]
+    head, verdict = summary(report)
+    out += ["", head, "", f"**{verdict}**"]
     return "\n".join(out) + "\n"
 
 

@@ -39,6 +39,9 @@ class Item:
     case: str = ""  # the JUnit test case it belongs to
 
 
+CORPUS_GROUPS = 3  # error groups shown per corpus and version with --corpora
+
+
 def _where(change: Change) -> str:
     paths = ", ".join(change.instance_paths[:3]) or change.schema_path or "(root)"
     if len(change.instance_paths) > 3:
@@ -153,6 +156,7 @@ def _header(result: GateReport) -> str:
 
 
 def to_json_data(result: GateReport) -> dict[str, Any]:
+    from compat.report.corpus import to_json_data as corpus_json
     from compat.report.diff import to_json_data as diff_json
     from compat.versioning.acknowledge import fingerprint
 
@@ -220,6 +224,7 @@ def to_json_data(result: GateReport) -> dict[str, Any]:
         ],
         "notes": result.notes,
         "unexplained_corpus_rejections": result.corpus.unexplained if result.corpus else None,
+        "corpora": None if result.corpus is None else corpus_json(result.corpus, CORPUS_GROUPS),
     }
 
 
@@ -273,10 +278,12 @@ def render_text(result: GateReport) -> str:
     for note in result.notes:
         lines.append(f"  note: {note}")
     if result.corpus is not None:
-        lines.append(
-            f"  corpora: {result.corpus.events:,} events, "
-            f"{result.corpus.unexplained} unexplained rejection group(s)"
-        )
+        from compat.report.corpus import body, summary
+
+        head, verdict = summary(result.corpus)
+        lines.append(f"  corpora: {head}")
+        lines += [f"    {line}" if line else "" for line in body(result.corpus, CORPUS_GROUPS)]
+        lines.append(f"    corpora {verdict}")
     if not result.checks and not result.problems:
         lines.append("  no schema changes to gate")
     lines.append("PASSED" if result.passed else "FAILED")
@@ -346,7 +353,7 @@ def render_markdown(result: GateReport) -> str:
     if result.corpus is not None:
         from compat.report.corpus import render_markdown as corpus_markdown
 
-        out += ["", corpus_markdown(result.corpus, 10)]
+        out += ["", corpus_markdown(result.corpus, CORPUS_GROUPS)]
     return "\n".join(out) + "\n"
 
 
@@ -376,6 +383,8 @@ def render_github(result: GateReport) -> str:
         lines.append(f"::{item.level} {where}title={_escape_property(title)}::{_escape_data(body)}")
     for stale in result.stale:
         lines.append(f"::warning title=stale acknowledgement::{_escape_data(_stale_line(stale))}")
+    if result.corpus is not None:
+        lines.append(f"::notice title=stored corpora::{_escape_data(_corpus_text(result.corpus))}")
     lines.append(
         ("::notice::schema gate passed" if result.passed else "::error::schema gate failed")
         + f" ({_escape_data(_header(result))})"
@@ -462,6 +471,12 @@ def render_sarif(result: GateReport) -> str:
     driver = sarif["runs"][0]["tool"]["driver"]  # type: ignore[index]
     if driver["informationUri"] is None:
         del driver["informationUri"]
+    if result.corpus is not None:
+        # SARIF's property bag: the stored corpora's evidence, as the JSON report has it
+        from compat.report.corpus import to_json_data as corpus_json
+
+        run: dict[str, Any] = sarif["runs"][0]  # type: ignore[assignment]
+        run["properties"] = {"corpora": corpus_json(result.corpus, CORPUS_GROUPS)}
     return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -487,8 +502,19 @@ def render_junit(result: GateReport) -> str:
                 f"{escape(body)}</failure>"
             )
         out.append("    </testcase>")
+    if result.corpus is not None:
+        out.append(f"    <system-out>{escape(_corpus_text(result.corpus))}</system-out>")
     out += ["  </testsuite>", "</testsuites>"]
     return "\n".join(out) + "\n"
+
+
+def _corpus_text(corpus: Any) -> str:
+    """The stored corpora's evidence as a few lines: the summary, then per corpus and version
+    the counts and top error groups."""
+    from compat.report.corpus import body, summary
+
+    head, verdict = summary(corpus)
+    return "\n".join([head, *body(corpus, CORPUS_GROUPS), verdict]).strip()
 
 
 RENDERERS = {

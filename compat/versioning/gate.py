@@ -94,6 +94,14 @@ PROBLEM_KINDS = {
             "the gate reports as breaking or unknown; one that is not means a verdict was "
             "wrong.",
         ),
+        ProblemKind(
+            "corpus-evidence-failed",
+            "The stored corpora fail the gate's --corpus-fail-on level for another reason.",
+            "Stored corpora are evidence only when they are sound: malformed lines, a file not "
+            "read to its end and events rejected by their own capture version (a bad capture "
+            "or a wrong manifest) fail the gate by default; with --corpus-fail-on rejected, any "
+            "rejection does.",
+        ),
     )
 }
 
@@ -663,11 +671,28 @@ class _StoreGate:
 
 
 def add_corpus_evidence(result: GateReport, corpus: Any) -> None:
-    """The stored corpora's verdict: an unexplained rejection fails the gate."""
+    """The stored corpora's verdict at their fail_on level (corpus.failing): an unexplained
+    rejection is one problem, anything else the level fails on another."""
     result.corpus = corpus
-    if corpus is None or not corpus.unexplained:
+    if corpus is None:
         return
-    versions = ", ".join(sorted({c.new for c in result.checks}))
+    versions = ", ".join(corpus.versions)
+    failing = corpus.failing
+    others = [what for kind, what in failing if kind != "unexplained"]
+    if others:
+        result.problems.append(
+            Problem(
+                "corpus-evidence-failed",
+                f"stored corpora against {versions} (--corpus-fail-on {corpus.fail_on}): "
+                + "; ".join(others),
+                result.checks[-1].file if result.checks else "",
+                f"see them with `cws-compat corpus validate --against {versions}`: repair or "
+                "recapture a corpus with malformed lines, a truncated file or events its own "
+                "capture version rejects (or fix its manifest entry)",
+            )
+        )
+    if not any(kind == "unexplained" for kind, _ in failing):
+        return
     result.problems.append(
         Problem(
             "unexplained-corpus-rejection",

@@ -13,7 +13,7 @@ import pytest
 
 from compat.corpus.generate import generate_events
 from compat.corpus.manifest import read_manifest
-from compat.corpus.run import run
+from compat.corpus.run import failures, run
 from compat.schema.load import prepare
 from compat.schema.source import SchemaSource
 from compat.versioning.sources import load
@@ -65,14 +65,20 @@ def test_required_added_in_a_shared_definition_is_traced(tmp_path: Path, v1: Any
     assert mode.schema_path == "/definitions/File/properties/mode/type"
 
 
-def test_rejection_with_no_breaking_change_is_unexplained(tmp_path: Path, v1: Any) -> None:
-    # events that claim to be captured under v1 but are not valid under it: no change from v1
-    # to v1 can explain their rejection, and the report must say so
+def test_rejection_by_the_capture_version_is_a_defect_not_unexplained(
+    tmp_path: Path, v1: Any
+) -> None:
+    # events that claim to be captured under v1 but are not valid under it: a bad capture or a
+    # wrong manifest, which no change (and no verdict) is to blame for
     event = {"process": {"uid": "zero", "gid": 0}}
     report = run([_corpus(tmp_path, [event])], {"v1": v1}, {}, "v1", False, 1)
-    group = report.corpora[0].results[0].errors[0]
-    assert group.explained_by == [] and group.unexplained
-    assert report.unexplained == 1
+    result = report.corpora[0].results[0]
+    group = result.errors[0]
+    assert group.defect and not group.unexplained and group.explained_by is None
+    assert result.role == "capture" and result.defects == 1
+    assert report.unexplained == 0 and report.defects == 1
+    assert [kind for kind, _ in failures(report, "malformed")] == ["defect"]
+    assert failures(report, "unexplained") == []
 
 
 def test_without_a_capture_version_nothing_is_attributed(tmp_path: Path, v1: Any) -> None:

@@ -3,6 +3,7 @@ repositories holding a copy of `schemas/`."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -216,6 +217,43 @@ def test_gate_with_corpora_adds_evidence(cli: Any, repo: Path) -> None:
     result = cli("check", "--corpora", "--format", "json")
     assert result.code == 1
     assert result.json()["unexplained_corpus_rejections"] == 0
+
+
+def test_gate_corpora_fail_only_on_unexplained_rejections_by_default(
+    cli: Any, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # v3 makes auid required, acknowledged: most stored events are rejected by it, and the
+    # required-added change explains each rejection
+    released = cli("release", str(v2_with(breaking)), "--allow-breaking", "agents send auid")
+    assert released.code == 0, released.err
+    passing = cli("check", "--corpora")
+    assert passing.code == 0, passing.out
+    # the evidence is shown, not only a total: per version counts and the top groups
+    assert "corpora: 3,000 events x 1 version" in passing.out
+    assert "v3: 27 valid, 1,473 rejected (1.8% valid)" in passing.out
+    assert "explained by required-added" in passing.out
+    data = cli("check", "--corpora", "--format", "json").json()
+    assert data["corpora"]["corpora"][0]["results"][0]["invalid"] == 1473
+    assert data["corpora"]["failed"] is False
+    strict = cli("check", "--corpora", "--corpus-fail-on", "rejected", "--format", "json")
+    assert strict.code == 1
+    assert [p["kind"] for p in strict.json()["problems"]] == ["corpus-evidence-failed"]
+
+    from compat.corpus import run as run_module
+
+    real = run_module.compare
+
+    def blind(*args: Any, **kwargs: Any) -> Any:
+        found = copy.copy(real(*args, **kwargs))
+        found.changes = []
+        return found
+
+    monkeypatch.setattr(run_module, "compare", blind)
+    failing = cli("check", "--corpora", "--format", "json")
+    assert failing.code == 1
+    assert [p["kind"] for p in failing.json()["problems"]] == ["unexplained-corpus-rejection"]
+    assert cli("check", "--corpora", "--corpus-fail-on", "never").code == 0
+    assert cli("check", "--corpus-fail-on", "never").code == 2
 
 
 def test_shallow_clone_gets_a_verdict_or_the_fetch_command(
