@@ -88,7 +88,15 @@ def check(
     repo = open_repo()
     commit, label = resolve(repo, ref, os.environ.get("GITHUB_BASE_REF") or None)
     result = gate(
-        repo, commit, label, list(paths), settings, chosen, passing_unknown, assert_formats
+        repo,
+        commit,
+        label,
+        list(paths),
+        settings,
+        chosen,
+        passing_unknown,
+        assert_formats,
+        store_given=store is not None,
     )
     result.rules_url = settings.rules_url or os.environ.get("CWS_COMPAT_RULES_URL") or None
     if corpora:

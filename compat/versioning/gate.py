@@ -65,6 +65,13 @@ PROBLEM_KINDS = {
             "comparisons of later versions depend on it.",
         ),
         ProblemKind(
+            "store-index-invalid",
+            "The store's index.json is missing, empty or unreadable.",
+            "index.json lists the released versions with their checksums; without it nothing "
+            "in the store can be checked. It is restored from the base, never rebuilt by "
+            "releasing the versions again.",
+        ),
+        ProblemKind(
             "unregistered-version-file",
             "A schema file in the store is not in index.json.",
             "Only `cws-compat release` adds versions: it checks the new version against the "
@@ -269,8 +276,15 @@ def gate(
     mode: Mode,
     allow_unknown: bool,
     assert_formats: bool,
+    store_given: bool = False,
 ) -> GateReport:
-    from compat.versioning.git import relative
+    """Gate the store (without `paths`, or when one of them is in it) and the files in
+    `paths`. The released versions are those of the store the base commit had, where the
+    base's own settings put it (read at the base): a pull request that moves the store, or
+    points `store` elsewhere, is held to them all the same. `store_given`: the store was
+    named on the command line (--store), for both sides."""
+    from compat.config import store_in_tree
+    from compat.versioning.git import read_at, relative
 
     report = GateReport(
         ref_label,
@@ -292,7 +306,17 @@ def gate(
             gate_store = True
         else:
             files.append(path)
-    context = _Context(report, commit, store_rel, settings, mode, allow_unknown, assert_formats)
+    if store_given:
+        base_store: str | None = store_rel
+    else:
+        try:
+            start = relative(repo, Path.cwd())
+        except CompatError:
+            start = ""
+        base_store = store_in_tree(lambda file: read_at(commit, file), start)
+    context = _Context(
+        report, commit, store_rel, settings, mode, allow_unknown, assert_formats, base_store
+    )
     if gate_store:
         _StoreGate(context).run()
     for path in files:
@@ -309,6 +333,7 @@ class _Context:
     mode: Mode
     allow_unknown: bool
     assert_formats: bool
+    base_store: str | None = None  # where the store was at the base, repository-relative
 
     def compare(self, old: LoadedSchema, new: LoadedSchema) -> Report:
         return compare(old, new, self.mode.plain, self.assert_formats, self.allow_unknown)
@@ -316,8 +341,11 @@ class _Context:
     def load(self, label: str, data: bytes, file: str) -> LoadedSchema:
         return _loaded(label, data, file, self.settings, self.assert_formats)
 
-    def restore(self, rel: str) -> str:
-        return f"git checkout {self.report.sha[:12]} -- {rel}"
+    def restore(self, rel: str, base_rel: str | None = None) -> str:
+        """The command that puts `rel` back as it is at the base (where it was `base_rel`)."""
+        if base_rel is None or base_rel == rel:
+            return f"git checkout {self.report.sha[:12]} -- {rel}"
+        return f"git show {self.report.sha[:12]}:{base_rel} > {rel}"
 
 
 def _gate_file(context: _Context, repo: Any, path: Path) -> None:
@@ -419,56 +447,113 @@ def _stale(where: str, ack: Acknowledgement, changes: list[Change]) -> Stale:
 
 
 class _StoreGate:
-    """Released versions unchanged, no stray files, each new version compared with its
-    predecessor (or every earlier version, transitive), acknowledgements matched."""
+    """Released versions unchanged, no stray files, each new version
+    compared with its predecessor (or every earlier version, transitive), acknowledgements
+    matched. The released versions are read at the base, from the store the base had."""
 
     def __init__(self, context: _Context) -> None:
         self.context = context
         self.report = context.report
         self.root = context.settings.store
-        if (self.root / INDEX_NAME).exists() or not self._indexed_at_base():
-            self.store = Store.open(self.root)
-        else:  # the whole index was deleted: every released version is reported removed
-            self.store = Store(self.root, [])
+        self.base_rel = context.base_store
+        self.store = Store(self.root, [])
         self.released: dict[str, VersionEntry] = {}
         self.released_bytes: dict[str, bytes | None] = {}
-
-    def _indexed_at_base(self) -> bool:
-        from compat.versioning.git import read_at
-
-        return read_at(self.context.commit, self._rel(INDEX_NAME)) is not None
 
     def run(self) -> None:
         from compat.versioning.git import read_at
 
-        rel = f"{self.context.store_rel}/{INDEX_NAME}"
-        before_index = read_at(self.context.commit, rel)
+        commit, ref = self.context.commit, self.report.ref
+        before_index = None
+        if self.base_rel is not None:
+            before_index = read_at(commit, self._base(INDEX_NAME))
         if before_index is not None:
-            label = f"{self.report.ref}:{rel}"
+            label = f"{ref}:{self._base(INDEX_NAME)}"
             for entry in Store.from_index(before_index, label, self.root).entries:
                 self.released[entry.name] = entry
-                self.released_bytes[entry.name] = read_at(
-                    self.context.commit, f"{self.context.store_rel}/{entry.file}"
-                )
-        for position, entry in enumerate(self.released.values()):
-            self._released_unchanged(position, entry)
+                self.released_bytes[entry.name] = read_at(commit, self._base(entry.file))
+        moved = self.base_rel is not None and self.base_rel != self.context.store_rel
+        if moved and before_index is not None:
+            self.report.notes.append(
+                f"the store was at {self.base_rel} at {ref} and is at "
+                f"{self.context.store_rel} now: its released versions are checked there"
+            )
+        if not self._open(before_index is not None, moved):
+            return
+        for entry in self.released.values():
+            self._released_unchanged(entry, moved)
         self._unregistered_files()
         self._compare_new_versions()
+
+    def _open(self, indexed_at_base: bool, moved: bool) -> bool:
+        """Open the pull request's store; when the base had an index and this one is missing,
+        empty or unreadable, that is a failure of the gate (False: nothing more to check)."""
+        index_rel = self._rel(INDEX_NAME)
+        if not indexed_at_base:
+            self.store = Store.open(self.root)  # no store on either side: an input error
+            return True
+        try:
+            self.store = Store.open(self.root)
+            return True
+        except CompatError as exc:
+            missing = not (self.root / INDEX_NAME).is_file()
+            what = "is missing" if missing else f"is not a valid store index ({exc})"
+        restore = self.context.restore(index_rel, self._base(INDEX_NAME))
+        fix = f"restore it with `{restore}`"
+        if moved:
+            fix += (
+                f"; or point `store` in the settings back at {self.base_rel}, where the store "
+                f"is at {self.report.ref}"
+            )
+        fix += "; never re-release versions that are already released"
+        self.report.problems.append(
+            Problem(
+                "store-index-invalid",
+                f"{index_rel} {what}: the released versions "
+                f"({', '.join(self.released) or 'none'}) cannot be checked",
+                index_rel,
+                fix,
+            )
+        )
+        for entry in self.released.values():  # a store deleted whole: name each version
+            file_rel = self._rel(entry.file)
+            if not (self.root / entry.file).is_file():
+                restore = self.context.restore(file_rel, self._base(entry.file))
+                self.report.problems.append(
+                    Problem(
+                        "released-version-removed",
+                        f"released version {entry.name} ({file_rel}) was deleted",
+                        file_rel,
+                        f"restore it with `{restore}`",
+                    )
+                )
+        return False
+
+    def _base(self, file: str) -> str:
+        """A store file where the store was at the base."""
+        return f"{self.base_rel}/{file}"
 
     def _rel(self, file: str) -> str:
         return f"{self.context.store_rel}/{file}"
 
-    def _released_unchanged(self, position: int, entry: VersionEntry) -> None:
+    def _released_unchanged(self, entry: VersionEntry, moved: bool) -> None:
         name = entry.name
         index_rel = self._rel(INDEX_NAME)
-        restore = self.context.restore(self._rel(entry.file))
+        restore = self.context.restore(self._rel(entry.file), self._base(entry.file))
+        moved_hint = (
+            f" (the store was at {self.base_rel} at {self.report.ref}: move it whole, with "
+            f"every released version, or point `store` back there)"
+            if moved
+            else ""
+        )
         if name not in self.store:
             self.report.problems.append(
                 Problem(
                     "released-version-removed",
-                    f"released version {name} was removed from the store index",
+                    f"released version {name} was removed from the store index {index_rel}",
                     index_rel,
-                    f"put its entry back in {index_rel} as it is at {self.report.ref}",
+                    f"put its entry back in {index_rel} as it is in "
+                    f"{self._base(INDEX_NAME)} at {self.report.ref}{moved_hint}",
                 )
             )
             return
@@ -483,7 +568,7 @@ class _StoreGate:
                     "released-version-removed",
                     f"released version {name} ({file_rel}) was deleted",
                     file_rel,
-                    f"restore it with `{restore}`",
+                    f"restore it with `{restore}`{moved_hint}",
                 )
             )
             return
@@ -516,9 +601,7 @@ class _StoreGate:
             pointer = found[0].pointer if found and found[0].pointer[:1] in ("", "/") else ""
             where, (line, col) = file_rel, locate(file_rel, text, pointer)
         else:
-            index_text = (self.root / INDEX_NAME).read_text(encoding="utf-8", errors="replace")
-            pointer = f"/versions/{self.store.names.index(name)}"
-            where, (line, col) = index_rel, locate(index_rel, index_text, pointer)
+            where, (line, col) = self._index_position(name)
         self.report.problems.append(
             Problem(
                 "released-version-modified",
@@ -532,6 +615,12 @@ class _StoreGate:
                 found,
             )
         )
+
+    def _index_position(self, name: str) -> tuple[str, tuple[int, int]]:
+        index_rel = self._rel(INDEX_NAME)
+        index_text = (self.root / INDEX_NAME).read_text(encoding="utf-8", errors="replace")
+        pointer = f"/versions/{self.store.names.index(name)}"
+        return index_rel, locate(index_rel, index_text, pointer)
 
     def _file_edits(self, name: str, old: bytes, new: bytes, file: str) -> list[Edit]:
         try:

@@ -1,0 +1,120 @@
+"""Ways around the gate, closed: the store moved or swapped for another, released versions
+reordered or joined by one in their midst, the index deleted or broken. Each is tried in a
+scratch repository as a pull request would do it, in every output format."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.versioning.scratch import git
+
+INDEX = "schemas/versions/index.json"
+FORMATS = ("text", "json", "markdown", "github", "sarif", "junit")
+
+
+def rewrite_released(store: Path, name: str) -> None:
+    """Edit a released version in place and record its new checksum, as a bypass would."""
+    path = store / f"{name}.json"
+    document = json.loads(path.read_text())
+    document["title"] = "rewritten"
+    path.write_text(json.dumps(document, indent=4) + "\n")
+    index = json.loads((store / "index.json").read_text())
+    for entry in index["versions"]:
+        if entry["name"] == name:
+            entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (store / "index.json").write_text(json.dumps(index, indent=4) + "\n")
+
+
+def fails_everywhere(cli: Any, kind: str, *args: str) -> dict[str, Any]:
+    """The gate fails (exit 1) in every format, naming `kind`; returns the JSON report."""
+    for fmt in FORMATS:
+        result = cli("check", *args, "--format", fmt)
+        assert result.code == 1, (fmt, result.out, result.err)
+        assert kind in result.out or fmt == "text", fmt
+    data: dict[str, Any] = cli("check", *args, "--format", "json").json()
+    assert data["passed"] is False
+    return data
+
+
+# -- 1. the store the base had ---------------------------------------------------------------
+
+
+def test_moving_the_store_does_not_let_released_versions_change(cli: Any, repo: Path) -> None:
+    (repo / "api").mkdir()
+    git(repo, "mv", "schemas/versions", "api/versions")
+    (repo / ".cws-compat.toml").write_text('store = "api/versions"\n')
+    rewrite_released(repo / "api/versions", "v1")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "move the store")
+    data = fails_everywhere(cli, "released-version-modified")
+    [problem] = data["problems"]
+    assert problem["file"] == "api/versions/v1.json"
+    # the fix restores the released bytes from where they were at the base
+    assert ":schemas/versions/v1.json > api/versions/v1.json`" in problem["fix"]
+    assert any("the store was at schemas/versions" in note for note in data["notes"])
+
+
+def test_a_store_moved_whole_passes(cli: Any, repo: Path) -> None:
+    (repo / "api").mkdir()
+    git(repo, "mv", "schemas/versions", "api/versions")
+    (repo / ".cws-compat.toml").write_text('store = "api/versions"\n')
+    result = cli("check", "--format", "json")
+    assert result.code == 0, result.out
+    assert result.json()["problems"] == []
+
+
+def test_pointing_store_at_a_fresh_directory_fails(cli: Any, repo: Path) -> None:
+    fresh = repo / "other/versions"
+    fresh.mkdir(parents=True)
+    (fresh / "index.json").write_text('{"versions": []}\n')
+    (repo / "pyproject.toml").write_text('[tool.cws-compat]\nstore = "other/versions"\n')
+    data = fails_everywhere(cli, "released-version-removed")
+    removed = [p for p in data["problems"] if p["kind"] == "released-version-removed"]
+    assert len(removed) == 2  # v1 and v2, released at the base
+    assert "point `store` back there" in removed[0]["fix"]
+
+
+def test_settings_at_the_base_decide_where_the_released_store_is(cli: Any, repo: Path) -> None:
+    """The base keeps its store elsewhere (its own settings say so); the pull request drops
+    the settings, so the default place is empty: still every released version is missing."""
+    git(repo, "mv", "schemas/versions", "kept")
+    (repo / ".cws-compat.toml").write_text('store = "kept"\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "store elsewhere")
+    git(repo, "branch", "-f", "main", "HEAD")
+    git(repo, "checkout", "-qb", "pr2")
+    git(repo, "rm", "-q", ".cws-compat.toml")
+    store = repo / "schemas/versions"
+    store.mkdir(parents=True)
+    (store / "index.json").write_text('{"versions": []}\n')
+    data = fails_everywhere(cli, "released-version-removed", "--against", "main")
+    assert {p["kind"] for p in data["problems"]} == {"released-version-removed"}
+
+
+# -- 9. the index deleted, emptied, broken -----------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [None, b"", b"{not json", b'{"versions": 3}'])
+def test_a_missing_or_broken_index_fails_the_gate_with_the_restore_command(
+    cli: Any, repo: Path, content: bytes | None
+) -> None:
+    index = repo / INDEX
+    if content is None:
+        index.unlink()
+    else:
+        index.write_bytes(content)
+    data = fails_everywhere(cli, "store-index-invalid")
+    [problem] = data["problems"]
+    assert problem["kind"] == "store-index-invalid"
+    sha = data["sha"][:12]
+    assert f"`git checkout {sha} -- {INDEX}`" in problem["fix"]
+    assert "cws-compat release" not in problem["fix"]  # re-releasing would damage the store
+    # the command it gives restores the store, after which the gate passes
+    subprocess.run(problem["fix"].split("`")[1].split(), cwd=repo, check=True)
+    assert cli("check").code == 0
