@@ -72,6 +72,14 @@ PROBLEM_KINDS = {
             "releasing the versions again.",
         ),
         ProblemKind(
+            "released-versions-reordered",
+            "Released versions changed place in index.json, or a version was put among them.",
+            "index.json lists versions in release order: each version is compared with the one "
+            "before it, and the latest is what the next release is compared with. Released "
+            "entries keep their order and place; new versions are appended after the last "
+            "released one.",
+        ),
+        ProblemKind(
             "unregistered-version-file",
             "A schema file in the store is not in index.json.",
             "Only `cws-compat release` adds versions: it checks the new version against the "
@@ -447,7 +455,7 @@ def _stale(where: str, ack: Acknowledgement, changes: list[Change]) -> Stale:
 
 
 class _StoreGate:
-    """Released versions unchanged, no stray files, each new version
+    """Released versions unchanged and in their place, no stray files, each new version
     compared with its predecessor (or every earlier version, transitive), acknowledgements
     matched. The released versions are read at the base, from the store the base had."""
 
@@ -482,6 +490,7 @@ class _StoreGate:
             return
         for entry in self.released.values():
             self._released_unchanged(entry, moved)
+        self._released_in_place()
         self._unregistered_files()
         self._compare_new_versions()
 
@@ -622,6 +631,33 @@ class _StoreGate:
         pointer = f"/versions/{self.store.names.index(name)}"
         return index_rel, locate(index_rel, index_text, pointer)
 
+    def _released_in_place(self) -> None:
+        """Released versions keep their order and their positions at the head of the index;
+        new versions come after the last released one."""
+        expected = [name for name in self.released if name in self.store]
+        actual = self.store.names[: len(expected)]
+        if actual == expected:
+            return
+        index_rel = self._rel(INDEX_NAME)
+        last = next(reversed(self.released))
+        wrong = next(i for i, (a, b) in enumerate(zip(actual, expected, strict=True)) if a != b)
+        where, (line, col) = self._index_position(actual[wrong])
+        self.report.problems.append(
+            Problem(
+                "released-versions-reordered",
+                f"{index_rel} lists versions in the order {', '.join(self.store.names)}; at "
+                f"{self.report.ref} the released ones are {', '.join(self.released)}, in that "
+                "order: released versions keep their place, and new versions come after "
+                f"{last}",
+                where,
+                f"put the released entries back in {index_rel} in their order at "
+                f"{self.report.ref} ({', '.join(expected)}) and add new versions after {last}, "
+                "as `cws-compat release` does",
+                line,
+                col,
+            )
+        )
+
     def _file_edits(self, name: str, old: bytes, new: bytes, file: str) -> list[Edit]:
         try:
             before = from_bytes(old, f"{self.report.ref}:{name}", name=file).document
@@ -696,7 +732,10 @@ class _StoreGate:
         return entry.acknowledged
 
     def _compare_new_versions(self) -> None:
-        names = self.store.names
+        # the released versions in their order at the base, then the new ones as listed:
+        # each new version's predecessor is the base's latest, then each new one in turn
+        names = [n for n in self.released if n in self.store]
+        names += [n for n in self.store.names if n not in self.released]
         transitive = self.context.mode.transitive
         cache: dict[str, LoadedSchema | None] = {}
 

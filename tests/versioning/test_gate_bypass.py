@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.versioning.scratch import git
+from tests.versioning.scratch import add_version_by_hand, additive, git, v2_with
 
 INDEX = "schemas/versions/index.json"
 FORMATS = ("text", "json", "markdown", "github", "sarif", "junit")
@@ -118,3 +118,40 @@ def test_a_missing_or_broken_index_fails_the_gate_with_the_restore_command(
     # the command it gives restores the store, after which the gate passes
     subprocess.run(problem["fix"].split("`")[1].split(), cwd=repo, check=True)
     assert cli("check").code == 0
+
+
+# -- 2. released versions keep their order and place -----------------------------------------
+
+
+def reorder(root: Path, names: list[str]) -> None:
+    index_path = root / INDEX
+    index = json.loads(index_path.read_text())
+    by_name = {e["name"]: e for e in index["versions"]}
+    index["versions"] = [by_name[n] for n in names]
+    index_path.write_text(json.dumps(index, indent=4) + "\n")
+
+
+def test_reversing_released_versions_fails(cli: Any, repo: Path) -> None:
+    reorder(repo, ["v2", "v1"])
+    data = fails_everywhere(cli, "released-versions-reordered")
+    [problem] = data["problems"]
+    assert "(v1, v2) and add new versions after v2" in problem["fix"]
+
+
+def test_a_version_inserted_among_released_ones_fails_and_is_compared_with_the_latest(
+    cli: Any, repo: Path
+) -> None:
+    add_version_by_hand(repo, "v3", v2_with(additive))
+    reorder(repo, ["v1", "v3", "v2"])
+    data = fails_everywhere(cli, "released-versions-reordered")
+    assert [p["kind"] for p in data["problems"]] == ["released-versions-reordered"]
+    # its real predecessor is the base's latest, v2 (not v1, before which it was put)
+    assert [(c["old"], c["new"]) for c in data["checks"]] == [("v2", "v3")]
+
+
+def test_new_versions_appended_are_compared_in_turn(cli: Any, repo: Path) -> None:
+    add_version_by_hand(repo, "v3", v2_with(additive))
+    add_version_by_hand(repo, "v4", v2_with(additive))
+    result = cli("check", "--format", "json")
+    assert [(c["old"], c["new"]) for c in result.json()["checks"]] == [("v2", "v3"), ("v3", "v4")]
+    assert result.json()["problems"] == []
