@@ -66,11 +66,13 @@ def check(
 ) -> int:
     """Gate schema changes against a git ref (for pull requests and pre-commit).
 
-    Without PATHS, gates the store: released versions must be unchanged byte for byte (and
-    so must their index entries), every schema file in the store must be a registered
-    version, and each new version is compared with its predecessor (or every earlier one,
-    transitive). With PATHS, gates those schema files (JSON or YAML) against their version at
-    the ref; a file new since the ref is compared with the store's latest version. Breaking
+    Without PATHS, gates the store the ref had (where the ref's settings put it): released
+    versions must be unchanged byte for byte, CRLF read as LF (and so must their index
+    entries), in their order at the head of index.json; every schema file in the store must
+    be a registered version, and each new version is compared with its predecessor (or every
+    earlier one, transitive). With PATHS, gates those schema files (JSON or YAML) against
+    their version at the ref; a file new since the ref is compared with the store's latest
+    version. Breaking
     or unknown changes fail unless acknowledged, exactly: in the version's index entry, or in
     the settings (.cws-compat.toml or [tool.cws-compat]) for files. Every failure says how to
     proceed. Exit 0 pass, 1 fail, 2 usage or input error.

@@ -34,7 +34,15 @@ from compat.versioning.acknowledge import (
     fingerprint,
     selector,
 )
-from compat.versioning.store import INDEX_NAME, NAME_RE, Store, VersionEntry, sha256_hex
+from compat.versioning.store import (
+    INDEX_NAME,
+    NAME_RE,
+    Store,
+    VersionEntry,
+    checksum_matches,
+    content_sha256,
+    same_content,
+)
 
 SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -581,7 +589,7 @@ class _StoreGate:
                 )
             )
             return
-        file_changed = old_bytes is not None and old_bytes != new_bytes
+        file_changed = old_bytes is not None and not same_content(old_bytes, new_bytes)
         entry_changed = current.to_json() != entry.to_json()
         if not file_changed and not entry_changed:
             return
@@ -712,8 +720,8 @@ class _StoreGate:
             )
             return None
         data = path.read_bytes()
-        actual = sha256_hex(data)
-        if actual != entry.sha256 and name not in self.released:
+        if not checksum_matches(data, entry.sha256) and name not in self.released:
+            actual = content_sha256(data)
             self.report.problems.append(
                 Problem(
                     "version-checksum-mismatch",

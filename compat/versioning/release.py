@@ -25,9 +25,10 @@ from compat.versioning.store import (
     NAME_RE,
     Store,
     VersionEntry,
+    content_sha256,
     index_json,
+    lf,
     locked,
-    sha256_hex,
 )
 
 
@@ -112,6 +113,7 @@ def _release(
     new = prepare(from_bytes(data, name, schema, name), default_draft, assert_formats)
     if is_yaml(schema.name):
         data = dump_json(new.source.document).encode("utf-8")  # the store holds JSON
+    data = lf(data)  # the store holds LF line endings, whatever the platform wrote
     load = store_loader(store)
     if store.names:
         latest = store.names[-1]
@@ -132,7 +134,7 @@ def _release(
     if left:
         return ReleaseResult(name, reports, left, [], str(schema))
     entry = VersionEntry(
-        name, file_name, sha256_hex(data), today or date.today().isoformat(), tuple(acks)
+        name, file_name, content_sha256(data), today or date.today().isoformat(), tuple(acks)
     )
     entries = [*store.entries, entry]
 

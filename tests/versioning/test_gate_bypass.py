@@ -155,3 +155,56 @@ def test_new_versions_appended_are_compared_in_turn(cli: Any, repo: Path) -> Non
     result = cli("check", "--format", "json")
     assert [(c["old"], c["new"]) for c in result.json()["checks"]] == [("v2", "v3"), ("v3", "v4")]
     assert result.json()["problems"] == []
+
+
+# -- 3. line endings: the same verdict on every platform ---------------------------------------
+
+
+def crlf(path: Path) -> None:
+    """What a Windows checkout (core.autocrlf=true) does to a text file."""
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+
+
+def test_a_crlf_checkout_of_the_store_is_the_same_store(cli: Any, repo: Path) -> None:
+    for path in (repo / "schemas/versions").glob("*.json"):
+        crlf(path)
+    result = cli("check", "--format", "json")
+    assert result.code == 0, result.out
+    assert result.json()["problems"] == []
+    assert cli("diff", "v1", "v2").code == 0  # the versions load: their checksums match
+    # an edit is still an edit, whatever the line endings
+    path = repo / "schemas/versions/v1.json"
+    path.write_bytes(path.read_bytes().replace(b'"type"', b'"title": "x",\r\n"type"', 1))
+    assert cli("check").code == 1
+
+
+def test_release_stores_lf_and_a_checksum_every_checkout_matches(cli: Any, repo: Path) -> None:
+    candidate = v2_with(additive)
+    candidate.write_bytes(candidate.read_bytes().replace(b"\n", b"\r\n"))
+    assert cli("release", str(candidate)).code == 0
+    stored = (repo / "schemas/versions/v3.json").read_bytes()
+    assert b"\r" not in stored
+    entry = json.loads((repo / INDEX).read_text())["versions"][-1]
+    assert entry["sha256"] == hashlib.sha256(stored).hexdigest()
+    assert cli("check").code == 0
+    crlf(repo / "schemas/versions/v3.json")
+    assert cli("check").code == 0
+    assert cli("diff", "v2", "v3").code == 0
+
+
+def test_a_crlf_file_released_before_stays_valid_once_git_makes_it_lf(cli: Any, repo: Path) -> None:
+    """Releases used to store the bytes given, CRLF included, with their sha256; git with
+    `text=auto` commits LF, so a fresh clone holds LF bytes: still the released version."""
+    add_version_by_hand(repo, "v3", v2_with(additive))
+    path = repo / "schemas/versions/v3.json"
+    crlf(path)
+    index = json.loads((repo / INDEX).read_text())
+    index["versions"][-1]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (repo / INDEX).write_text(json.dumps(index, indent=4) + "\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v3, CRLF")
+    git(repo, "branch", "-f", "main", "HEAD")
+    git(repo, "checkout", "-qb", "pr2")
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n"))
+    assert cli("check", "--against", "main").code == 0
+    assert cli("diff", "v2", "v3").code == 0
