@@ -51,6 +51,12 @@ if TYPE_CHECKING:
     help="Also write the report to FILE, in FORMAT (text, json, markdown, github, sarif, junit; "
     "default: --format); repeat it to write several formats from the one comparison.",
 )
+@click.option(
+    "--allow-new",
+    is_flag=True,
+    help="A gated file new since the ref with nothing to compare it with (no file at the "
+    "ref, no rename git detects, no store) passes with a note instead of failing.",
+)
 @store_option
 def check(
     paths: tuple[Path, ...],
@@ -62,6 +68,7 @@ def check(
     allow_unknown: bool,
     assert_formats: bool,
     outputs: tuple[str, ...],
+    allow_new: bool,
     store: Path | None,
 ) -> int:
     """Gate schema changes against a git ref (for pull requests and pre-commit).
@@ -71,8 +78,9 @@ def check(
     entries), in their order at the head of index.json; every schema file in the store must
     be a registered version, and each new version is compared with its predecessor (or every
     earlier one, transitive). With PATHS, gates those schema files (JSON or YAML) against
-    their version at the ref; a file new since the ref is compared with the store's latest
-    version. Breaking
+    their version at the ref, or at the path git's rename detection says they had there; a
+    file new since the ref is compared with the store's latest version, and one with nothing
+    to compare it with fails (unless --allow-new). Breaking
     or unknown changes fail unless acknowledged, exactly: in the version's index entry, or in
     the settings (.cws-compat.toml or [tool.cws-compat]) for files. Every failure says how to
     proceed. Exit 0 pass, 1 fail, 2 usage or input error.
@@ -99,6 +107,7 @@ def check(
         passing_unknown,
         assert_formats,
         store_given=store is not None,
+        allow_new=allow_new,
     )
     result.rules_url = settings.rules_url or os.environ.get("CWS_COMPAT_RULES_URL") or None
     if corpora:

@@ -111,6 +111,14 @@ PROBLEM_KINDS = {
             "A schema file named to the gate existed at the ref and no longer does.",
         ),
         ProblemKind(
+            "schema-file-uncompared",
+            "A gated schema file could not be compared with anything.",
+            "The file is new since the ref: no file at its path there, no rename git detects, "
+            "and no schema store to compare it with. A gate that compares nothing proves "
+            "nothing, and a renamed file changed beyond git's rename detection would pass "
+            "unseen; a schema that is really new passes with --allow-new.",
+        ),
+        ProblemKind(
             "unexplained-corpus-rejection",
             "A stored event is rejected with no breaking or unknown change to explain it.",
             "Every rejection of a stored event by a new version must be explained by a change "
@@ -293,12 +301,14 @@ def gate(
     allow_unknown: bool,
     assert_formats: bool,
     store_given: bool = False,
+    allow_new: bool = False,
 ) -> GateReport:
     """Gate the store (without `paths`, or when one of them is in it) and the files in
     `paths`. The released versions are those of the store the base commit had, where the
     base's own settings put it (read at the base): a pull request that moves the store, or
     points `store` elsewhere, is held to them all the same. `store_given`: the store was
-    named on the command line (--store), for both sides."""
+    named on the command line (--store), for both sides. `allow_new`: a gated file with
+    nothing to compare it with is a note, not a failure."""
     from compat.config import store_in_tree
     from compat.versioning.git import read_at, relative
 
@@ -331,7 +341,15 @@ def gate(
             start = ""
         base_store = store_in_tree(lambda file: read_at(commit, file), start)
     context = _Context(
-        report, commit, store_rel, settings, mode, allow_unknown, assert_formats, base_store
+        report,
+        commit,
+        store_rel,
+        settings,
+        mode,
+        allow_unknown,
+        assert_formats,
+        base_store,
+        allow_new,
     )
     if gate_store:
         _StoreGate(context).run()
@@ -350,6 +368,7 @@ class _Context:
     allow_unknown: bool
     assert_formats: bool
     base_store: str | None = None  # where the store was at the base, repository-relative
+    allow_new: bool = False  # a gated file with nothing to compare it with passes
 
     def compare(self, old: LoadedSchema, new: LoadedSchema) -> Report:
         return compare(old, new, self.mode.plain, self.assert_formats, self.allow_unknown)
@@ -364,8 +383,33 @@ class _Context:
         return f"git show {self.report.sha[:12]}:{base_rel} > {rel}"
 
 
+def _uncompared(context: _Context, rel: str) -> None:
+    """A gated file with nothing to compare it with: no file at the base, no rename git
+    detects, no store. It fails, unless new files are allowed: a gate that compared nothing
+    proves nothing, and a rename git does not detect would otherwise pass unseen."""
+    report = context.report
+    what = (
+        f"{rel} is new since {report.ref}: there is no file at {rel} there, git detects no "
+        f"rename to it, and there is no schema store at {context.store_rel} to compare it with"
+    )
+    if context.allow_new:
+        report.notes.append(f"{what}: nothing compared (--allow-new)")
+        return
+    report.problems.append(
+        Problem(
+            "schema-file-uncompared",
+            f"{what}, so nothing was compared",
+            rel,
+            "if it replaces another file, commit the rename (`git mv OLD "
+            f"{rel}`) before changing it, so that git follows it, or compare the two with "
+            f"`cws-compat diff {report.sha[:12]}:OLD {rel}`; if it is a new schema, run the "
+            "gate with --allow-new (the action's `allow-new: true`) for this pull request",
+        )
+    )
+
+
 def _gate_file(context: _Context, repo: Any, path: Path) -> None:
-    from compat.versioning.git import read_at, relative, work_tree
+    from compat.versioning.git import read_at, relative, renamed_from, work_tree
 
     report, settings = context.report, context.settings
     rel = relative(repo, path)
@@ -385,13 +429,17 @@ def _gate_file(context: _Context, repo: Any, path: Path) -> None:
     data = path.read_bytes()
     new = context.load(rel, data, rel)
     note = ""
-    if before is None:
+    origin = renamed_from(repo, context.commit, rel) if before is None else None
+    if origin is not None:
+        before = read_at(context.commit, origin)
+    if before is not None and origin is not None:
+        old = context.load(f"{report.ref}:{origin}", before, origin)
+        note = f"{rel} was renamed from {origin} since {report.ref}: compared with {origin} there"
+        report.notes.append(note)
+    elif before is None:
         latest = _latest_version(settings)
         if latest is None:
-            report.notes.append(
-                f"{rel} is new since {report.ref}, and there is no schema store at "
-                f"{context.store_rel} to compare it with: nothing compared"
-            )
+            _uncompared(context, rel)
             return
         name, file, before = latest
         old = context.load(f"{name} (latest store version)", before, file)

@@ -208,3 +208,62 @@ def test_a_crlf_file_released_before_stays_valid_once_git_makes_it_lf(cli: Any, 
     path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n"))
     assert cli("check", "--against", "main").code == 0
     assert cli("diff", "v2", "v3").code == 0
+
+
+# -- 4. a gated file renamed, or with nothing to compare it with ------------------------------
+
+
+@pytest.fixture
+def no_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository gating one schema file by path, without a store, on a PR branch."""
+    root = tmp_path / "plain"
+    (root / "pkg").mkdir(parents=True)
+    git(root, "init", "-q")
+    (root / "pkg/backend.schema.json").write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["uid"],
+                "properties": {"uid": {"type": "integer"}, "auid": {"type": "integer"}},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "schema")
+    git(root, "checkout", "-qb", "pr")
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_a_renamed_file_is_compared_with_its_old_path(cli: Any, no_store: Path) -> None:
+    git(no_store, "mv", "pkg/backend.schema.json", "pkg/events.schema.json")
+    path = no_store / "pkg/events.schema.json"
+    document = json.loads(path.read_text())
+    document["required"].append("auid")
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    git(no_store, "commit", "-qam", "rename and make auid required")
+    data = fails_everywhere(cli, "required-added", "pkg/events.schema.json")
+    [check] = data["checks"]
+    assert check["old"] == "merge-base(main):pkg/backend.schema.json"
+    assert [f["subject"] for f in check["failing"]] == ["auid"]
+    # its snippet, with a reason, acknowledges it
+    lines = check["failing"][0]["fix"].splitlines()[1:]
+    toml = "\n".join(lines).replace("WHY THIS CHANGE IS ACCEPTABLE", "agents send auid")
+    (no_store / ".cws-compat.toml").write_text(toml + "\n")
+    assert cli("check", "pkg/events.schema.json").code == 0
+
+
+def test_a_file_nothing_can_be_compared_with_fails_unless_new_files_are_allowed(
+    cli: Any, no_store: Path
+) -> None:
+    path = no_store / "pkg/events.schema.json"
+    path.write_text('{"type": "string"}\n')  # no rename git could detect
+    data = fails_everywhere(cli, "schema-file-uncompared", "pkg/events.schema.json")
+    [problem] = data["problems"]
+    assert "--allow-new" in problem["fix"] and "git mv OLD pkg/events.schema.json" in problem["fix"]
+    result = cli("check", "pkg/events.schema.json", "--allow-new")
+    assert result.code == 0, result.out
+    assert "nothing compared (--allow-new)" in result.out
