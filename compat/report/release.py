@@ -38,13 +38,10 @@ def render_text(result: ReleaseResult, mode: str) -> str:
     if result.refused:
         import shlex
 
-        from compat.versioning.acknowledge import selector
+        from compat.versioning.acknowledge import PLACEHOLDER, selector
 
         schema = shlex.quote(result.schema or "SCHEMA")
-        acks = [
-            f"  --ack {shlex.quote(selector(c) + '=WHY THIS CHANGE IS ACCEPTABLE')}"
-            for c in result.refused
-        ]
+        acks = [f"  --ack {shlex.quote(selector(c) + '=' + PLACEHOLDER)}" for c in result.refused]
         out.append(
             f"refused: {len(result.refused)} breaking or unknown change(s) under {mode} mode "
             "without a reason; nothing was written. To release anyway, give each change its "

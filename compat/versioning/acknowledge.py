@@ -29,6 +29,24 @@ if TYPE_CHECKING:
 
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
 KEYS = ("rule", "schema_path", "subject", "fingerprint", "base", "reason")
+# what the snippets and --help print where the reason goes: pasted as is, it explains nothing
+PLACEHOLDER = "WHY THIS CHANGE IS ACCEPTABLE"
+_PLACEHOLDERS = {PLACEHOLDER.lower(), "why", "reason", "todo", "tbd", "fixme", "xxx", "..."}
+
+
+def checked_reason(reason: str, where: str) -> str:
+    """`reason`, stripped; refused when blank or a placeholder (one line, naming `where`)."""
+    text = reason.strip()
+    if not text:
+        raise CompatError(
+            f"{where}: the reason must not be empty: say why the change is acceptable"
+        )
+    if text.strip("<>[]\"' ").lower() in _PLACEHOLDERS:
+        raise CompatError(
+            f"{where}: {text!r} is a placeholder, not a reason: write why the change is "
+            "acceptable (it is recorded with the change and reviewed)"
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -122,8 +140,7 @@ def parse_acknowledgements(
             raise CompatError(
                 f"{here}: unknown key(s) {', '.join(unknown)} (known: {', '.join(KEYS)})"
             )
-        if not item["reason"].strip():
-            raise CompatError(f"{here}: the reason must not be empty")
+        checked_reason(item["reason"], here)
         for key in ("fingerprint", "base"):
             value = item.get(key)
             if value is not None and (not isinstance(value, str) or not HEX16.match(value)):
@@ -175,6 +192,7 @@ def parse_reason(text: str, where: str = "--ack") -> Reason:
         raise CompatError(
             f"{where} {text!r}: expected RULE@SCHEMA_PATH[#SUBJECT]=REASON or FINGERPRINT=REASON"
         )
+    checked_reason(reason, f"{where} {text!r}")
     selector = selector.strip()
     if HEX16.match(selector):
         return Reason(text, reason.strip(), fingerprint=selector)

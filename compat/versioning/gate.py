@@ -28,6 +28,7 @@ from compat.rules import BREAKING, COMPATIBLE, UNKNOWN
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import from_bytes
 from compat.versioning.acknowledge import (
+    PLACEHOLDER,
     Acknowledgement,
     approves,
     digest,
@@ -201,7 +202,7 @@ class Check:
 
     def fix(self, change: Change) -> str:
         """How to proceed with a failing change: the acknowledgement to paste, ready."""
-        reason = "WHY THIS CHANGE IS ACCEPTABLE"
+        reason = PLACEHOLDER
         target = self.target
         lines = []
         if target.store_version is not None:
@@ -565,6 +566,8 @@ class _StoreGate:
             what = "is missing" if missing else f"is not a valid store index ({exc})"
         restore = self.context.restore(index_rel, self._base(INDEX_NAME))
         fix = f"restore it with `{restore}`"
+        if not missing:
+            fix = f"correct what the error names, or {fix} and add new versions with release"
         if moved:
             fix += (
                 f"; or point `store` in the settings back at {self.base_rel}, where the store "

@@ -18,7 +18,7 @@ from compat.schema.model import canonical
 from compat.schema.source import from_bytes
 from compat.util.files import dump_json, read_bytes, write_all_or_nothing
 from compat.util.yamlfile import is_yaml
-from compat.versioning.acknowledge import Reason, approves, assign
+from compat.versioning.acknowledge import Reason, approves, assign, checked_reason
 from compat.versioning.changelog import store_loader, whole
 from compat.versioning.store import (
     INDEX_NAME,
@@ -67,8 +67,8 @@ def release(
     the index must still be what was read when the files are renamed into place (a writer that
     does not take the lock makes this one refuse)."""
     Store.open(store_root)  # a store is there, before its lock file is created
-    if allow_breaking is not None and not allow_breaking.strip():
-        raise CompatError("--allow-breaking needs a reason")
+    if allow_breaking is not None:
+        checked_reason(allow_breaking, "--allow-breaking")
     data = read_bytes(schema, what="schema file")
     with locked(store_root, waiting=waiting):
         return _release(

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.versioning.scratch import add_version_by_hand, additive, git, v2_with
+from tests.versioning.scratch import add_version_by_hand, additive, breaking, git, v2_with
 
 INDEX = "schemas/versions/index.json"
 FORMATS = ("text", "json", "markdown", "github", "sarif", "junit")
@@ -267,3 +267,64 @@ def test_a_file_nothing_can_be_compared_with_fails_unless_new_files_are_allowed(
     result = cli("check", "pkg/events.schema.json", "--allow-new")
     assert result.code == 0, result.out
     assert "nothing compared (--allow-new)" in result.out
+
+
+# -- 5. a placeholder is no reason ---------------------------------------------------------------
+
+PATH_REQUIRED = "/definitions/ProcessCredentials/required"
+
+
+def test_release_refuses_placeholder_and_blank_reasons(
+    cli: Any, repo: Path, tmp_path: Path
+) -> None:
+    candidate = str(v2_with(breaking))
+    selector = f"required-added@{PATH_REQUIRED}#auid"
+    refused = cli("release", candidate)
+    assert refused.code == 1
+    printed = next(line for line in refused.out.splitlines() if "--ack" in line)
+    # the --ack it prints, pasted without completing it
+    pasted = printed.split("--ack ", 1)[1].strip().strip("'")
+    ack_file = tmp_path / "acks.txt"
+    ack_file.write_text(f"{selector}=REASON\n")
+    for args in (
+        ("--ack", pasted),
+        ("--ack", f"{selector}=WHY"),
+        ("--ack", f"{selector}=<reason>"),
+        ("--ack-file", str(ack_file)),
+        ("--allow-breaking", "REASON"),
+        ("--allow-breaking", "WHY THIS CHANGE IS ACCEPTABLE"),
+        ("--allow-breaking", "  "),
+    ):
+        result = cli("release", candidate, *args)
+        assert result.code == 2, (args, result.out)
+        assert result.err.count("\n") == 1, result.err
+        assert "placeholder, not a reason" in result.err or "must not be empty" in result.err
+    assert not (repo / "schemas/versions/v3.json").exists()
+    assert cli("release", candidate, "--ack", f"{selector}=agents >= 7.30 send auid").code == 0
+
+
+def test_the_gate_refuses_a_pasted_snippet_whose_reason_is_the_placeholder(
+    cli: Any, repo: Path
+) -> None:
+    add_version_by_hand(repo, "v3", v2_with(breaking))
+    fix = cli("check", "--format", "json").json()["checks"][0]["failing"][0]["fix"]
+    pasted = json.loads(fix.splitlines()[1])
+    index = json.loads((repo / INDEX).read_text())
+    index["versions"][-1]["acknowledged"] = [pasted]
+    (repo / INDEX).write_text(json.dumps(index, indent=4) + "\n")
+    data = fails_everywhere(cli, "store-index-invalid")
+    [problem] = data["problems"]
+    assert "'WHY THIS CHANGE IS ACCEPTABLE' is a placeholder, not a reason" in problem["message"]
+
+
+def test_settings_acknowledgements_refuse_the_placeholder(cli: Any, no_store: Path) -> None:
+    path = no_store / "pkg/backend.schema.json"
+    document = json.loads(path.read_text())
+    document["required"].append("auid")
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    fix = cli("check", "pkg/backend.schema.json", "--format", "json").json()
+    lines = fix["checks"][0]["failing"][0]["fix"].splitlines()[1:]
+    (no_store / ".cws-compat.toml").write_text("\n".join(lines) + "\n")
+    result = cli("check", "pkg/backend.schema.json")
+    assert result.code == 2
+    assert "placeholder, not a reason" in result.err and result.err.count("\n") == 1
