@@ -230,6 +230,26 @@ def selector(change: Change) -> str:
     return readable
 
 
+def selectors(changes: Iterable[Change]) -> dict[str, str]:
+    """Fingerprint -> the --ack selector naming exactly that change among `changes`: its
+    readable form where that selects it alone, else its fingerprint. Two changes can share a
+    readable form: in a transitive comparison the same rule, path and subject from two older
+    versions (`auid` integer -> boolean, and string -> boolean), or a change without a subject
+    beside one with a subject at the same path."""
+    distinct: dict[str, Change] = {}
+    for change in changes:
+        distinct.setdefault(fingerprint(change), change)
+    found: dict[str, str] = {}
+    for fp, change in distinct.items():
+        readable = selector(change)
+        if readable != fp:
+            probe = parse_reason(f"{readable}=probe")
+            if any(probe.selects(other) for key, other in distinct.items() if key != fp):
+                readable = fp
+        found[fp] = readable
+    return found
+
+
 def assign(
     changes: Sequence[Change], reasons: Sequence[Reason], blanket: str | None
 ) -> tuple[list[Acknowledgement], list[Change]]:
@@ -239,17 +259,18 @@ def assign(
     distinct: dict[str, Change] = {}
     for change in changes:
         distinct.setdefault(fingerprint(change), change)
+    named = selectors(distinct.values())
     chosen: dict[str, Reason] = {}
     for reason in reasons:
         hits = [fp for fp, change in distinct.items() if reason.selects(change)]
         if not hits:
-            listed = ", ".join(selector(c) for c in distinct.values()) or "none"
+            listed = ", ".join(named.values()) or "none"
             raise CompatError(
                 f"--ack {reason.text!r} names no breaking or unknown change of this release "
                 f"(they are: {listed})"
             )
         if len(hits) > 1:
-            listed = ", ".join(selector(distinct[fp]) for fp in hits)
+            listed = ", ".join(named[fp] for fp in hits)
             raise CompatError(
                 f"--ack {reason.text!r} names {len(hits)} changes; give each its own: {listed}"
             )

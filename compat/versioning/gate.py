@@ -34,6 +34,7 @@ from compat.versioning.acknowledge import (
     digest,
     fingerprint,
     selector,
+    selectors,
 )
 from compat.versioning.store import (
     INDEX_NAME,
@@ -178,6 +179,9 @@ class Check:
     acknowledged: dict[int, Approval] = field(default_factory=dict)
     target: Target = field(default_factory=Target)
     note: str = ""
+    # fingerprint -> --ack selector, where RULE@PATH#SUBJECT would name several changes of
+    # the same new version (transitive comparisons)
+    selectors: dict[str, str] = field(default_factory=dict)
 
     def failing(self) -> list[Change]:
         return [
@@ -200,6 +204,10 @@ class Check:
     def position(self, change: Change) -> tuple[int, int]:
         return locate(self.file, self.text, change.new_schema_path or change.schema_path)
 
+    def selector(self, change: Change) -> str:
+        """The --ack selector naming this change alone among its version's changes."""
+        return self.selectors.get(fingerprint(change)) or selector(change)
+
     def fix(self, change: Change) -> str:
         """How to proceed with a failing change: the acknowledgement to paste, ready."""
         reason = PLACEHOLDER
@@ -210,8 +218,8 @@ class Check:
             lines += [
                 f'to accept it, add to "acknowledged" of {target.store_version} in {target.index}:',
                 json.dumps(entry, ensure_ascii=False),
-                f"(`cws-compat release SCHEMA --ack '{selector(change)}=WHY'` records it when "
-                "releasing)",
+                f"(`cws-compat release SCHEMA --ack '{self.selector(change)}=WHY'` records it "
+                "when releasing)",
             ]
         else:
             lines += [f"to accept it, add to {target.settings}:", target.table]
@@ -846,6 +854,10 @@ class _StoreGate:
                             used.add(approval.ack)
                 self.report.checks.append(check)
                 changes += result.changes
+            version_checks = [c for c in self.report.checks if c.new == name]
+            named = selectors(change for c in version_checks for change in c.failing())
+            for check in version_checks:
+                check.selectors = named
             self.report.stale += [_stale(name, a, changes) for a in own if a not in used]
 
 

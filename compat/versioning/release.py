@@ -40,6 +40,13 @@ class ReleaseResult:
     written: list[Path]
     schema: str = ""  # as given, for the command that releases it anyway
 
+    def selectors(self) -> dict[str, str]:
+        """Fingerprint -> the --ack selector that names each refused change alone among the
+        changes needing a reason (in transitive modes two can share RULE@PATH#SUBJECT)."""
+        from compat.versioning.acknowledge import selectors
+
+        return selectors(c for r in self.reports for c in r.changes if r.failing(c))
+
 
 def next_name(store: Store) -> str:
     numbers = [int(m.group(1)) for n in store.names if (m := re.fullmatch(r"v(\d+)", n))]

@@ -328,3 +328,55 @@ def test_settings_acknowledgements_refuse_the_placeholder(cli: Any, no_store: Pa
     result = cli("check", "pkg/backend.schema.json")
     assert result.code == 2
     assert "placeholder, not a reason" in result.err and result.err.count("\n") == 1
+
+
+# -- 6. ready-to-paste --ack lines name one change each --------------------------------------
+
+
+def auid_typed(kind: str) -> Any:
+    def edit(document: Any) -> None:
+        credentials = document["definitions"]["ProcessCredentials"]
+        credentials["properties"]["auid"] = {"type": kind}
+
+    return edit
+
+
+def test_transitive_ack_lines_are_distinct_and_accepted(cli: Any, repo: Path) -> None:
+    transitive = ("--mode", "backward-transitive")
+    assert cli("release", str(v2_with(auid_typed("integer"))), *transitive).code == 0
+    v4 = str(v2_with(auid_typed("string")))
+    assert cli("release", v4, *transitive, "--allow-breaking", "auid is a string").code == 0
+    merge_and_branch(repo)
+    candidate = str(v2_with(auid_typed("boolean")))
+    refused = cli("release", candidate, *transitive)
+    assert refused.code == 1
+    acks = [line.split("--ack ", 1)[1] for line in refused.out.splitlines() if "--ack '" in line]
+    assert len(acks) == 2 and len(set(acks)) == 2  # integer -> boolean, string -> boolean
+    reasons = [
+        a.strip(" \\'").replace("WHY THIS CHANGE IS ACCEPTABLE", f"ok {i}")
+        for i, a in enumerate(acks)
+    ]
+    json_acks = cli("release", candidate, *transitive, "--format", "json").json()["refused"]
+    assert len({a["ack"] for a in json_acks}) == 2
+    # the gate's hints for the same version, added by hand, are distinct too
+    add_version_by_hand(repo, "v5", Path(candidate))
+    gate = cli("check", *transitive, "--format", "json").json()
+    hints = [
+        f["fix"].split("--ack '")[1].split("=")[0]
+        for c in gate["checks"]
+        for f in c["failing"]
+        if f["rule"] == "type-changed"
+    ]
+    assert len(hints) == 2 and len(set(hints)) == 2
+    (repo / "schemas/versions/v5.json").unlink()
+    git(repo, "checkout", "-q", "--", INDEX)
+    args = [arg for reason in reasons for arg in ("--ack", reason)]
+    done = cli("release", candidate, *transitive, *args)
+    assert done.code == 0, done.err
+
+
+def merge_and_branch(root: Path) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "merged")
+    git(root, "branch", "-f", "main", "HEAD")
+    git(root, "checkout", "-qb", "next")
