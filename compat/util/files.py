@@ -37,15 +37,51 @@ def decode_utf8(data: bytes, label: str) -> str:
 
 
 def parse_json(text: str, label: str) -> Any:
-    """Parse JSON text, reporting the line and column of the first error."""
+    """Parse JSON text, reporting the line and column of the first error. A lone surrogate
+    (`"\\ud800"` with no low half) is refused: it is no character, and no UTF-8 text (or
+    validator) can hold it."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant)
+        if "\\u" in text:  # only an escape can make a lone surrogate
+            refuse_lone_surrogates(value, label)
+        return value
     except json.JSONDecodeError as exc:
         raise CompatError(
             f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
     except ValueError as exc:
         raise CompatError(f"{label}: invalid JSON: {exc}") from None
+
+
+def refuse_lone_surrogates(value: Any, label: str, kind: str = "JSON") -> None:
+    """Raise, naming where, when a key or string anywhere in `value` holds a lone
+    surrogate (U+D800 to U+DFFF not paired)."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, pointer = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+                _surrogate_free(key, label, f"the key at {here}", kind)
+                stack.append((child, here))
+        elif isinstance(item, list):
+            stack.extend((child, f"{pointer}/{i}") for i, child in enumerate(item))
+        elif isinstance(item, str):
+            _surrogate_free(item, label, f"the string at {pointer or '(root)'}", kind)
+
+
+def _surrogate_free(text: Any, label: str, where: str, kind: str) -> None:
+    if not isinstance(text, str):
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+        shown = where.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+        raise CompatError(
+            f"{label}: invalid {kind}: {shown} holds a lone surrogate \\u{code:04x} (half of a "
+            "UTF-16 pair, no character): write the character, or the escaped pair"
+        ) from None
 
 
 def _reject_constant(name: str) -> Any:

@@ -380,3 +380,39 @@ def merge_and_branch(root: Path) -> None:
     git(root, "commit", "-qm", "merged")
     git(root, "branch", "-f", "main", "HEAD")
     git(root, "checkout", "-qb", "next")
+
+
+# -- 7. lone surrogates are refused, in one line ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "where"),
+    [
+        ("key.json", rb'{"type":"object","properties":{"\ud800":{"type":"string"}}}', "key at"),
+        ("value.json", rb'{"properties":{"a":{"enum":["x","\udc00y"]}}}', "/properties/a/enum/1"),
+        ("title.json", rb'{"title":"\ud83d"}', "the string at /title"),
+        ("key.yaml", b'properties:\n  "\\ud800": {type: string}\n', "invalid YAML"),
+    ],
+)
+def test_a_lone_surrogate_is_one_line_exit_2_in_diff_and_check(
+    cli: Any, no_store: Path, name: str, content: bytes, where: str
+) -> None:
+    path = no_store / "pkg" / name
+    path.write_bytes(content)
+    results = [
+        cli("diff", "pkg/backend.schema.json", f"pkg/{name}"),
+        cli("check", f"pkg/{name}", "--allow-new"),
+    ]
+    git(no_store, "add", "-A")
+    git(no_store, "commit", "-qm", "surrogate")
+    results.append(cli("check", f"pkg/{name}", "--against", "pr"))  # at the base, too
+    for result in results:
+        assert result.code == 2, result.out
+        assert result.err.count("\n") == 1 and "Traceback" not in result.err, result.err
+        assert "lone surrogate" in result.err and where in result.err
+
+
+def test_a_surrogate_pair_is_a_character(cli: Any, no_store: Path) -> None:
+    path = no_store / "pkg/pair.json"
+    path.write_bytes(rb'{"title":"\ud83d\ude00","type":"object"}')
+    assert cli("diff", "pkg/backend.schema.json", "pkg/pair.json").code in (0, 1)
