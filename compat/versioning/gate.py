@@ -278,6 +278,8 @@ class GateReport:
 
     @property
     def compatible(self) -> bool:
+        """Every comparison proven compatible under the mode (unknown is not compatible,
+        whether or not it fails the gate: that is `passed`)."""
         return all(c.report.compatible for c in self.checks)
 
 

@@ -416,3 +416,35 @@ def test_a_surrogate_pair_is_a_character(cli: Any, no_store: Path) -> None:
     path = no_store / "pkg/pair.json"
     path.write_bytes(rb'{"title":"\ud83d\ude00","type":"object"}')
     assert cli("diff", "pkg/backend.schema.json", "pkg/pair.json").code in (0, 1)
+
+
+# -- 8. compatible means proven; passed is the gate's verdict ------------------------------
+
+
+def test_an_unknown_change_is_never_reported_compatible(cli: Any, no_store: Path) -> None:
+    path = no_store / "pkg/backend.schema.json"
+    document = json.loads(path.read_text())
+    document["properties"]["name"] = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    git(no_store, "commit", "-qam", "a pattern")
+    git(no_store, "branch", "-f", "main", "HEAD")
+    document["properties"]["name"]["pattern"] = "^[0-9a-z]{64}$"  # a changed regex: unknown
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    base = f"{git(no_store, 'rev-parse', 'main')}:pkg/backend.schema.json"
+    lenient = ("--fail-on", "breaking")
+    diff = cli("diff", base, "pkg/backend.schema.json", *lenient, "--format", "json")
+    assert diff.code == 0, diff.out
+    assert "unknown" in (diff.json()["backward"], diff.json()["forward"])
+    assert diff.json()["compatible"] is False and diff.json()["passed"] is True
+    text = cli("diff", base, "pkg/backend.schema.json", *lenient).out
+    assert "NOT proven compatible" in text.splitlines()[-1]
+    markdown = cli("diff", base, "pkg/backend.schema.json", *lenient, "--format", "markdown").out
+    assert "✅ compatible" not in markdown and "not proven compatible" in markdown
+    gate = cli("check", "pkg/backend.schema.json", *lenient, "--format", "json")
+    assert gate.code == 0
+    assert gate.json()["passed"] is True and gate.json()["compatible"] is False
+    gate_markdown = cli("check", "pkg/backend.schema.json", *lenient, "--format", "markdown").out
+    assert "✅ compatible" not in gate_markdown
+    # without --fail-on breaking, it fails: passed and compatible are both false
+    strict = cli("check", "pkg/backend.schema.json", "--format", "json")
+    assert strict.code == 1 and strict.json()["compatible"] is False
