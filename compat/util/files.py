@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,7 +43,9 @@ def parse_json(text: str, label: str) -> Any:
     (`"\\ud800"` with no low half) is refused: it is no character, and no UTF-8 text (or
     validator) can hold it."""
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(
+            text, parse_constant=_reject_constant, parse_float=json_float, parse_int=json_int
+        )
         if "\\u" in text:  # only an escape can make a lone surrogate
             refuse_lone_surrogates(value, label)
         return value
@@ -82,6 +86,34 @@ def _surrogate_free(text: Any, label: str, where: str, kind: str) -> None:
             f"{label}: invalid {kind}: {shown} holds a lone surrogate \\u{code:04x} (half of a "
             "UTF-16 pair, no character): write the character, or the escaped pair"
         ) from None
+
+
+def json_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when a double cannot hold it (it
+    would become infinity, which JSON, and so the validators, cannot represent)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(
+            f"the number {text[:40]} is beyond what a 64-bit float holds (about 1.8e308): "
+            "validators cannot compare with it"
+        )
+    return value
+
+
+def json_int(text: str) -> int:
+    """A JSON integer, refused (rather than failing deep inside Python) when it has more
+    digits than Python converts (sys.get_int_max_str_digits(), 4,300 by default)."""
+    check_int_digits(text)
+    return int(text)
+
+
+def check_int_digits(text: str) -> None:
+    """Raise ValueError, in one plain sentence, when the integer literal `text` has more
+    digits than Python converts."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    digits = sum(1 for c in text if c.isalnum())
+    if limit and digits > limit:
+        raise ValueError(f"an integer of {digits:,} digits is longer than the {limit:,} allowed")
 
 
 def _reject_constant(name: str) -> Any:

@@ -128,6 +128,12 @@ def _loader_class() -> Any:
                 "drop the leading zero",
                 node.start_mark,
             )
+        from compat.util.files import check_int_digits
+
+        try:
+            check_int_digits(node.value)
+        except ValueError as exc:
+            raise ConstructorError(None, None, str(exc), node.start_mark) from None
         return SafeConstructor.construct_yaml_int(loader, node)
 
     def number(loader: Any, node: Any) -> Any:

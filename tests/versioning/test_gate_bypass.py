@@ -448,3 +448,28 @@ def test_an_unknown_change_is_never_reported_compatible(cli: Any, no_store: Path
     # without --fail-on breaking, it fails: passed and compatible are both false
     strict = cli("check", "pkg/backend.schema.json", "--format", "json")
     assert strict.code == 1 and strict.json()["compatible"] is False
+
+
+# -- 10. numbers no validator can compare with -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("huge.json", b'{"maximum": 1e400}', "the number 1e400 is beyond what a 64-bit float"),
+        ("neg.json", b'{"minimum": -2.5E+999}', "is beyond what a 64-bit float holds"),
+        ("long.json", b'{"maximum": ' + b"9" * 5000 + b"}", "an integer of 5,000 digits"),
+        ("long.yaml", b"maximum: " + b"9" * 5000 + b"\n", "an integer of 5,000 digits"),
+    ],
+)
+def test_numbers_beyond_range_are_one_line_exit_2(
+    cli: Any, no_store: Path, name: str, content: bytes, message: str
+) -> None:
+    (no_store / "pkg" / name).write_bytes(content)
+    for result in (
+        cli("diff", "pkg/backend.schema.json", f"pkg/{name}"),
+        cli("check", f"pkg/{name}", "--allow-new"),
+    ):
+        assert result.code == 2, result.out
+        assert message in result.err and "null" not in result.err
+        assert result.err.count("\n") == 1 and "Traceback" not in result.err
