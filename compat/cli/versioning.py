@@ -49,7 +49,9 @@ if TYPE_CHECKING:
     multiple=True,
     metavar="[FORMAT=]FILE",
     help="Also write the report to FILE, in FORMAT (text, json, markdown, github, sarif, junit; "
-    "default: --format); repeat it to write several formats from the one comparison.",
+    "default: --format); repeat it to write several formats from the one comparison. Checked "
+    "before the run: an unknown FORMAT or a missing directory is an error (a file whose name "
+    "holds '=' is written as ./NAME).",
 )
 @click.option(
     "--allow-new",
@@ -122,18 +124,34 @@ def check(
 
 def _outputs(values: tuple[str, ...], default: str) -> list[tuple[str, Path]]:
     """`--output [FORMAT=]FILE` values as (format, file)."""
+    import os
+    import re
+
     from compat.report.registry import FORMATS
 
+    known = FORMATS["gate"]
     found = []
     for value in values:
         fmt, equals, file = value.partition("=")
-        if not equals or fmt not in FORMATS["gate"]:
+        if equals and fmt not in known and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", fmt):
+            raise CompatError(
+                f"--output {value!r}: unknown format {fmt!r} (known: {', '.join(known)}); "
+                f"for a file whose name holds '=', write it as ./{value}"
+            )
+        if not equals or fmt not in known:
             fmt, file = default, value
         if not file:
             raise CompatError(f"--output {value!r}: no file name")
-        if Path(file).is_dir():
+        path = Path(file)
+        if path.is_dir():
             raise CompatError(f"--output {value!r}: {file} is a directory")
-        found.append((fmt, Path(file)))
+        # checked before the comparison runs, so that a typo does not cost a whole run
+        parent = path.parent
+        if not parent.is_dir():
+            raise CompatError(f"--output {value!r}: no directory {parent} to write {path.name} in")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise CompatError(f"--output {value!r}: cannot write in {parent}")
+        found.append((fmt, path))
     return found
 
 

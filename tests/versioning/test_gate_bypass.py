@@ -473,3 +473,20 @@ def test_numbers_beyond_range_are_one_line_exit_2(
         assert result.code == 2, result.out
         assert message in result.err and "null" not in result.err
         assert result.err.count("\n") == 1 and "Traceback" not in result.err
+
+
+# -- 10. --output checked before the run -----------------------------------------------------
+
+
+def test_outputs_are_checked_before_the_comparison(cli: Any, repo: Path) -> None:
+    missing = cli("check", "-o", str(repo / "no/such/dir/report.sarif"))
+    assert missing.code == 2 and missing.out == ""  # refused before anything ran
+    assert "no directory" in missing.err and missing.err.count("\n") == 1
+    unknown = cli("check", "-o", "yaml=report.yaml")
+    assert unknown.code == 2 and unknown.out == ""
+    assert "unknown format 'yaml'" in unknown.err and "./yaml=report.yaml" in unknown.err
+    assert not (repo / "yaml=report.yaml").exists()
+    literal = cli("check", "-o", "./yaml=report.yaml", "-o", "json=out.json")
+    assert literal.code == 0, literal.err
+    assert (repo / "yaml=report.yaml").read_text().startswith("Gate: ")
+    assert json.loads((repo / "out.json").read_text())["passed"] is True
