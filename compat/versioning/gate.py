@@ -321,7 +321,7 @@ def gate(
     named on the command line (--store), for both sides. `allow_new`: a gated file with
     nothing to compare it with is a note, not a failure."""
     from compat.config import store_in_tree
-    from compat.versioning.git import read_at, relative
+    from compat.versioning.git import read_at, relative, work_tree
 
     report = GateReport(
         ref_label,
@@ -361,6 +361,7 @@ def gate(
         assert_formats,
         base_store,
         allow_new,
+        work_tree(repo),
     )
     if gate_store:
         _StoreGate(context).run()
@@ -380,6 +381,16 @@ class _Context:
     assert_formats: bool
     base_store: str | None = None  # where the store was at the base, repository-relative
     allow_new: bool = False  # a gated file with nothing to compare it with passes
+    root: Path | None = None  # the work tree, to which `rel` paths are relative
+
+    def here(self, rel: str) -> str:
+        """A repository-relative path as a command run here takes it (relative to the
+        current directory, quoted for the shell)."""
+        import shlex
+
+        if self.root is None:
+            return shlex.quote(rel)
+        return shlex.quote(Path(os.path.relpath(self.root / rel, Path.cwd())).as_posix())
 
     def compare(self, old: LoadedSchema, new: LoadedSchema) -> Report:
         return compare(old, new, self.mode.plain, self.assert_formats, self.allow_unknown)
@@ -390,8 +401,8 @@ class _Context:
     def restore(self, rel: str, base_rel: str | None = None) -> str:
         """The command that puts `rel` back as it is at the base (where it was `base_rel`)."""
         if base_rel is None or base_rel == rel:
-            return f"git checkout {self.report.sha[:12]} -- {rel}"
-        return f"git show {self.report.sha[:12]}:{base_rel} > {rel}"
+            return f"git checkout {self.report.sha[:12]} -- {self.here(rel)}"
+        return f"git show {self.report.sha[:12]}:{base_rel} > {self.here(rel)}"
 
 
 def _uncompared(context: _Context, rel: str) -> None:
@@ -412,8 +423,9 @@ def _uncompared(context: _Context, rel: str) -> None:
             f"{what}, so nothing was compared",
             rel,
             "if it replaces another file, commit the rename (`git mv OLD "
-            f"{rel}`) before changing it, so that git follows it, or compare the two with "
-            f"`cws-compat diff {report.sha[:12]}:OLD {rel}`; if it is a new schema, run the "
+            f"{context.here(rel)}`) before changing it, so that git follows it, or compare the "
+            f"two with `cws-compat diff {report.sha[:12]}:OLD {context.here(rel)}`; if it is a "
+            "new schema, run the "
             "gate with --allow-new (the action's `allow-new: true`) for this pull request",
         )
     )
@@ -757,7 +769,8 @@ class _StoreGate:
                     "released version, and no comparison was made for it",
                     rel,
                     f"register it as a version with release, which checks it against the "
-                    f"store: `mv {rel} {moved} && cws-compat release {moved}{name}`; or "
+                    f"store: `mv {self.context.here(rel)} {moved} && cws-compat release "
+                    f"{moved}{name}`; or "
                     "remove it from the store",
                 )
             )

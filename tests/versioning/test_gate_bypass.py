@@ -490,3 +490,25 @@ def test_outputs_are_checked_before_the_comparison(cli: Any, repo: Path) -> None
     assert literal.code == 0, literal.err
     assert (repo / "yaml=report.yaml").read_text().startswith("Gate: ")
     assert json.loads((repo / "out.json").read_text())["passed"] is True
+
+
+# -- 10. fix commands run where the gate ran ------------------------------------------------
+
+
+def test_fix_commands_are_relative_to_the_current_directory(
+    cli: Any, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rewrite_released(repo / "schemas/versions", "v1")
+    (repo / "schemas/versions/v9.json").write_text('{"type": "object"}\n')
+    here = repo / "schemas"
+    monkeypatch.chdir(here)
+    data = cli("check", "--format", "json").json()
+    fixes = {p["kind"]: p["fix"] for p in data["problems"]}
+    assert {p["file"] for p in data["problems"]} >= {"schemas/versions/v1.json"}  # for SARIF
+    restore = fixes["released-version-modified"].split("`")[1]
+    assert restore.endswith(" -- versions/v1.json")
+    assert "`mv versions/v9.json v9.candidate.json" in fixes["unregistered-version-file"]
+    subprocess.run(restore.split(), cwd=here, check=True)
+    git(repo, "checkout", "-q", "--", INDEX)
+    (repo / "schemas/versions/v9.json").unlink()
+    assert cli("check").code == 0
