@@ -5,6 +5,7 @@ same way when the settings do not name one."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,14 +56,22 @@ class Settings:
 
 
 def _parse_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CompatError(f"{path}: cannot read settings: {exc}") from None
+    return _parse_toml_text(text, str(path))
+
+
+def _parse_toml_text(text: str, label: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CompatError(f"{path}: cannot read settings: {exc}") from None
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CompatError(f"{label}: cannot read settings: {exc}") from None
     return data
 
 
@@ -203,3 +212,47 @@ def _acknowledgements(
         key = str((base / path).resolve())
         acks[key] = acks.get(key, ()) + parsed
     return acks
+
+
+def store_in_tree(read: Callable[[str], bytes | None], start: str) -> str | None:
+    """Where the settings of a tree (a commit: `read` gives a repository-relative file's
+    bytes, None when absent) put the store, seen from the repository-relative directory
+    `start`, exactly as `load_settings` finds it in a work tree: `store` of the nearest
+    settings, else the nearest `schemas/versions` holding an index.json. None when the tree
+    names no store and has none."""
+    import posixpath
+
+    parts = [p for p in start.split("/") if p and p != "."]
+    directories = ["/".join(parts[:n]) for n in range(len(parts), -1, -1)]
+
+    def join(directory: str, name: str) -> str:
+        return posixpath.normpath(posixpath.join(directory, name)) if directory else name
+
+    for directory in directories:
+        tables: list[tuple[str, dict[str, Any]]] = []
+        for name in (SETTINGS_FILE, "pyproject.toml"):
+            label = join(directory, name)
+            data = read(label)
+            if data is None:
+                continue
+            try:
+                parsed = _parse_toml_text(data.decode("utf-8"), label)
+            except (UnicodeDecodeError, CompatError):
+                continue  # unreadable settings name no store; the default search decides
+            if name == SETTINGS_FILE:
+                tables.append((label, parsed))
+            else:
+                tool = parsed.get("tool")
+                table = tool.get("cws-compat") if isinstance(tool, dict) else None
+                if isinstance(table, dict):
+                    tables.append((label, table))
+        if tables:
+            store = tables[0][1].get("store")
+            if isinstance(store, str) and store:
+                return posixpath.normpath(posixpath.join(directory, store))
+            break
+    for directory in directories:
+        candidate = join(directory, DEFAULT_STORE.as_posix())
+        if read(f"{candidate}/index.json") is not None:
+            return candidate
+    return None

@@ -195,6 +195,9 @@ def _parse_block(body: str, label: str, first_line: int) -> dict[str, Any]:
         ) from None
     if not isinstance(value, dict):
         raise CompatError(f"{label}:{first_line + 1}: a schema block must hold a JSON object")
+    from compat.util.files import refuse_lone_surrogates
+
+    refuse_lone_surrogates(value, f"{label}:{first_line + 1}")
     return value
 
 

@@ -158,7 +158,7 @@ def diff(
     use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
     text = render("diff", fmt, report, Style(color=use_color))
     click.echo(text, nl=False, color=use_color)
-    return 0 if report.compatible else 1
+    return 0 if report.passed else 1
 
 
 @cli.command()

@@ -56,7 +56,15 @@ if TYPE_CHECKING:
     multiple=True,
     metavar="[FORMAT=]FILE",
     help="Also write the report to FILE, in FORMAT (text, json, markdown, github, sarif, junit; "
-    "default: --format); repeat it to write several formats from the one comparison.",
+    "default: --format); repeat it to write several formats from the one comparison. Checked "
+    "before the run: an unknown FORMAT or a missing directory is an error (a file whose name "
+    "holds '=' is written as ./NAME).",
+)
+@click.option(
+    "--allow-new",
+    is_flag=True,
+    help="A gated file new since the ref with nothing to compare it with (no file at the "
+    "ref, no rename git detects, no store) passes with a note instead of failing.",
 )
 @store_option
 def check(
@@ -70,15 +78,19 @@ def check(
     allow_unknown: bool,
     assert_formats: bool,
     outputs: tuple[str, ...],
+    allow_new: bool,
     store: Path | None,
 ) -> int:
     """Gate schema changes against a git ref (for pull requests and pre-commit).
 
-    Without PATHS, gates the store: released versions must be unchanged byte for byte (and
-    so must their index entries), every schema file in the store must be a registered
-    version, and each new version is compared with its predecessor (or every earlier one,
-    transitive). With PATHS, gates those schema files (JSON or YAML) against their version at
-    the ref; a file new since the ref is compared with the store's latest version. Breaking
+    Without PATHS, gates the store the ref had (where the ref's settings put it): released
+    versions must be unchanged byte for byte, CRLF read as LF (and so must their index
+    entries), in their order at the head of index.json; every schema file in the store must
+    be a registered version, and each new version is compared with its predecessor (or every
+    earlier one, transitive). With PATHS, gates those schema files (JSON or YAML) against
+    their version at the ref, or at the path git's rename detection says they had there; a
+    file new since the ref is compared with the store's latest version, and one with nothing
+    to compare it with fails (unless --allow-new). Breaking
     or unknown changes fail unless acknowledged, exactly: in the version's index entry, or in
     the settings (.cws-compat.toml or [tool.cws-compat]) for files. Every failure says how to
     proceed. Exit 0 pass, 1 fail, 2 usage or input error.
@@ -96,7 +108,16 @@ def check(
     repo = open_repo()
     commit, label = resolve(repo, ref, os.environ.get("GITHUB_BASE_REF") or None)
     result = gate(
-        repo, commit, label, list(paths), settings, chosen, passing_unknown, assert_formats
+        repo,
+        commit,
+        label,
+        list(paths),
+        settings,
+        chosen,
+        passing_unknown,
+        assert_formats,
+        store_given=store is not None,
+        allow_new=allow_new,
     )
     result.rules_url = settings.rules_url or os.environ.get("CWS_COMPAT_RULES_URL") or None
     if corpora:
@@ -113,18 +134,34 @@ def check(
 
 def _outputs(values: tuple[str, ...], default: str) -> list[tuple[str, Path]]:
     """`--output [FORMAT=]FILE` values as (format, file)."""
+    import os
+    import re
+
     from compat.report.registry import FORMATS
 
+    known = FORMATS["gate"]
     found = []
     for value in values:
         fmt, equals, file = value.partition("=")
-        if not equals or fmt not in FORMATS["gate"]:
+        if equals and fmt not in known and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", fmt):
+            raise CompatError(
+                f"--output {value!r}: unknown format {fmt!r} (known: {', '.join(known)}); "
+                f"for a file whose name holds '=', write it as ./{value}"
+            )
+        if not equals or fmt not in known:
             fmt, file = default, value
         if not file:
             raise CompatError(f"--output {value!r}: no file name")
-        if Path(file).is_dir():
+        path = Path(file)
+        if path.is_dir():
             raise CompatError(f"--output {value!r}: {file} is a directory")
-        found.append((fmt, Path(file)))
+        # checked before the comparison runs, so that a typo does not cost a whole run
+        parent = path.parent
+        if not parent.is_dir():
+            raise CompatError(f"--output {value!r}: no directory {parent} to write {path.name} in")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise CompatError(f"--output {value!r}: cannot write in {parent}")
+        found.append((fmt, path))
     return found
 
 

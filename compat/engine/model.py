@@ -130,7 +130,14 @@ class Report(Record):
 
     @property
     def compatible(self) -> bool:
-        """Passes under the mode (unknown passes only when allowed)."""
+        """Proven compatible under the mode: every direction the mode checks is
+        `compatible` (an unknown change makes it False, whatever --fail-on says)."""
+        return all(self.verdict(d) == COMPATIBLE for d in Mode(self.mode).directions)
+
+    @property
+    def passed(self) -> bool:
+        """Passes under the mode: nothing breaking, and nothing unknown unless unknown changes
+        are allowed to pass (--fail-on breaking)."""
         passing = {COMPATIBLE, UNKNOWN} if self.allow_unknown else {COMPATIBLE}
         return all(self.verdict(d) in passing for d in Mode(self.mode).directions)
 

@@ -23,6 +23,7 @@ def to_json_data(report: Report) -> dict[str, Any]:
         "assert_formats": report.assert_formats,
         "allow_unknown": report.allow_unknown,
         "compatible": report.compatible,
+        "passed": report.passed,
         "backward": report.backward,
         "forward": report.forward,
         "backward_compatible": report.backward == "compatible",
@@ -96,6 +97,8 @@ def _groups(report: Report) -> list[tuple[str, list[Change]]]:
 def summary_line(report: Report) -> str:
     count = len(report.changes)
     verdict = "compatible" if report.compatible else "NOT compatible"
+    if report.passed and not report.compatible:
+        verdict = "NOT proven compatible (unknown changes pass: --fail-on breaking)"
     return (
         f"{report.old} -> {report.new}: backward {report.backward}, forward {report.forward}; "
         f"{count} change{'s' if count != 1 else ''}, bump {report.bump}; "
@@ -148,7 +151,8 @@ def render_text(report: Report, color: bool = False) -> str:
             lines.append("  none: the two documents are equal as JSON")
     lines.append("")
     summary = summary_line(report)
-    lines.append(paint(summary, "32" if report.compatible else "31;1"))
+    shade = "32" if report.compatible else "33" if report.passed else "31;1"
+    lines.append(paint(summary, shade))
     return "\n".join(lines) + "\n"
 
 
@@ -159,6 +163,8 @@ def _md(text: str) -> str:
 def render_markdown(report: Report) -> str:
     icon = {"compatible": "✅", "breaking": "❌", "unknown": "❔"}
     status = "✅ compatible" if report.compatible else "❌ not compatible"
+    if report.passed and not report.compatible:
+        status = "⚠️ not proven compatible (unknown changes pass: --fail-on breaking)"
     out = [
         f"### Schema compatibility: `{report.old}` → `{report.new}`",
         "",

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 
 
 def render_json(result: ReleaseResult) -> str:
-    from compat.versioning.acknowledge import fingerprint, selector
+    from compat.versioning.acknowledge import fingerprint
 
+    named = result.selectors()
     data = {
         "name": result.name,
         "released": not result.refused,
@@ -23,7 +24,7 @@ def render_json(result: ReleaseResult) -> str:
                 "schema_path": c.schema_path,
                 "subject": c.subject,
                 "fingerprint": fingerprint(c),
-                "ack": f"{selector(c)}=REASON",
+                "ack": f"{named[fingerprint(c)]}=REASON",
                 "message": c.message,
             }
             for c in result.refused
@@ -38,11 +39,12 @@ def render_text(result: ReleaseResult, mode: str) -> str:
     if result.refused:
         import shlex
 
-        from compat.versioning.acknowledge import selector
+        from compat.versioning.acknowledge import PLACEHOLDER, fingerprint
 
+        named = result.selectors()
         schema = shlex.quote(result.schema or "SCHEMA")
         acks = [
-            f"  --ack {shlex.quote(selector(c) + '=WHY THIS CHANGE IS ACCEPTABLE')}"
+            f"  --ack {shlex.quote(named[fingerprint(c)] + '=' + PLACEHOLDER)}"
             for c in result.refused
         ]
         out.append(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,15 +39,81 @@ def decode_utf8(data: bytes, label: str) -> str:
 
 
 def parse_json(text: str, label: str) -> Any:
-    """Parse JSON text, reporting the line and column of the first error."""
+    """Parse JSON text, reporting the line and column of the first error. A lone surrogate
+    (`"\\ud800"` with no low half) is refused: it is no character, and no UTF-8 text (or
+    validator) can hold it."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(
+            text, parse_constant=_reject_constant, parse_float=json_float, parse_int=json_int
+        )
+        if "\\u" in text:  # only an escape can make a lone surrogate
+            refuse_lone_surrogates(value, label)
+        return value
     except json.JSONDecodeError as exc:
         raise CompatError(
             f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
     except ValueError as exc:
         raise CompatError(f"{label}: invalid JSON: {exc}") from None
+
+
+def refuse_lone_surrogates(value: Any, label: str, kind: str = "JSON") -> None:
+    """Raise, naming where, when a key or string anywhere in `value` holds a lone
+    surrogate (U+D800 to U+DFFF not paired)."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, pointer = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+                _surrogate_free(key, label, f"the key at {here}", kind)
+                stack.append((child, here))
+        elif isinstance(item, list):
+            stack.extend((child, f"{pointer}/{i}") for i, child in enumerate(item))
+        elif isinstance(item, str):
+            _surrogate_free(item, label, f"the string at {pointer or '(root)'}", kind)
+
+
+def _surrogate_free(text: Any, label: str, where: str, kind: str) -> None:
+    if not isinstance(text, str):
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+        shown = where.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+        raise CompatError(
+            f"{label}: invalid {kind}: {shown} holds a lone surrogate \\u{code:04x} (half of a "
+            "UTF-16 pair, no character): write the character, or the escaped pair"
+        ) from None
+
+
+def json_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when a double cannot hold it (it
+    would become infinity, which JSON, and so the validators, cannot represent)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(
+            f"the number {text[:40]} is beyond what a 64-bit float holds (about 1.8e308): "
+            "validators cannot compare with it"
+        )
+    return value
+
+
+def json_int(text: str) -> int:
+    """A JSON integer, refused (rather than failing deep inside Python) when it has more
+    digits than Python converts (sys.get_int_max_str_digits(), 4,300 by default)."""
+    check_int_digits(text)
+    return int(text)
+
+
+def check_int_digits(text: str) -> None:
+    """Raise ValueError, in one plain sentence, when the integer literal `text` has more
+    digits than Python converts."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    digits = sum(1 for c in text if c.isalnum())
+    if limit and digits > limit:
+        raise ValueError(f"an integer of {digits:,} digits is longer than the {limit:,} allowed")
 
 
 def _reject_constant(name: str) -> Any:

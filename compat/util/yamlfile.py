@@ -128,6 +128,12 @@ def _loader_class() -> Any:
                 "drop the leading zero",
                 node.start_mark,
             )
+        from compat.util.files import check_int_digits
+
+        try:
+            check_int_digits(node.value)
+        except ValueError as exc:
+            raise ConstructorError(None, None, str(exc), node.start_mark) from None
         return SafeConstructor.construct_yaml_int(loader, node)
 
     def number(loader: Any, node: Any) -> Any:
@@ -188,7 +194,12 @@ def parse_yaml(text: str, label: str) -> Any:
     loader = _loader()(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else loader.construct_document(node)
+        value = None if node is None else loader.construct_document(node)
+        if "\\u" in text or "\\U" in text:  # only an escape can make a lone surrogate
+            from compat.util.files import refuse_lone_surrogates
+
+            refuse_lone_surrogates(value, label, "YAML")
+        return value
     except yaml.YAMLError as exc:
         raise _error(label, exc) from None
     except RecursionError:

@@ -29,6 +29,24 @@ if TYPE_CHECKING:
 
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
 KEYS = ("rule", "schema_path", "subject", "fingerprint", "base", "reason")
+# what the snippets and --help print where the reason goes: pasted as is, it explains nothing
+PLACEHOLDER = "WHY THIS CHANGE IS ACCEPTABLE"
+_PLACEHOLDERS = {PLACEHOLDER.lower(), "why", "reason", "todo", "tbd", "fixme", "xxx", "..."}
+
+
+def checked_reason(reason: str, where: str) -> str:
+    """`reason`, stripped; refused when blank or a placeholder (one line, naming `where`)."""
+    text = reason.strip()
+    if not text:
+        raise CompatError(
+            f"{where}: the reason must not be empty: say why the change is acceptable"
+        )
+    if text.strip("<>[]\"' ").lower() in _PLACEHOLDERS:
+        raise CompatError(
+            f"{where}: {text!r} is a placeholder, not a reason: write why the change is "
+            "acceptable (it is recorded with the change and reviewed)"
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -122,8 +140,7 @@ def parse_acknowledgements(
             raise CompatError(
                 f"{here}: unknown key(s) {', '.join(unknown)} (known: {', '.join(KEYS)})"
             )
-        if not item["reason"].strip():
-            raise CompatError(f"{here}: the reason must not be empty")
+        checked_reason(item["reason"], here)
         for key in ("fingerprint", "base"):
             value = item.get(key)
             if value is not None and (not isinstance(value, str) or not HEX16.match(value)):
@@ -175,6 +192,7 @@ def parse_reason(text: str, where: str = "--ack") -> Reason:
         raise CompatError(
             f"{where} {text!r}: expected RULE@SCHEMA_PATH[#SUBJECT]=REASON or FINGERPRINT=REASON"
         )
+    checked_reason(reason, f"{where} {text!r}")
     selector = selector.strip()
     if HEX16.match(selector):
         return Reason(text, reason.strip(), fingerprint=selector)
@@ -212,6 +230,26 @@ def selector(change: Change) -> str:
     return readable
 
 
+def selectors(changes: Iterable[Change]) -> dict[str, str]:
+    """Fingerprint -> the --ack selector naming exactly that change among `changes`: its
+    readable form where that selects it alone, else its fingerprint. Two changes can share a
+    readable form: in a transitive comparison the same rule, path and subject from two older
+    versions (`auid` integer -> boolean, and string -> boolean), or a change without a subject
+    beside one with a subject at the same path."""
+    distinct: dict[str, Change] = {}
+    for change in changes:
+        distinct.setdefault(fingerprint(change), change)
+    found: dict[str, str] = {}
+    for fp, change in distinct.items():
+        readable = selector(change)
+        if readable != fp:
+            probe = parse_reason(f"{readable}=probe")
+            if any(probe.selects(other) for key, other in distinct.items() if key != fp):
+                readable = fp
+        found[fp] = readable
+    return found
+
+
 def assign(
     changes: Sequence[Change], reasons: Sequence[Reason], blanket: str | None
 ) -> tuple[list[Acknowledgement], list[Change]]:
@@ -221,17 +259,18 @@ def assign(
     distinct: dict[str, Change] = {}
     for change in changes:
         distinct.setdefault(fingerprint(change), change)
+    named = selectors(distinct.values())
     chosen: dict[str, Reason] = {}
     for reason in reasons:
         hits = [fp for fp, change in distinct.items() if reason.selects(change)]
         if not hits:
-            listed = ", ".join(selector(c) for c in distinct.values()) or "none"
+            listed = ", ".join(named.values()) or "none"
             raise CompatError(
                 f"--ack {reason.text!r} names no breaking or unknown change of this release "
                 f"(they are: {listed})"
             )
         if len(hits) > 1:
-            listed = ", ".join(selector(distinct[fp]) for fp in hits)
+            listed = ", ".join(named[fp] for fp in hits)
             raise CompatError(
                 f"--ack {reason.text!r} names {len(hits)} changes; give each its own: {listed}"
             )

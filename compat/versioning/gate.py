@@ -28,13 +28,23 @@ from compat.rules import BREAKING, COMPATIBLE, UNKNOWN
 from compat.schema.load import LoadedSchema, prepare
 from compat.schema.source import from_bytes
 from compat.versioning.acknowledge import (
+    PLACEHOLDER,
     Acknowledgement,
     approves,
     digest,
     fingerprint,
     selector,
+    selectors,
 )
-from compat.versioning.store import INDEX_NAME, NAME_RE, Store, VersionEntry, sha256_hex
+from compat.versioning.store import (
+    INDEX_NAME,
+    NAME_RE,
+    Store,
+    VersionEntry,
+    checksum_matches,
+    content_sha256,
+    same_content,
+)
 
 SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -65,6 +75,21 @@ PROBLEM_KINDS = {
             "comparisons of later versions depend on it.",
         ),
         ProblemKind(
+            "store-index-invalid",
+            "The store's index.json is missing, empty or unreadable.",
+            "index.json lists the released versions with their checksums; without it nothing "
+            "in the store can be checked. It is restored from the base, never rebuilt by "
+            "releasing the versions again.",
+        ),
+        ProblemKind(
+            "released-versions-reordered",
+            "Released versions changed place in index.json, or a version was put among them.",
+            "index.json lists versions in release order: each version is compared with the one "
+            "before it, and the latest is what the next release is compared with. Released "
+            "entries keep their order and place; new versions are appended after the last "
+            "released one.",
+        ),
+        ProblemKind(
             "unregistered-version-file",
             "A schema file in the store is not in index.json.",
             "Only `cws-compat release` adds versions: it checks the new version against the "
@@ -86,6 +111,14 @@ PROBLEM_KINDS = {
             "schema-file-deleted",
             "A gated schema file was deleted.",
             "A schema file named to the gate existed at the ref and no longer does.",
+        ),
+        ProblemKind(
+            "schema-file-uncompared",
+            "A gated schema file could not be compared with anything.",
+            "The file is new since the ref: no file at its path there, no rename git detects, "
+            "and no schema store to compare it with. A gate that compares nothing proves "
+            "nothing, and a renamed file changed beyond git's rename detection would pass "
+            "unseen; a schema that is really new passes with --allow-new.",
         ),
         ProblemKind(
             "unexplained-corpus-rejection",
@@ -154,6 +187,9 @@ class Check:
     acknowledged: dict[int, Approval] = field(default_factory=dict)
     target: Target = field(default_factory=Target)
     note: str = ""
+    # fingerprint -> --ack selector, where RULE@PATH#SUBJECT would name several changes of
+    # the same new version (transitive comparisons)
+    selectors: dict[str, str] = field(default_factory=dict)
 
     def failing(self) -> list[Change]:
         return [
@@ -176,9 +212,13 @@ class Check:
     def position(self, change: Change) -> tuple[int, int]:
         return locate(self.file, self.text, change.new_schema_path or change.schema_path)
 
+    def selector(self, change: Change) -> str:
+        """The --ack selector naming this change alone among its version's changes."""
+        return self.selectors.get(fingerprint(change)) or selector(change)
+
     def fix(self, change: Change) -> str:
         """How to proceed with a failing change: the acknowledgement to paste, ready."""
-        reason = "WHY THIS CHANGE IS ACCEPTABLE"
+        reason = PLACEHOLDER
         target = self.target
         lines = []
         if target.store_version is not None:
@@ -186,8 +226,8 @@ class Check:
             lines += [
                 f'to accept it, add to "acknowledged" of {target.store_version} in {target.index}:',
                 json.dumps(entry, ensure_ascii=False),
-                f"(`cws-compat release SCHEMA --ack '{selector(change)}=WHY'` records it when "
-                "releasing)",
+                f"(`cws-compat release SCHEMA --ack '{self.selector(change)}=WHY'` records it "
+                "when releasing)",
             ]
         else:
             lines += [f"to accept it, add to {target.settings}:", target.table]
@@ -246,6 +286,8 @@ class GateReport:
 
     @property
     def compatible(self) -> bool:
+        """Every comparison proven compatible under the mode (unknown is not compatible,
+        whether or not it fails the gate: that is `passed`)."""
         return all(c.report.compatible for c in self.checks)
 
 
@@ -277,8 +319,17 @@ def gate(
     mode: Mode,
     allow_unknown: bool,
     assert_formats: bool,
+    store_given: bool = False,
+    allow_new: bool = False,
 ) -> GateReport:
-    from compat.versioning.git import relative
+    """Gate the store (without `paths`, or when one of them is in it) and the files in
+    `paths`. The released versions are those of the store the base commit had, where the
+    base's own settings put it (read at the base): a pull request that moves the store, or
+    points `store` elsewhere, is held to them all the same. `store_given`: the store was
+    named on the command line (--store), for both sides. `allow_new`: a gated file with
+    nothing to compare it with is a note, not a failure."""
+    from compat.config import store_in_tree
+    from compat.versioning.git import read_at, relative, work_tree
 
     report = GateReport(
         ref_label,
@@ -300,7 +351,26 @@ def gate(
             gate_store = True
         else:
             files.append(path)
-    context = _Context(report, commit, store_rel, settings, mode, allow_unknown, assert_formats)
+    if store_given:
+        base_store: str | None = store_rel
+    else:
+        try:
+            start = relative(repo, Path.cwd())
+        except CompatError:
+            start = ""
+        base_store = store_in_tree(lambda file: read_at(commit, file), start)
+    context = _Context(
+        report,
+        commit,
+        store_rel,
+        settings,
+        mode,
+        allow_unknown,
+        assert_formats,
+        base_store,
+        allow_new,
+        work_tree(repo),
+    )
     if gate_store:
         _StoreGate(context).run()
     for path in files:
@@ -317,6 +387,18 @@ class _Context:
     mode: Mode
     allow_unknown: bool
     assert_formats: bool
+    base_store: str | None = None  # where the store was at the base, repository-relative
+    allow_new: bool = False  # a gated file with nothing to compare it with passes
+    root: Path | None = None  # the work tree, to which `rel` paths are relative
+
+    def here(self, rel: str) -> str:
+        """A repository-relative path as a command run here takes it (relative to the
+        current directory, quoted for the shell)."""
+        import shlex
+
+        if self.root is None:
+            return shlex.quote(rel)
+        return shlex.quote(Path(os.path.relpath(self.root / rel, Path.cwd())).as_posix())
 
     def compare(self, old: LoadedSchema, new: LoadedSchema) -> Report:
         return compare(old, new, self.mode.plain, self.assert_formats, self.allow_unknown)
@@ -324,12 +406,41 @@ class _Context:
     def load(self, label: str, data: bytes, file: str) -> LoadedSchema:
         return _loaded(label, data, file, self.settings, self.assert_formats)
 
-    def restore(self, rel: str) -> str:
-        return f"git checkout {self.report.sha[:12]} -- {rel}"
+    def restore(self, rel: str, base_rel: str | None = None) -> str:
+        """The command that puts `rel` back as it is at the base (where it was `base_rel`)."""
+        if base_rel is None or base_rel == rel:
+            return f"git checkout {self.report.sha[:12]} -- {self.here(rel)}"
+        return f"git show {self.report.sha[:12]}:{base_rel} > {self.here(rel)}"
+
+
+def _uncompared(context: _Context, rel: str) -> None:
+    """A gated file with nothing to compare it with: no file at the base, no rename git
+    detects, no store. It fails, unless new files are allowed: a gate that compared nothing
+    proves nothing, and a rename git does not detect would otherwise pass unseen."""
+    report = context.report
+    what = (
+        f"{rel} is new since {report.ref}: there is no file at {rel} there, git detects no "
+        f"rename to it, and there is no schema store at {context.store_rel} to compare it with"
+    )
+    if context.allow_new:
+        report.notes.append(f"{what}: nothing compared (--allow-new)")
+        return
+    report.problems.append(
+        Problem(
+            "schema-file-uncompared",
+            f"{what}, so nothing was compared",
+            rel,
+            "if it replaces another file, commit the rename (`git mv OLD "
+            f"{context.here(rel)}`) before changing it, so that git follows it, or compare the "
+            f"two with `cws-compat diff {report.sha[:12]}:OLD {context.here(rel)}`; if it is a "
+            "new schema, run the "
+            "gate with --allow-new (the action's `allow-new: true`) for this pull request",
+        )
+    )
 
 
 def _gate_file(context: _Context, repo: Any, path: Path) -> None:
-    from compat.versioning.git import read_at, relative, work_tree
+    from compat.versioning.git import read_at, relative, renamed_from, work_tree
 
     report, settings = context.report, context.settings
     rel = relative(repo, path)
@@ -349,13 +460,17 @@ def _gate_file(context: _Context, repo: Any, path: Path) -> None:
     data = path.read_bytes()
     new = context.load(rel, data, rel)
     note = ""
-    if before is None:
+    origin = renamed_from(repo, context.commit, rel) if before is None else None
+    if origin is not None:
+        before = read_at(context.commit, origin)
+    if before is not None and origin is not None:
+        old = context.load(f"{report.ref}:{origin}", before, origin)
+        note = f"{rel} was renamed from {origin} since {report.ref}: compared with {origin} there"
+        report.notes.append(note)
+    elif before is None:
         latest = _latest_version(settings)
         if latest is None:
-            report.notes.append(
-                f"{rel} is new since {report.ref}, and there is no schema store at "
-                f"{context.store_rel} to compare it with: nothing compared"
-            )
+            _uncompared(context, rel)
             return
         name, file, before = latest
         old = context.load(f"{name} (latest store version)", before, file)
@@ -427,56 +542,116 @@ def _stale(where: str, ack: Acknowledgement, changes: list[Change]) -> Stale:
 
 
 class _StoreGate:
-    """Released versions unchanged, no stray files, each new version compared with its
-    predecessor (or every earlier version, transitive), acknowledgements matched."""
+    """Released versions unchanged and in their place, no stray files, each new version
+    compared with its predecessor (or every earlier version, transitive), acknowledgements
+    matched. The released versions are read at the base, from the store the base had."""
 
     def __init__(self, context: _Context) -> None:
         self.context = context
         self.report = context.report
         self.root = context.settings.store
-        if (self.root / INDEX_NAME).exists() or not self._indexed_at_base():
-            self.store = Store.open(self.root)
-        else:  # the whole index was deleted: every released version is reported removed
-            self.store = Store(self.root, [])
+        self.base_rel = context.base_store
+        self.store = Store(self.root, [])
         self.released: dict[str, VersionEntry] = {}
         self.released_bytes: dict[str, bytes | None] = {}
-
-    def _indexed_at_base(self) -> bool:
-        from compat.versioning.git import read_at
-
-        return read_at(self.context.commit, self._rel(INDEX_NAME)) is not None
 
     def run(self) -> None:
         from compat.versioning.git import read_at
 
-        rel = f"{self.context.store_rel}/{INDEX_NAME}"
-        before_index = read_at(self.context.commit, rel)
+        commit, ref = self.context.commit, self.report.ref
+        before_index = None
+        if self.base_rel is not None:
+            before_index = read_at(commit, self._base(INDEX_NAME))
         if before_index is not None:
-            label = f"{self.report.ref}:{rel}"
+            label = f"{ref}:{self._base(INDEX_NAME)}"
             for entry in Store.from_index(before_index, label, self.root).entries:
                 self.released[entry.name] = entry
-                self.released_bytes[entry.name] = read_at(
-                    self.context.commit, f"{self.context.store_rel}/{entry.file}"
-                )
-        for position, entry in enumerate(self.released.values()):
-            self._released_unchanged(position, entry)
+                self.released_bytes[entry.name] = read_at(commit, self._base(entry.file))
+        moved = self.base_rel is not None and self.base_rel != self.context.store_rel
+        if moved and before_index is not None:
+            self.report.notes.append(
+                f"the store was at {self.base_rel} at {ref} and is at "
+                f"{self.context.store_rel} now: its released versions are checked there"
+            )
+        if not self._open(before_index is not None, moved):
+            return
+        for entry in self.released.values():
+            self._released_unchanged(entry, moved)
+        self._released_in_place()
         self._unregistered_files()
         self._compare_new_versions()
+
+    def _open(self, indexed_at_base: bool, moved: bool) -> bool:
+        """Open the pull request's store; when the base had an index and this one is missing,
+        empty or unreadable, that is a failure of the gate (False: nothing more to check)."""
+        index_rel = self._rel(INDEX_NAME)
+        if not indexed_at_base:
+            self.store = Store.open(self.root)  # no store on either side: an input error
+            return True
+        try:
+            self.store = Store.open(self.root)
+            return True
+        except CompatError as exc:
+            missing = not (self.root / INDEX_NAME).is_file()
+            what = "is missing" if missing else f"is not a valid store index ({exc})"
+        restore = self.context.restore(index_rel, self._base(INDEX_NAME))
+        fix = f"restore it with `{restore}`"
+        if not missing:
+            fix = f"correct what the error names, or {fix} and add new versions with release"
+        if moved:
+            fix += (
+                f"; or point `store` in the settings back at {self.base_rel}, where the store "
+                f"is at {self.report.ref}"
+            )
+        fix += "; never re-release versions that are already released"
+        self.report.problems.append(
+            Problem(
+                "store-index-invalid",
+                f"{index_rel} {what}: the released versions "
+                f"({', '.join(self.released) or 'none'}) cannot be checked",
+                index_rel,
+                fix,
+            )
+        )
+        for entry in self.released.values():  # a store deleted whole: name each version
+            file_rel = self._rel(entry.file)
+            if not (self.root / entry.file).is_file():
+                restore = self.context.restore(file_rel, self._base(entry.file))
+                self.report.problems.append(
+                    Problem(
+                        "released-version-removed",
+                        f"released version {entry.name} ({file_rel}) was deleted",
+                        file_rel,
+                        f"restore it with `{restore}`",
+                    )
+                )
+        return False
+
+    def _base(self, file: str) -> str:
+        """A store file where the store was at the base."""
+        return f"{self.base_rel}/{file}"
 
     def _rel(self, file: str) -> str:
         return f"{self.context.store_rel}/{file}"
 
-    def _released_unchanged(self, position: int, entry: VersionEntry) -> None:
+    def _released_unchanged(self, entry: VersionEntry, moved: bool) -> None:
         name = entry.name
         index_rel = self._rel(INDEX_NAME)
-        restore = self.context.restore(self._rel(entry.file))
+        restore = self.context.restore(self._rel(entry.file), self._base(entry.file))
+        moved_hint = (
+            f" (the store was at {self.base_rel} at {self.report.ref}: move it whole, with "
+            f"every released version, or point `store` back there)"
+            if moved
+            else ""
+        )
         if name not in self.store:
             self.report.problems.append(
                 Problem(
                     "released-version-removed",
-                    f"released version {name} was removed from the store index",
+                    f"released version {name} was removed from the store index {index_rel}",
                     index_rel,
-                    f"put its entry back in {index_rel} as it is at {self.report.ref}",
+                    f"put its entry back in {index_rel} as it is in "
+                    f"{self._base(INDEX_NAME)} at {self.report.ref}{moved_hint}",
                 )
             )
             return
@@ -491,11 +666,11 @@ class _StoreGate:
                     "released-version-removed",
                     f"released version {name} ({file_rel}) was deleted",
                     file_rel,
-                    f"restore it with `{restore}`",
+                    f"restore it with `{restore}`{moved_hint}",
                 )
             )
             return
-        file_changed = old_bytes is not None and old_bytes != new_bytes
+        file_changed = old_bytes is not None and not same_content(old_bytes, new_bytes)
         entry_changed = current.to_json() != entry.to_json()
         if not file_changed and not entry_changed:
             return
@@ -524,9 +699,7 @@ class _StoreGate:
             pointer = found[0].pointer if found and found[0].pointer[:1] in ("", "/") else ""
             where, (line, col) = file_rel, locate(file_rel, text, pointer)
         else:
-            index_text = (self.root / INDEX_NAME).read_text(encoding="utf-8", errors="replace")
-            pointer = f"/versions/{self.store.names.index(name)}"
-            where, (line, col) = index_rel, locate(index_rel, index_text, pointer)
+            where, (line, col) = self._index_position(name)
         self.report.problems.append(
             Problem(
                 "released-version-modified",
@@ -538,6 +711,39 @@ class _StoreGate:
                 line,
                 col,
                 found,
+            )
+        )
+
+    def _index_position(self, name: str) -> tuple[str, tuple[int, int]]:
+        index_rel = self._rel(INDEX_NAME)
+        index_text = (self.root / INDEX_NAME).read_text(encoding="utf-8", errors="replace")
+        pointer = f"/versions/{self.store.names.index(name)}"
+        return index_rel, locate(index_rel, index_text, pointer)
+
+    def _released_in_place(self) -> None:
+        """Released versions keep their order and their positions at the head of the index;
+        new versions come after the last released one."""
+        expected = [name for name in self.released if name in self.store]
+        actual = self.store.names[: len(expected)]
+        if actual == expected:
+            return
+        index_rel = self._rel(INDEX_NAME)
+        last = next(reversed(self.released))
+        wrong = next(i for i, (a, b) in enumerate(zip(actual, expected, strict=True)) if a != b)
+        where, (line, col) = self._index_position(actual[wrong])
+        self.report.problems.append(
+            Problem(
+                "released-versions-reordered",
+                f"{index_rel} lists versions in the order {', '.join(self.store.names)}; at "
+                f"{self.report.ref} the released ones are {', '.join(self.released)}, in that "
+                "order: released versions keep their place, and new versions come after "
+                f"{last}",
+                where,
+                f"put the released entries back in {index_rel} in their order at "
+                f"{self.report.ref} ({', '.join(expected)}) and add new versions after {last}, "
+                "as `cws-compat release` does",
+                line,
+                col,
             )
         )
 
@@ -571,7 +777,8 @@ class _StoreGate:
                     "released version, and no comparison was made for it",
                     rel,
                     f"register it as a version with release, which checks it against the "
-                    f"store: `mv {rel} {moved} && cws-compat release {moved}{name}`; or "
+                    f"store: `mv {self.context.here(rel)} {moved} && cws-compat release "
+                    f"{moved}{name}`; or "
                     "remove it from the store",
                 )
             )
@@ -595,8 +802,8 @@ class _StoreGate:
             )
             return None
         data = path.read_bytes()
-        actual = sha256_hex(data)
-        if actual != entry.sha256 and name not in self.released:
+        if not checksum_matches(data, entry.sha256) and name not in self.released:
+            actual = content_sha256(data)
             self.report.problems.append(
                 Problem(
                     "version-checksum-mismatch",
@@ -615,7 +822,10 @@ class _StoreGate:
         return entry.acknowledged
 
     def _compare_new_versions(self) -> None:
-        names = self.store.names
+        # the released versions in their order at the base, then the new ones as listed:
+        # each new version's predecessor is the base's latest, then each new one in turn
+        names = [n for n in self.released if n in self.store]
+        names += [n for n in self.store.names if n not in self.released]
         transitive = self.context.mode.transitive
         cache: dict[str, LoadedSchema | None] = {}
 
@@ -667,6 +877,10 @@ class _StoreGate:
                             used.add(approval.ack)
                 self.report.checks.append(check)
                 changes += result.changes
+            version_checks = [c for c in self.report.checks if c.new == name]
+            named = selectors(change for c in version_checks for change in c.failing())
+            for check in version_checks:
+                check.selectors = named
             self.report.stale += [_stale(name, a, changes) for a in own if a not in used]
 
 

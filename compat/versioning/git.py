@@ -199,6 +199,30 @@ def read_at(commit: Any, path: str) -> bytes | None:
     return data
 
 
+def renamed_from(repo: Any, commit: Any, path: str) -> str | None:
+    """The path at `commit` of the file that git's rename detection (`git diff -M`, between
+    `commit` and the work tree, staged and committed files alike) says `path` was renamed
+    from; None when git sees no rename to it."""
+    import git
+
+    try:
+        out = str(
+            repo.git.diff(
+                str(commit.hexsha), "--name-status", "-z", "-M", "--diff-filter=R", "--no-color"
+            )
+        )
+    except git.GitCommandError:
+        return None
+    fields = out.split("\0")
+    position = 0
+    while position + 2 < len(fields):
+        status, old, new = fields[position : position + 3]
+        if status.startswith("R") and new == path:
+            return old
+        position += 3
+    return None
+
+
 def work_tree(repo: Any) -> Path:
     """The repository's work tree; a bare repository has none."""
     if repo.bare or repo.working_tree_dir is None:

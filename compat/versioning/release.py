@@ -18,16 +18,17 @@ from compat.schema.model import canonical
 from compat.schema.source import from_bytes
 from compat.util.files import dump_json, read_bytes, write_all_or_nothing
 from compat.util.yamlfile import is_yaml
-from compat.versioning.acknowledge import Reason, approves, assign
+from compat.versioning.acknowledge import Reason, approves, assign, checked_reason
 from compat.versioning.changelog import store_loader, whole
 from compat.versioning.store import (
     INDEX_NAME,
     NAME_RE,
     Store,
     VersionEntry,
+    content_sha256,
     index_json,
+    lf,
     locked,
-    sha256_hex,
 )
 
 
@@ -38,6 +39,13 @@ class ReleaseResult:
     refused: list[Change]
     written: list[Path]
     schema: str = ""  # as given, for the command that releases it anyway
+
+    def selectors(self) -> dict[str, str]:
+        """Fingerprint -> the --ack selector that names each refused change alone among the
+        changes needing a reason (in transitive modes two can share RULE@PATH#SUBJECT)."""
+        from compat.versioning.acknowledge import selectors
+
+        return selectors(c for r in self.reports for c in r.changes if r.failing(c))
 
 
 def next_name(store: Store) -> str:
@@ -66,8 +74,8 @@ def release(
     the index must still be what was read when the files are renamed into place (a writer that
     does not take the lock makes this one refuse)."""
     Store.open(store_root)  # a store is there, before its lock file is created
-    if allow_breaking is not None and not allow_breaking.strip():
-        raise CompatError("--allow-breaking needs a reason")
+    if allow_breaking is not None:
+        checked_reason(allow_breaking, "--allow-breaking")
     data = read_bytes(schema, what="schema file")
     with locked(store_root, waiting=waiting):
         return _release(
@@ -112,6 +120,7 @@ def _release(
     new = prepare(from_bytes(data, name, schema, name), default_draft, assert_formats)
     if is_yaml(schema.name):
         data = dump_json(new.source.document).encode("utf-8")  # the store holds JSON
+    data = lf(data)  # the store holds LF line endings, whatever the platform wrote
     load = store_loader(store)
     if store.names:
         latest = store.names[-1]
@@ -132,7 +141,7 @@ def _release(
     if left:
         return ReleaseResult(name, reports, left, [], str(schema))
     entry = VersionEntry(
-        name, file_name, sha256_hex(data), today or date.today().isoformat(), tuple(acks)
+        name, file_name, content_sha256(data), today or date.today().isoformat(), tuple(acks)
     )
     entries = [*store.entries, entry]
 

@@ -1,7 +1,8 @@
 """The schema store: immutable, ordered, checksummed versions under `schemas/versions/`.
 
 The index (`index.json`) lists the versions in release order; each entry names its file, the
-sha256 of the file's bytes and its release date. A version whose bytes no longer match the
+sha256 of the file's content with LF line endings (`content_sha256`: a CRLF checkout of the
+same file matches it) and its release date. A version whose bytes no longer match the
 checksum is refused: released versions are immutable.
 """
 
@@ -60,6 +61,33 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def lf(data: bytes) -> bytes:
+    """`data` with CRLF line endings made LF. JSON allows line breaks only as whitespace
+    between tokens (a string holds them escaped), so this never changes what a JSON file
+    means; it undoes what git does to text files on checkout (core.autocrlf) and commit."""
+    return data.replace(b"\r\n", b"\n")
+
+
+def content_sha256(data: bytes) -> str:
+    """The checksum a release records: the sha256 of the file with LF line endings (the
+    bytes `release` writes), the same on every platform and checkout."""
+    return sha256_hex(lf(data))
+
+
+def checksum_matches(data: bytes, recorded: str) -> bool:
+    """Do `data` hold the content `recorded` names, whatever the line endings? The sha256 of
+    the LF form (what `release` records), of the CRLF form (a CRLF file released before
+    releases normalised it, now checked out with LF) or of the bytes as they are."""
+    plain = lf(data)
+    forms = (plain, plain.replace(b"\n", b"\r\n"), data)
+    return any(sha256_hex(form) == recorded for form in forms)
+
+
+def same_content(old: bytes, new: bytes) -> bool:
+    """The same file content, line endings aside (CRLF and LF)."""
+    return old == new or lf(old) == lf(new)
+
+
 class Store:
     def __init__(self, root: Path, entries: list[VersionEntry]) -> None:
         self.root = root
@@ -111,8 +139,8 @@ class Store:
         entry = self.entry(name)
         path = self.root / entry.file
         data = read_bytes(path, what="version file")
-        actual = sha256_hex(data)
-        if actual != entry.sha256:
+        if not checksum_matches(data, entry.sha256):
+            actual = content_sha256(data)
             raise CompatError(
                 f"version {name} ({path}) has been modified: sha256 is {actual[:12]}..., "
                 f"the index records {entry.sha256[:12]}...; released versions are immutable"

@@ -288,8 +288,9 @@ def test_a_deleted_store_fails_naming_each_released_version(cli: Any, repo: Path
     result = cli("check", "--format", "json")
     assert result.code == 1, result.err
     problems = result.json()["problems"]
-    assert [p["kind"] for p in problems] == ["released-version-removed"] * 2
-    assert "released version v1 was removed" in problems[0]["message"]
+    kinds = ["store-index-invalid"] + ["released-version-removed"] * 2
+    assert [p["kind"] for p in problems] == kinds
+    assert "released version v1 (schemas/versions/v1.json) was deleted" in problems[1]["message"]
 
 
 def test_an_edited_index_entry_of_a_released_version_fails(cli: Any, repo: Path) -> None:
