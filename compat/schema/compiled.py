@@ -19,6 +19,22 @@ _CLASSES = {
 }
 
 
+def rs() -> Any:
+    """The jsonschema_rs module, imported to its end even if Ctrl-C comes meanwhile (an
+    interrupt raised inside a native module's initialisation makes it panic): the interrupt is
+    raised once the import is done."""
+    import sys
+
+    module = sys.modules.get("jsonschema_rs")
+    if module is not None:
+        return module
+    from compat.util.interrupts import shielded
+
+    with shielded():
+        import jsonschema_rs
+    return jsonschema_rs
+
+
 def _refuse(uri: str) -> Any:
     # jsonschema-rs would otherwise fetch remote references over HTTP
     raise ValueError(f"remote reference {uri} refused: cws-compat never fetches schemas")
@@ -26,7 +42,7 @@ def _refuse(uri: str) -> Any:
 
 def fast_validator(document: Any, draft: str, assert_formats: bool, label: str) -> Any:
     """A jsonschema-rs validator for `document` under `draft`, with one explicit format setting."""
-    import jsonschema_rs
+    jsonschema_rs = rs()
 
     from compat.schema.formats import rs_options
 
@@ -51,7 +67,7 @@ def check_compilable(
     without compiling it: every regex it holds (jsonschema-rs's engine must compile it), and
     every subschema declaring its own `$schema` against that draft's meta-schema. When one
     fails, the compiler itself decides and gives the message, as it always has."""
-    import jsonschema_rs
+    jsonschema_rs = rs()
 
     from compat.schema.drafts import check_against_metaschema
 
@@ -78,7 +94,7 @@ _REGEX: list[Any] = []
 def _regex_format() -> Any:
     """A validator of the `regex` format, as jsonschema-rs reads regexes (ECMA-262)."""
     if not _REGEX:
-        import jsonschema_rs
+        jsonschema_rs = rs()
 
         _REGEX.append(
             jsonschema_rs.Draft202012Validator(

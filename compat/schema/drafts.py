@@ -130,7 +130,9 @@ def check_against_metaschema(document: Any, draft: str, label: str) -> None:
     jsonschema-rs does the check: it is linear in the depth of the schema, where the pure
     Python validator's dynamic-scope lookups grow quadratically on deeply nested schemas.
     """
-    import jsonschema_rs
+    from compat.schema.compiled import rs
+
+    jsonschema_rs = rs()
 
     probe = (
         {**document, "$schema": CANONICAL_URIS[draft]} if isinstance(document, dict) else (document)
