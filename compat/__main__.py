@@ -10,12 +10,30 @@ import sys
 
 
 def main() -> None:
+    # A Ctrl-C that lands in a callback Python runs while importing (a weakref's) cannot be
+    # raised there: Python prints it as "Exception ignored" and goes on. Such an interrupt is
+    # kept and answered here, once the import is done.
+    swallowed: list[BaseException] = []
+    previous = sys.unraisablehook
+
+    def keep(unraisable: "sys.UnraisableHookArgs") -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            swallowed.append(unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = keep
     try:
         from compat.cli import main as cli_main
+
+        if swallowed:
+            raise KeyboardInterrupt
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # answered: exit without a traceback
         sys.stderr.write("cws-compat: interrupted\n")
         sys.exit(130)
+    finally:
+        sys.unraisablehook = previous
     cli_main()
 
 
