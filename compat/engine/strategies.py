@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from compat.schema.instances import (
+    MAX_SIZE,
     NoValue,
     item_schema,
     minimal,
@@ -300,4 +301,5 @@ def _lengths(accept: Node, reject: Node) -> list[int]:
         ):
             if value is not None:
                 found |= {max(value - 1, 0), value, value + 1}
-    return sorted(found)
+    # a bound of 2**64 characters or items is no event anyone can build or check
+    return sorted(n for n in found if n <= MAX_SIZE)

@@ -12,6 +12,7 @@ from typing import Any
 from compat.schema.model import Node, Ref, deref
 
 MAX_DEPTH = 48
+MAX_SIZE = 100_000  # the longest string, array or object built for a counterexample
 FORMAT_SAMPLES = {
     "date-time": "2021-01-01T00:00:00Z",
     "date": "2021-01-01",
@@ -77,11 +78,15 @@ def minimal_of(node: Node, kind: str, depth: int) -> Any:
         return out
     if kind == "array":
         count = node.min_items or 0
+        if count > MAX_SIZE:
+            raise NoValue
         return [minimal(item_schema(node, i), depth + 1) for i in range(count)]
     if kind == "string":
         if node.format in FORMAT_SAMPLES:
             return FORMAT_SAMPLES[node.format]
         length = node.min_length or 0
+        if length > MAX_SIZE:
+            raise NoValue
         text = "a" * length
         if node.pattern is not None:
             generated = regex_sample(node.pattern, length)

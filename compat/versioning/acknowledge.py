@@ -31,17 +31,31 @@ HEX16 = re.compile(r"^[0-9a-f]{16}$")
 KEYS = ("rule", "schema_path", "subject", "fingerprint", "base", "reason")
 # what the snippets and --help print where the reason goes: pasted as is, it explains nothing
 PLACEHOLDER = "WHY THIS CHANGE IS ACCEPTABLE"
-_PLACEHOLDERS = {PLACEHOLDER.lower(), "why", "reason", "todo", "tbd", "fixme", "xxx", "..."}
+_PLACEHOLDERS = {
+    " ".join(_words) for _words in (
+        PLACEHOLDER.lower().split(),
+        ["why"], ["reason"], ["todo"], ["tbd"], ["fixme"], ["xxx"], ["n", "a"], ["na"],
+        ["none"], ["ok"],
+    )
+}  # fmt: skip
 
 
 def checked_reason(reason: str, where: str) -> str:
-    """`reason`, stripped; refused when blank or a placeholder (one line, naming `where`)."""
+    """`reason`, stripped; refused when it holds no letter or digit (blank, punctuation,
+    invisible characters) or, punctuation and case aside, is a placeholder (one line, naming
+    `where`)."""
     text = reason.strip()
-    if not text:
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
         raise CompatError(
-            f"{where}: the reason must not be empty: say why the change is acceptable"
+            f"{where}: the reason is not valid UTF-8 (a byte the terminal's encoding did not "
+            "decode): write it in UTF-8"
         )
-    if text.strip("<>[]\"' ").lower() in _PLACEHOLDERS:
+    words = "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
+    if not words:
+        raise CompatError(
+            f"{where}: the reason must say something: say why the change is acceptable"
+        )
+    if " ".join(words) in _PLACEHOLDERS:
         raise CompatError(
             f"{where}: {text!r} is a placeholder, not a reason: write why the change is "
             "acceptable (it is recorded with the change and reviewed)"

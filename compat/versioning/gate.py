@@ -287,8 +287,10 @@ class GateReport:
     @property
     def compatible(self) -> bool:
         """Every comparison proven compatible under the mode (unknown is not compatible,
-        whether or not it fails the gate: that is `passed`)."""
-        return all(c.report.compatible for c in self.checks)
+        whether or not it fails the gate: that is `passed`), and nothing found that leaves
+        the comparisons without ground (a released version edited, a broken index, a file
+        compared with nothing, an unexplained rejection)."""
+        return not self.problems and all(c.report.compatible for c in self.checks)
 
 
 def locate(file: str, text: str, pointer: str | None) -> tuple[int, int]:
@@ -651,7 +653,10 @@ class _StoreGate:
                     f"released version {name} was removed from the store index {index_rel}",
                     index_rel,
                     f"put its entry back in {index_rel} as it is in "
-                    f"{self._base(INDEX_NAME)} at {self.report.ref}{moved_hint}",
+                    f"{self._base(INDEX_NAME)} at {self.report.ref} (`"
+                    f"{self.context.restore(index_rel, self._base(INDEX_NAME))}` restores the "
+                    f"whole index as it was; then release again what this change adds)"
+                    f"{moved_hint}",
                 )
             )
             return
@@ -756,7 +761,10 @@ class _StoreGate:
         return edits(before, after)
 
     def _unregistered_files(self) -> None:
+        # a released version's file whose entry is gone is a removed entry (reported as such,
+        # with the index to restore), never a file to release again
         listed = {entry.file for entry in self.store.entries}
+        listed |= {entry.file for entry in self.released.values()}
         for path in sorted(self.root.iterdir() if self.root.is_dir() else ()):
             if (
                 not path.is_file()

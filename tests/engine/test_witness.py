@@ -166,3 +166,23 @@ def test_a_keyword_of_another_draft_is_no_reason_to_confirm_whole(monkeypatch: A
     old["definitions"]["D2"]["properties"]["r"] = {"$recursiveRef": "#"}  # draft-07: no keyword
     deep_compare(old, require_at(old, 695))
     assert any(scope is not None for scope in scopes)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ({"maxLength": 2**64}, {"maxLength": 10}),
+        ({"maxLength": 10}, {"maxLength": 2**64}),
+        ({"minItems": 10**20}, {"minItems": 3}),
+        ({"type": "object", "minProperties": 10**19}, {"type": "object"}),
+        ({"type": "array", "minItems": 3, "maxItems": 10**30}, {"type": "array", "maxItems": 4}),
+    ],
+)
+def test_bounds_beyond_any_buildable_event_give_verdicts_not_crashes(old: Any, new: Any) -> None:
+    report = compare_docs(old, new)
+    assert report.changes
+    for change in report.changes:
+        for example in change.counterexamples:
+            accept, reject = (old, new) if example.direction == "backward" else (new, old)
+            assert jsonschema.Draft202012Validator(accept).is_valid(example.instance)
+            assert not jsonschema.Draft202012Validator(reject).is_valid(example.instance)

@@ -294,11 +294,22 @@ def test_release_refuses_placeholder_and_blank_reasons(
         ("--allow-breaking", "REASON"),
         ("--allow-breaking", "WHY THIS CHANGE IS ACCEPTABLE"),
         ("--allow-breaking", "  "),
+        # punctuation, case and invisible characters aside, still nothing said
+        ("--ack", f"{selector}=WHY THIS CHANGE IS ACCEPTABLE."),
+        ("--ack", f"{selector}=Todo!"),
+        ("--ack", f"{selector}=N/A"),
+        ("--allow-breaking", "\u200b"),
+        ("--allow-breaking", "-"),
+        # bytes a Latin-1 terminal sends, which are not UTF-8
+        ("--allow-breaking", "caf\udce9 ok"),
     ):
         result = cli("release", candidate, *args)
         assert result.code == 2, (args, result.out)
         assert result.err.count("\n") == 1, result.err
-        assert "placeholder, not a reason" in result.err or "must not be empty" in result.err
+        assert any(
+            words in result.err
+            for words in ("placeholder, not a reason", "must say something", "not valid UTF-8")
+        ), result.err
     assert not (repo / "schemas/versions/v3.json").exists()
     assert cli("release", candidate, "--ack", f"{selector}=agents >= 7.30 send auid").code == 0
 
@@ -512,3 +523,16 @@ def test_fix_commands_are_relative_to_the_current_directory(
     git(repo, "checkout", "-q", "--", INDEX)
     (repo / "schemas/versions/v9.json").unlink()
     assert cli("check").code == 0
+
+
+def test_an_emptied_index_is_restored_never_released_again(cli: Any, repo: Path) -> None:
+    (repo / INDEX).write_text('{"versions": []}\n')
+    result = cli("check", "--format", "json")
+    assert result.code == 1
+    data = json.loads(result.out)
+    assert data["compatible"] is False  # nothing stands proven on a broken store
+    kinds = {p["kind"] for p in data["problems"]}
+    assert kinds == {"released-version-removed"}, kinds
+    for problem in data["problems"]:
+        assert "cws-compat release" not in problem["fix"].split("then release")[0]
+        assert f"-- {INDEX}`" in problem["fix"]
