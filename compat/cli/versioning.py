@@ -140,7 +140,7 @@ def _outputs(values: tuple[str, ...], default: str) -> list[tuple[str, Path]]:
     from compat.report.registry import FORMATS
 
     known = FORMATS["gate"]
-    found = []
+    found: list[tuple[str, Path]] = []
     for value in values:
         fmt, equals, file = value.partition("=")
         if equals and fmt not in known and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", fmt):
@@ -161,6 +161,18 @@ def _outputs(values: tuple[str, ...], default: str) -> list[tuple[str, Path]]:
             raise CompatError(f"--output {value!r}: no directory {parent} to write {path.name} in")
         if not os.access(parent, os.W_OK | os.X_OK):
             raise CompatError(f"--output {value!r}: cannot write in {parent}")
+        where = os.path.realpath(path)
+        for other_fmt, other in found:
+            if os.path.realpath(other) == where:
+                raise CompatError(
+                    f"--output {value!r}: {file} is already the {other_fmt} output; one file "
+                    "holds one report"
+                )
+        if os.path.isfile(os.path.join(os.path.dirname(where), "index.json")):
+            raise CompatError(
+                f"--output {value!r}: {file} is in a schema store (beside its index.json); "
+                "write reports elsewhere"
+            )
         found.append((fmt, path))
     return found
 

@@ -291,10 +291,37 @@ def _stage(path: Path, data: bytes) -> str:
     return name
 
 
+def output_target(path: Path) -> tuple[Path, bool]:
+    """Where writing `path` really goes, and whether it must be written in place: a symbolic
+    link is followed (the file it names is replaced, never the link), and an existing FIFO,
+    device or socket (`/dev/stdout`, a pipe) is written to, as it cannot be replaced by a
+    rename without breaking it."""
+    import stat
+
+    target = path
+    with contextlib.suppress(OSError, RuntimeError):
+        if path.is_symlink():
+            target = path.resolve()
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return target, False
+    return target, not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write through a temporary file in the same directory and a rename: all or nothing."""
+    """Write through a temporary file in the same directory and a rename: all or nothing (a
+    FIFO or a device is written in place; a symbolic link's file is replaced, not the link)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    path, in_place = output_target(path)
+    if in_place:
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise cannot_write(path, exc) from None
+        return
     name = _stage(path, data)
     try:
         os.replace(name, path)
@@ -307,7 +334,8 @@ def atomic_write(path: Path, data: bytes | str) -> None:
 @contextlib.contextmanager
 def atomic_stream(path: Path) -> Iterator[IO[bytes]]:
     """A binary file to write that appears at `path` only once complete (compressed by the
-    suffix: .gz or .zst)."""
+    suffix: .gz or .zst). A symbolic link's file is replaced, not the link."""
+    path, _ = output_target(path)
     fd, name = _create_temporary(path)
     raw = io.BufferedWriter(_Descriptor(fd), buffer_size=1 << 16)
     try:

@@ -501,6 +501,16 @@ def test_outputs_are_checked_before_the_comparison(cli: Any, repo: Path) -> None
     assert literal.code == 0, literal.err
     assert (repo / "yaml=report.yaml").read_text().startswith("Gate: ")
     assert json.loads((repo / "out.json").read_text())["passed"] is True
+    index = (repo / INDEX).read_bytes()
+    for args in (
+        ("-o", "json=twice.json", "-o", "sarif=twice.json"),  # one file, two reports
+        ("-o", f"json={INDEX}"),  # a report over the store's index
+    ):
+        refused = cli("check", *args)
+        assert refused.code == 2 and refused.out == "", args
+        assert refused.err.count("\n") == 1, refused.err
+    assert (repo / INDEX).read_bytes() == index
+    assert not (repo / "twice.json").exists()
 
 
 # -- 10. fix commands run where the gate ran ------------------------------------------------
