@@ -108,6 +108,12 @@ PROBLEM_KINDS = {
             "Each index entry names its version file in the store.",
         ),
         ProblemKind(
+            "version-file-shared",
+            "A new index entry names the file of another version.",
+            "Each version has a file of its own; two entries on one file would make the new "
+            "version whatever the other one is, and an edit of either both.",
+        ),
+        ProblemKind(
             "schema-file-deleted",
             "A gated schema file was deleted.",
             "A schema file named to the gate existed at the ref and no longer does.",
@@ -844,9 +850,25 @@ class _StoreGate:
                 cache[name] = None if data is None else self.context.load(name, data, file)
             return cache[name]
 
+        files = {self.store.entry(n).file: n for n in names if n in self.released}
         for position, name in enumerate(names):
             if name in self.released:
                 continue
+            file = self.store.entry(name).file
+            if file in files:
+                rel = self._rel(file)
+                self.report.problems.append(
+                    Problem(
+                        "version-file-shared",
+                        f"new version {name} names {rel}, the file of version {files[file]}: "
+                        "each version has a file of its own",
+                        self._rel(INDEX_NAME),
+                        f"remove the entry of {name} and release the new schema with "
+                        "`cws-compat release SCHEMA`, which writes its file and entry",
+                    )
+                )
+                continue
+            files[file] = name
             if position == 0:
                 self.report.notes.append(f"{name} is the first version: nothing to compare with")
                 continue

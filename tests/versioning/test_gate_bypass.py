@@ -546,3 +546,13 @@ def test_an_emptied_index_is_restored_never_released_again(cli: Any, repo: Path)
     for problem in data["problems"]:
         assert "cws-compat release" not in problem["fix"].split("then release")[0]
         assert f"-- {INDEX}`" in problem["fix"]
+
+
+def test_a_new_entry_on_a_released_version_s_file_fails(cli: Any, repo: Path) -> None:
+    index_path = repo / INDEX
+    index = json.loads(index_path.read_text())
+    v2 = next(e for e in index["versions"] if e["name"] == "v2")
+    index["versions"].append({**v2, "name": "v3"})  # v3 is v2's file, checksum and all
+    index_path.write_text(json.dumps(index, indent=4) + "\n")
+    data = fails_everywhere(cli, "version-file-shared")
+    assert [p["kind"] for p in data["problems"]] == ["version-file-shared"]
