@@ -97,12 +97,23 @@ def _speed(report: CorpusReport) -> str:
 COLLAPSE_VERSIONS = 10  # more versions than this: the all-valid ones share one line
 
 
+def _versions_each(report: CorpusReport) -> str:
+    """How many versions each event met: all of them, or (in the gate's run, where each
+    corpus meets the new versions and its own capture version) some of them each."""
+    total = len(report.versions)
+    counts = sorted({len(c.results) for c in report.corpora}) or [total]
+    if counts == [total]:
+        return f"{total} version{'s' if total != 1 else ''}"
+    least, most = counts[0], counts[-1]
+    each = f"{least}" if least == most else f"{least} to {most}"
+    return f"{each} version{'s' if most != 1 else ''} each (of {total})"
+
+
 def summary(report: CorpusReport) -> list[str]:
     """What happened, in words, and the verdict at the run's --fail-on level."""
     formats = "asserted" if report.assert_formats else "annotations"
-    versions = len(report.versions)
     head = (
-        f"{report.events:,} events x {versions} version{'s' if versions != 1 else ''} = "
+        f"{report.events:,} events x {_versions_each(report)} = "
         f"{report.validations:,} validations (formats: {formats}){_speed(report)}"
     )
     happened = []
@@ -244,10 +255,13 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
         "| --- | --- | --- | --- | " + " | ".join("---" for _ in report.versions) + " |",
     ]
     for corpus in report.corpora:
+        results = {r.version: r for r in corpus.results}
         cells = [
-            _percent(r.valid, r.valid + r.invalid)
+            "— (not run)"
+            if (r := results.get(version)) is None
+            else _percent(r.valid, r.valid + r.invalid)
             + ("" if not r.invalid else f" ({r.invalid:,} rejected)")
-            for r in corpus.results
+            for version in report.versions
         ]
         out.append(
             f"| `{corpus.path}` | {corpus.captured_under or '—'} | {corpus.lines:,} | "
