@@ -451,10 +451,13 @@ def corpus_matrix(
     fail_on: str | None,
     **engine: Any,
 ) -> int:
-    """Corpora x versions: the percent of each corpus valid under each version.
+    """Versions x corpora: the percent of each corpus valid under each version.
 
-    Without PATHS, the stored corpora are used. Exits 1 on what --fail-on names, as
-    `corpus validate` does.
+    One row per version (a store name, or a schema file's stem) and one column per corpus,
+    labelled C1, C2, ... and named in a legend below; * marks the version a corpus was
+    captured under. Columns that do not fit 100 characters continue in another block of the
+    same rows. Without PATHS, the stored corpora are used. Exits 1 on what --fail-on names,
+    as `corpus validate` does.
     """
     from compat.report.registry import Style, render
 

@@ -37,7 +37,10 @@ if TYPE_CHECKING:
 @gate_mode_option
 @format_option("gate")
 @click.option(
-    "--corpora", is_flag=True, help="Also re-validate the stored corpora against the new versions."
+    "--corpora",
+    is_flag=True,
+    help="Also re-validate the stored corpora against the new versions, each corpus with its "
+    "own capture version too (an event that rejects is a corpus defect).",
 )
 @click.option(
     "--corpus-fail-on",

@@ -121,8 +121,9 @@ class CorpusReport:
 
     @property
     def validations(self) -> int:
-        """Events times the versions each was checked against."""
-        return self.events * len(self.versions)
+        """Events times the versions each was checked against (every version, except in the
+        gate's run, where each corpus meets the new versions and its own capture version)."""
+        return sum((c.lines - c.malformed) * len(c.results) for c in self.corpora)
 
     @property
     def rejections(self) -> int:
@@ -605,9 +606,36 @@ def _directories(specs: Sequence[Path | str]) -> list[Path | str]:
 def run_stored(
     settings: Settings, versions: list[str], assert_formats: bool
 ) -> CorpusReport | None:
-    """The stored corpora against `versions` (for the gate's --corpora), None without any."""
+    """The stored corpora against `versions` (for the gate's --corpora), each corpus also
+    against the version it was captured under when the store has it, so that an event its own
+    capture version rejects is a corpus defect there as in `corpus validate`, never an
+    unexplained rejection; None without any stored corpora. Corpora with the same versions to
+    meet are validated together, in the manifest's order of their first corpus."""
     from compat.corpus.manifest import corpora_dir, read_manifest
+    from compat.versioning.store import Store
 
-    if not read_manifest(settings.corpora or corpora_dir(settings.store)):
+    stored = read_manifest(settings.corpora or corpora_dir(settings.store))
+    if not stored:
         return None
-    return run_for(settings, [], ",".join(versions), None, assert_formats, None)
+    order = Store.open(settings.store).names
+
+    def rank(name: str) -> tuple[int, str]:
+        return (order.index(name) if name in order else len(order), name)
+
+    groups: dict[tuple[str, ...], list[Path | str]] = {}
+    for corpus in stored:
+        own = {corpus.captured_under} if corpus.captured_under in order else set()
+        key = tuple(sorted(set(versions) | own, key=rank))
+        groups.setdefault(key, []).append(corpus.path)
+    reports = [
+        run_for(settings, paths, ",".join(names), None, assert_formats, None)
+        for names, paths in groups.items()
+    ]
+    every = sorted({v for r in reports for v in r.versions}, key=rank)
+    return CorpusReport(
+        every,
+        assert_formats,
+        [c for r in reports for c in r.corpora],
+        sum(r.seconds for r in reports),
+        [n for r in reports for n in r.notes],
+    )

@@ -6,6 +6,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from compat.corpus.run import CorpusReport, CorpusResult, ErrorGroup, VersionResult
 
 REPORT_VERSION = 1
@@ -95,12 +97,23 @@ def _speed(report: CorpusReport) -> str:
 COLLAPSE_VERSIONS = 10  # more versions than this: the all-valid ones share one line
 
 
+def _versions_each(report: CorpusReport) -> str:
+    """How many versions each event met: all of them, or (in the gate's run, where each
+    corpus meets the new versions and its own capture version) some of them each."""
+    total = len(report.versions)
+    counts = sorted({len(c.results) for c in report.corpora}) or [total]
+    if counts == [total]:
+        return f"{total} version{'s' if total != 1 else ''}"
+    least, most = counts[0], counts[-1]
+    each = f"{least}" if least == most else f"{least} to {most}"
+    return f"{each} version{'s' if most != 1 else ''} each (of {total})"
+
+
 def summary(report: CorpusReport) -> list[str]:
     """What happened, in words, and the verdict at the run's --fail-on level."""
     formats = "asserted" if report.assert_formats else "annotations"
-    versions = len(report.versions)
     head = (
-        f"{report.events:,} events x {versions} version{'s' if versions != 1 else ''} = "
+        f"{report.events:,} events x {_versions_each(report)} = "
         f"{report.validations:,} validations (formats: {formats}){_speed(report)}"
     )
     happened = []
@@ -242,10 +255,13 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
         "| --- | --- | --- | --- | " + " | ".join("---" for _ in report.versions) + " |",
     ]
     for corpus in report.corpora:
+        results = {r.version: r for r in corpus.results}
         cells = [
-            _percent(r.valid, r.valid + r.invalid)
+            "— (not run)"
+            if (r := results.get(version)) is None
+            else _percent(r.valid, r.valid + r.invalid)
             + ("" if not r.invalid else f" ({r.invalid:,} rejected)")
-            for r in corpus.results
+            for version in report.versions
         ]
         out.append(
             f"| `{corpus.path}` | {corpus.captured_under or '—'} | {corpus.lines:,} | "
@@ -296,66 +312,216 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def _matrix_rows(report: CorpusReport) -> list[tuple[CorpusResult, list[str]]]:
-    return [(c, [_percent(r.valid, c.lines) for r in c.results]) for c in report.corpora]
+MATRIX_WIDTH = 100  # text matrix lines stay within this many columns
+MATRIX_MARKDOWN_COLUMNS = 10  # corpora per markdown table
+_SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def version_labels(versions: list[str], reserved: Iterable[str] = ()) -> dict[str, str]:
+    """A short label per version as given: a store name as it is, a schema file by its stem
+    (`GITREF:dir/v3.json`: `GITREF:v3`); versions whose labels would coincide with each other
+    or with a `reserved` name (a capture version that is not among them) keep what was
+    given."""
+
+    def short(spec: str) -> str:
+        head, _, name = spec.replace("\\", "/").rpartition("/")
+        for suffix in _SCHEMA_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+                break
+        ref, colon, _ = head.partition(":")
+        if colon and ":" not in name:
+            name = f"{ref}:{name}"
+        return name
+
+    labels = {v: short(v) for v in versions}
+    taken: dict[str, int] = dict.fromkeys(set(reserved) - set(versions), 1)
+    for label in labels.values():
+        taken[label] = taken.get(label, 0) + 1
+    return {v: (label if taken[label] == 1 else v) for v, label in labels.items()}
+
+
+def _labels(report: CorpusReport) -> dict[str, str]:
+    captures = (c.captured_under for c in report.corpora if c.captured_under is not None)
+    return version_labels(report.versions, captures)
+
+
+def corpus_labels(report: CorpusReport) -> list[str]:
+    """The matrix's column label of each corpus, in order: C1, C2, ..."""
+    return [f"C{i}" for i in range(1, len(report.corpora) + 1)]
+
+
+def _matrix_percent(valid: int, total: int) -> str:
+    """Percent valid, never rounded to 100.0% or 0.0% when that would not be exact."""
+    if total == 0:
+        return "n/a"
+    share = 100 * valid / total
+    if valid < total and f"{share:.1f}" == "100.0":
+        return ">99.9%"
+    if valid > 0 and f"{share:.1f}" == "0.0":
+        return "<0.1%"
+    return f"{share:.1f}%"
+
+
+def _cell(corpus: CorpusResult, version: str) -> tuple[str, VersionResult | None]:
+    """The matrix cell of `corpus` under `version`: percent valid of its lines (malformed
+    ones included), or a dash when the corpus was not validated against that version."""
+    result = next((r for r in corpus.results if r.version == version), None)
+    if result is None:
+        return "—", None
+    return _matrix_percent(result.valid, corpus.lines), result
+
+
+def _legend(report: CorpusReport, labels: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, what it stands for) for every corpus."""
+    found = []
+    for label, corpus in zip(corpus_labels(report), report.corpora, strict=True):
+        size = f"{corpus.lines:,} line{'s' if corpus.lines != 1 else ''}"
+        if corpus.malformed:
+            size += f", {corpus.malformed:,} malformed"
+        if corpus.problem:
+            size += ", not read to the end"
+        if corpus.captured_under is None:
+            capture = "no capture version"
+        elif corpus.captured_under in labels:
+            capture = f"captured under {labels[corpus.captured_under]}"
+        else:
+            capture = f"captured under {corpus.captured_under} (not a row here)"
+        found.append((label, f"{corpus.path}: {size}, {capture}"))
+    return found
+
+
+def _renamed(labels: dict[str, str]) -> list[tuple[str, str]]:
+    return [(label, version) for version, label in labels.items() if label != version]
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
 def render_matrix_text(report: CorpusReport, color: bool = False) -> str:
-    header = ["corpus", *report.versions]
-    rows = [
-        [c.path + (f" ({c.captured_under})" if c.captured_under else ""), *cells]
-        for c, cells in _matrix_rows(report)
-    ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    for row, (corpus, _) in zip(rows, _matrix_rows(report), strict=True):
-        cells = [row[0].ljust(widths[0])]
-        for i, (cell, result) in enumerate(zip(row[1:], corpus.results, strict=True), start=1):
-            text = cell.rjust(widths[i])
-            if color:
-                code = (
-                    "32"
-                    if result.invalid == 0 and not corpus.malformed
-                    else ("33" if result.valid >= 0.9 * max(corpus.lines, 1) else "31")
-                )
-                text = f"\033[{code}m{text}\033[0m"
-            cells.append(text)
-        lines.append("  ".join(cells).rstrip())
+    """Versions as rows, corpora as columns (C1, C2, ... named in a legend below); with more
+    corpora than fit MATRIX_WIDTH, the columns continue in further blocks of the same rows."""
+    labels = _labels(report)
+    names = corpus_labels(report)
+    if not report.corpora:
+        return "no corpora\n"
+    grid = [[_cell(c, v) for c in report.corpora] for v in report.versions]
+    digits = max([len(n) for n in names] + [len(text) for row in grid for text, _ in row])
+    width = digits + 1  # and a mark: * for the corpus's capture version
+    first = max([len("version"), *(len(labels[v]) for v in report.versions)])
+    per_block = max(1, (MATRIX_WIDTH - first) // (width + 2))
+
+    def paint(text: str, corpus: CorpusResult, result: VersionResult | None) -> str:
+        if not color or result is None:
+            return text
+        if result.invalid == 0 and not corpus.malformed:
+            code = "32"
+        elif result.valid >= 0.9 * max(corpus.lines, 1):
+            code = "33"
+        else:
+            code = "31"
+        return f"\033[{code}m{text}\033[0m"
+
+    lines: list[str] = []
+    for block in _chunks(list(range(len(report.corpora))), per_block):
+        if lines:
+            lines.append("")
+        header = ["version".ljust(first)] + [names[i].rjust(digits) + " " for i in block]
+        lines.append("  ".join(header).rstrip())
+        for version, row in zip(report.versions, grid, strict=True):
+            cells = [labels[version].ljust(first)]
+            for i in block:
+                text, result = row[i]
+                corpus = report.corpora[i]
+                mark = "*" if corpus.captured_under == version else " "
+                cells.append(paint(text.rjust(digits), corpus, result) + mark)
+            lines.append("  ".join(cells).rstrip())
     lines.append("")
-    lines.append("percent of each corpus's lines valid under each version")
+    lines += [f"{label}  {what}" for label, what in _legend(report, labels)]
+    renamed = _renamed(labels)
+    if renamed:
+        pad = max(len(label) for label, _ in renamed)
+        lines += ["", "versions:"] + [f"  {label.ljust(pad)}  {spec}" for label, spec in renamed]
+    lines += [
+        "",
+        "percent of each corpus's lines valid under each version (rows: versions, "
+        "columns: corpora)",
+        "* the version the corpus was captured under"
+        + ("; — not validated against it" if any(t == "—" for row in grid for t, _ in row) else ""),
+    ]
     return "\n".join(lines) + "\n"
 
 
+def _code(text: str) -> str:
+    """`text` as markdown inline code, also when it holds backticks or a table's bar."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
+
+
 def render_matrix_markdown(report: CorpusReport) -> str:
-    out = [
-        "| corpus | " + " | ".join(f"`{v}`" for v in report.versions) + " |",
-        "| --- | " + " | ".join("---:" for _ in report.versions) + " |",
+    """As the text matrix: versions as rows, corpora as columns C1, C2, ... (tables of at most
+    MATRIX_MARKDOWN_COLUMNS corpora), then the legend."""
+    labels = _labels(report)
+    names = corpus_labels(report)
+    if not report.corpora:
+        return "no corpora\n"
+    out: list[str] = []
+    for block in _chunks(list(range(len(report.corpora))), MATRIX_MARKDOWN_COLUMNS):
+        if out:
+            out.append("")
+        out += [
+            "| version | " + " | ".join(names[i] for i in block) + " |",
+            "| --- | " + " | ".join("---:" for _ in block) + " |",
+        ]
+        for version in report.versions:
+            marks = []
+            for i in block:
+                corpus = report.corpora[i]
+                text, result = _cell(corpus, version)
+                if result is not None:
+                    text = ("✅ " if result.invalid == 0 else "❌ ") + text
+                if corpus.captured_under == version:
+                    text += " \\*"
+                marks.append(text)
+            out.append(f"| {_code(labels[version])} | " + " | ".join(marks) + " |")
+    out.append("")
+    out += [f"- **{label}** {_legend_markdown(what)}" for label, what in _legend(report, labels)]
+    out += [f"- version {_code(label)}: {_code(spec)}" for label, spec in _renamed(labels)]
+    out += [
+        "",
+        "Percent of each corpus's lines valid under each version; \\* the version the corpus "
+        "was captured under.",
     ]
-    for corpus, cells in _matrix_rows(report):
-        name = f"`{corpus.path}`" + (f" ({corpus.captured_under})" if corpus.captured_under else "")
-        marks = []
-        for cell, result in zip(cells, corpus.results, strict=True):
-            marks.append(("✅ " if result.invalid == 0 else "❌ ") + cell)
-        out.append(f"| {name} | " + " | ".join(marks) + " |")
     return "\n".join(out) + "\n"
 
 
+def _legend_markdown(what: str) -> str:
+    path, _, rest = what.rpartition(": ")
+    return f"{_code(path)}: {rest}"
+
+
 def render_matrix_json(report: CorpusReport) -> str:
+    labels = _labels(report)
     data = {
         "versions": report.versions,
+        "version_labels": labels,
         "corpora": [
             {
+                "label": label,
                 "path": c.path,
                 "captured_under": c.captured_under,
                 "lines": c.lines,
                 "malformed": c.malformed,
                 "valid": {r.version: r.valid for r in c.results},
+                "invalid": {r.version: r.invalid for r in c.results},
                 "percent_valid": {
                     r.version: (None if c.lines == 0 else round(100 * r.valid / c.lines, 3))
                     for r in c.results
                 },
             }
-            for c in report.corpora
+            for label, c in zip(corpus_labels(report), report.corpora, strict=True)
         ],
     }
     return json.dumps(data, indent=2) + "\n"

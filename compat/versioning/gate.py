@@ -921,6 +921,7 @@ def add_corpus_evidence(result: GateReport, corpus: Any) -> None:
     if corpus is None:
         return
     versions = ", ".join(corpus.versions)
+    command = f"cws-compat corpus validate --against {','.join(corpus.versions)}"
     failing = corpus.failing
     others = [what for kind, what in failing if kind != "unexplained"]
     if others:
@@ -930,7 +931,7 @@ def add_corpus_evidence(result: GateReport, corpus: Any) -> None:
                 f"stored corpora against {versions} (--corpus-fail-on {corpus.fail_on}): "
                 + "; ".join(others),
                 result.checks[-1].file if result.checks else "",
-                f"see them with `cws-compat corpus validate --against {versions}`: repair or "
+                f"see them with `{command}`: repair or "
                 "recapture a corpus with malformed lines, a truncated file or events its own "
                 "capture version rejects (or fix its manifest entry)",
             )
@@ -943,7 +944,7 @@ def add_corpus_evidence(result: GateReport, corpus: Any) -> None:
             f"{corpus.unexplained} group(s) of stored events are rejected by {versions} with no "
             "breaking or unknown change to explain them",
             result.checks[-1].file if result.checks else "",
-            f"see them with `cws-compat corpus validate --against {versions}`; a rejection no "
+            f"see them with `{command}`; a rejection no "
             "change explains means a verdict was wrong: report it with one of the events",
         )
     )

@@ -211,9 +211,15 @@ def test_matrix_text_markdown_json(cli: Any, in_repo_root: Path) -> None:
     text = cli("corpus", "matrix", "--workers", "1")
     assert text.code == 0
     assert cli("corpus", "matrix", "--workers", "1", "--fail-on", "rejected").code == 1
-    assert "schemas/corpora/v2-events.jsonl.gz (v2)" in text.out and "100.0%" in text.out
+    assert text.out.splitlines()[:3] == [
+        "version      C1       C2",
+        "v1       100.0%*   39.8%",
+        "v2       100.0%   100.0%*",
+    ]
+    assert "C2  schemas/corpora/v2-events.jsonl.gz: 1,500 lines, captured under v2" in text.out
     markdown = cli("corpus", "matrix", "--format", "markdown")
-    assert markdown.out.startswith("| corpus | `v1` | `v2` |")
+    assert markdown.out.startswith("| version | C1 | C2 |")
+    assert "| `v1` | ✅ 100.0% \\* | ❌ 39.8% |" in markdown.out
     data = cli("corpus", "matrix", "--format", "json").json()
     assert data["corpora"][0]["percent_valid"] == {"v1": 100.0, "v2": 100.0}
 
@@ -290,3 +296,138 @@ def test_a_path_that_is_not_utf8_keeps_the_json_report_valid(
     assert result.code == 1
     data = json.loads(result.out.encode("utf-8"))
     assert data["corpora"][0]["path"].endswith("caf\\xe9.jsonl")
+
+
+def _many_versions(root: Path, count: int, corpora: int) -> None:
+    """A store of `count` versions, v1..vN, where vK allows `n` up to K; and `corpora` corpora
+    of 10 events each, corpus J holding n = 8J .. 8J+9 and captured under v(8J+9)."""
+    import hashlib
+
+    versions = root / "schemas" / "versions"
+    versions.mkdir(parents=True)
+    entries = []
+    for k in range(1, count + 1):
+        document = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "properties": {"n": {"type": "integer", "maximum": k}},
+        }
+        data = json.dumps(document).encode()
+        (versions / f"v{k}.json").write_bytes(data)
+        entries.append(
+            {
+                "name": f"v{k}",
+                "file": f"v{k}.json",
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "released": "2024-01-01",
+            }
+        )
+    (versions / "index.json").write_text(json.dumps({"versions": entries}))
+    stored = root / "schemas" / "corpora"
+    stored.mkdir()
+    manifest = []
+    for j in range(1, corpora + 1):
+        events = "".join(json.dumps({"n": 8 * j + i}) + "\n" for i in range(10))
+        (stored / f"c{j}.jsonl").write_text(events)
+        manifest.append({"file": f"c{j}.jsonl", "captured_under": f"v{min(count, 8 * j + 9)}"})
+    (stored / "manifest.json").write_text(json.dumps({"corpora": manifest}))
+
+
+def test_matrix_stays_readable_at_100_versions(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _many_versions(tmp_path, 100, 12)
+    monkeypatch.chdir(tmp_path)
+    args = ("corpus", "matrix", "--workers", "1", "--fail-on", "never")
+    result = cli(*args)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    # versions are rows: 12 corpora do not fit one block of 100 columns, so the rows repeat
+    # in a second block for the last corpora; every line fits 100 columns
+    assert max(len(line) for line in lines) <= 100
+    assert len(result.out) < 16_000
+    blocks = [i for i, line in enumerate(lines) if line.startswith("version ")]
+    assert len(blocks) == 2
+    first = lines[blocks[0]].split()
+    assert first == ["version", *(f"C{j}" for j in range(1, 11))]
+    assert lines[blocks[1]].split() == ["version", "C11", "C12"]
+    rows = lines[blocks[0] + 1 : blocks[0] + 101]
+    assert [row.split()[0] for row in rows] == [f"v{k}" for k in range(1, 101)]
+    # v50: C5 (n = 40..49) all valid, C6 (n = 48..57) 3 of 10, C7 (56..65) none
+    v50 = rows[49].split()
+    assert v50[5:8] == ["100.0%", "30.0%", "0.0%"]
+    # C5 was captured under v49: its cell there is marked
+    assert rows[48].split()[5] == "100.0%*"
+    second = lines[blocks[1] + 1 : blocks[1] + 101]
+    # C12 (n = 96..105) is captured under v100, which rejects half of it: marked all the same
+    assert second[99].split() == ["v100", "100.0%", "50.0%*"]
+    legend = [line for line in lines if line.startswith("C")]
+    assert legend[0] == "C1  schemas/corpora/c1.jsonl: 10 lines, captured under v17"
+    assert legend[-1] == "C12  schemas/corpora/c12.jsonl: 10 lines, captured under v100"
+    assert "schemas/corpora/" not in "\n".join(lines[: blocks[1] + 101])  # no paths as headers
+
+    markdown = cli(*args, "--format", "markdown").out
+    tables = [line for line in markdown.splitlines() if line.startswith("| version |")]
+    assert tables == [
+        "| version | " + " | ".join(f"C{j}" for j in range(1, 11)) + " |",
+        "| version | C11 | C12 |",
+    ]
+    assert "| `v50` | ✅ 100.0% | " in markdown
+    assert "❌ 30.0% | ❌ 0.0% |" in markdown
+    assert "- **C12** `schemas/corpora/c12.jsonl`: 10 lines, captured under v100" in markdown
+    assert len(markdown) < 40_000
+
+    data = cli(*args, "--format", "json").json()
+    assert data["versions"] == [f"v{k}" for k in range(1, 101)]
+    assert data["version_labels"]["v7"] == "v7"
+    c6 = data["corpora"][5]
+    assert c6["label"] == "C6" and c6["valid"]["v50"] == 3 and c6["invalid"]["v50"] == 7
+    assert c6["percent_valid"]["v50"] == 30.0
+
+
+def test_matrix_labels_schema_files_by_their_stem(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
+    shutil.copy(in_repo_root / "schemas/versions/v2.json", tmp_path / "next.json")
+    args = ("corpus", "matrix", "--workers", "1")
+    result = cli(*args, "--against", f"{tmp_path / 'next.json'},v1")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[1].split() == ["next", "100.0%", "100.0%"]
+    assert lines[2].split() == ["v1", "100.0%*", "39.8%"]
+    assert "versions:" in lines and f"  next  {tmp_path / 'next.json'}" in lines
+    # a stem that names a corpus's capture version (v2, not a row here) would read as that
+    # version: the file keeps its path
+    same = cli(*args, "--against", "schemas/versions/v2.json,v1").out.splitlines()
+    assert same[1].split() == ["schemas/versions/v2.json", "100.0%", "100.0%"]
+    assert (
+        "C2  schemas/corpora/v2-events.jsonl.gz: 1,500 lines, captured under v2 (not a row here)"
+        in same
+    )
+
+
+def test_version_labels() -> None:
+    from compat.report.corpus import version_labels
+
+    assert version_labels(["v1", "a/b/v2.json", "HEAD~1:schemas/v3.yaml", "c.json"]) == {
+        "v1": "v1",
+        "a/b/v2.json": "v2",
+        "HEAD~1:schemas/v3.yaml": "HEAD~1:v3",
+        "c.json": "c",
+    }
+    # the same stem twice, or a stem naming a capture version: what was given
+    assert version_labels(["a/v2.json", "b/v2.json", "v3"]) == {
+        "a/v2.json": "a/v2.json",
+        "b/v2.json": "b/v2.json",
+        "v3": "v3",
+    }
+    assert version_labels(["x/v1.json"], reserved=["v1"]) == {"x/v1.json": "x/v1.json"}
+
+
+def test_matrix_percent_is_never_rounded_to_all_or_none() -> None:
+    from compat.report.corpus import _matrix_percent
+
+    assert _matrix_percent(2999, 3000) == ">99.9%"  # not 100.0%: one event is rejected
+    assert _matrix_percent(1, 3000) == "<0.1%"
+    assert _matrix_percent(3000, 3000) == "100.0%" and _matrix_percent(0, 3000) == "0.0%"
+    assert _matrix_percent(0, 0) == "n/a"

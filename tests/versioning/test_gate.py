@@ -4,6 +4,7 @@ repositories holding a copy of `schemas/`."""
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import os
 import shutil
@@ -229,11 +230,14 @@ def test_gate_corpora_fail_only_on_unexplained_rejections_by_default(
     passing = cli("check", "--corpora")
     assert passing.code == 0, passing.out
     # the evidence is shown, not only a total: per version counts and the top groups
-    assert "corpora: 3,000 events x 1 version" in passing.out
+    # each corpus meets the new version and its own capture version
+    assert "corpora: 3,000 events x 2 versions each (of 3) = 6,000 validations" in passing.out
     assert "v3: 27 valid, 1,473 rejected (1.8% valid)" in passing.out
     assert "explained by required-added" in passing.out
     data = cli("check", "--corpora", "--format", "json").json()
-    assert data["corpora"]["corpora"][0]["results"][0]["invalid"] == 1473
+    assert [r["version"] for r in data["corpora"]["corpora"][0]["results"]] == ["v1", "v3"]
+    assert data["corpora"]["corpora"][0]["results"][1]["invalid"] == 1473
+    assert data["corpora"]["validations"] == 6000
     assert data["corpora"]["failed"] is False
     strict = cli("check", "--corpora", "--corpus-fail-on", "rejected", "--format", "json")
     assert strict.code == 1
@@ -254,6 +258,57 @@ def test_gate_corpora_fail_only_on_unexplained_rejections_by_default(
     assert [p["kind"] for p in failing.json()["problems"]] == ["unexplained-corpus-rejection"]
     assert cli("check", "--corpora", "--corpus-fail-on", "never").code == 0
     assert cli("check", "--corpus-fail-on", "never").code == 2
+
+
+def test_gate_corpora_report_an_event_its_capture_version_rejects_as_a_defect(
+    cli: Any, repo: Path
+) -> None:
+    released = cli("release", str(v2_with(breaking)), "--allow-breaking", "agents send auid")
+    assert released.code == 0, released.err
+    # one stored v2 event that v2 itself rejects: a bad capture, whatever v3 says of it
+    stored = repo / "schemas/corpora/v2-events.jsonl.gz"
+    lines = gzip.decompress(stored.read_bytes()).splitlines()
+    event = json.loads(lines[0])
+    event["process"]["pid"] = "not a pid"
+    lines.append(json.dumps(event).encode())
+    stored.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+
+    data = cli("check", "--corpora", "--format", "json")
+    assert data.code == 1
+    report = data.json()
+    assert [p["kind"] for p in report["problems"]] == ["corpus-evidence-failed"]
+    assert "1 event(s) rejected by their own capture version" in report["problems"][0]["message"]
+    corpora = report["corpora"]
+    assert corpora["defects"] == 1 and corpora["unexplained"] == 0
+    assert report["unexplained_corpus_rejections"] == 0
+    v2_events = corpora["corpora"][1]
+    assert v2_events["captured_under"] == "v2" and v2_events["lines"] == 1501
+    own, new = v2_events["results"]
+    assert (own["version"], own["role"], own["invalid"]) == ("v2", "capture", 1)
+    assert own["errors"][0]["instance_path"] == "process.pid" and own["errors"][0]["defect"]
+    assert new["version"] == "v3" and new["unexplained"] == 0
+    # the v1 corpus meets only v1 and v3: v1 is not asked about the v2 events
+    assert [r["version"] for r in corpora["corpora"][0]["results"]] == ["v1", "v3"]
+
+    text = cli("check", "--corpora")
+    assert text.code == 1
+    assert "CORPUS DEFECT: 1 event(s) rejected by v2, the version they were captured under" in (
+        text.out
+    )
+    assert "UNEXPLAINED" not in text.out
+    markdown = cli("check", "--corpora", "--format", "markdown").out
+    assert "**corpus defect**: rejected by its capture version" in markdown
+    assert "> **Corpus defect:** 1 event(s)" in markdown and "**unexplained**" not in markdown
+    github = cli("check", "--corpora", "--format", "github").out
+    notice = next(line for line in github.splitlines() if "title=stored corpora" in line)
+    assert "CORPUS DEFECT" in notice and "UNEXPLAINED" not in notice
+    sarif = cli("check", "--corpora", "--format", "sarif").json()
+    assert sarif["runs"][0]["properties"]["corpora"]["defects"] == 1
+    junit = ET.fromstring(cli("check", "--corpora", "--format", "junit").out)
+    system_out = "".join(e.text or "" for e in junit.iter("system-out"))
+    assert "CORPUS DEFECT" in system_out and "UNEXPLAINED" not in system_out
+    # the defect fails the default level only; unexplained ignores it, as in corpus validate
+    assert cli("check", "--corpora", "--corpus-fail-on", "unexplained").code == 0
 
 
 def test_shallow_clone_gets_a_verdict_or_the_fetch_command(
