@@ -21,6 +21,7 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing import shared_memory
 from pathlib import Path
 from typing import Any, cast
 
@@ -494,17 +495,20 @@ class Workers:
             resource_tracker.ensure_running()
         self.processes: list[Any] = []
         self.pipes: list[Any] = []
+        self.slots: list[Any] = []  # a shared memory buffer per worker, for its blocks
         try:
             with sigint_blocked():
                 for number in range(size):
                     # an interrupt waits for a start to end: a process half started would be
                     # out of reach (and, half sent, would complain on our standard error)
                     with shielded():
+                        slot = shared_memory.SharedMemory(create=True, size=SLOT_BYTES)
+                        self.slots.append(slot)
                         ours, theirs = context.Pipe()
                         self.pipes.append(ours)
                         process = context.Process(
                             target=_serve,
-                            args=(theirs, targets),
+                            args=(theirs, targets, slot.name),
                             name=f"cws-compat-corpus-{number + 1}",
                             daemon=True,
                         )
@@ -527,8 +531,13 @@ class Workers:
         while True:
             while idle and ahead is not _END:
                 worker = idle.pop()
-                if isinstance(ahead, bytes):
-                    # a block of lines: sent as it is, not pickled (a copy less on each side)
+                if isinstance(ahead, bytes) and len(ahead) <= SLOT_BYTES:
+                    # a block of lines: copied into the worker's shared memory (the worker is
+                    # idle, so not reading it), and only its length sent down the pipe
+                    self.slots[worker].buf[: len(ahead)] = ahead
+                    self._send(worker, (func, (_SLOT, len(ahead))))
+                elif isinstance(ahead, bytes):
+                    # a larger one (a very long line): down the pipe, unpickled
                     self._send(worker, (func, _RAW))
                     self._send(worker, ahead, raw=True)
                 else:
@@ -601,16 +610,23 @@ class Workers:
                 process.join(2)
         for pipe in self.pipes:
             pipe.close()
+        for slot in self.slots:
+            with contextlib.suppress(OSError, BufferError):
+                slot.close()
+                slot.unlink()
 
 
 _END = object()
 _RAW = "cws-compat: the task follows, as bytes"  # in place of a task sent with send_bytes
+_SLOT = "cws-compat: the task is in shared memory"  # (_SLOT, length) in place of a task
+SLOT_BYTES = 4 * BATCH_BYTES  # a block is BATCH_BYTES and a decompressed chunk at most, mostly
 
 
-def _serve(pipe: Any, targets: list[Target]) -> None:
+def _serve(pipe: Any, targets: list[Target], slot_name: str) -> None:
     """A worker process: tasks in, results out, until told to stop or the parent is gone."""
     ignore_sigint()
     parent = os.getppid()
+    slot = shared_memory.SharedMemory(name=slot_name)  # the parent unlinks it
     try:
         _compiled[:] = _compile(targets)
     except Exception as exc:
@@ -629,7 +645,9 @@ def _serve(pipe: Any, targets: list[Target]) -> None:
         if message is None:
             return
         func, task = message
-        if task == _RAW:
+        if type(task) is tuple and len(task) == 2 and task[0] == _SLOT:
+            task = bytes(slot.buf[: task[1]])  # type: ignore[index]
+        elif task == _RAW:
             try:
                 task = pipe.recv_bytes()
             except (EOFError, OSError):

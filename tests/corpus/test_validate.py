@@ -183,6 +183,9 @@ def test_one_compressed_file_on_two_workers_gives_the_same_report(
     for path in (whole, cut):
         one = _report_json([path], versions, 1)
         assert one == _report_json([path], versions, 2) == _report_json([path], versions, 3)
+        with monkeypatch.context() as small:
+            small.setattr(validate, "SLOT_BYTES", 8000)  # larger blocks go down the pipes
+            assert _report_json([path], versions, 2) == one
     report = _run([whole, cut], versions, 2)
     assert report.corpora[0].lines == len(lines) - 2 and report.corpora[0].problem is None
     assert report.corpora[0].malformed == len(BAD_LINES) + 1
