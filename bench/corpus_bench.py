@@ -348,6 +348,19 @@ def main() -> None:
         "(target >= 20,000 events/s)",
         events=generated,
     )
+    for kind in ("gzip", "zstd"):
+        packed = compressed(path, kind)
+        times = workers_on_one_file(packed, args.repeat)
+        print(
+            f"one .{'gz' if kind == 'gzip' else 'zst'} file, 1 worker: "
+            f"{count / times['wall_1']:,.0f} events/s ({times['cpu_1']:.2f} s CPU); 2 workers: "
+            f"{count / times['wall_2']:,.0f} events/s ({times['cpu_2']:.2f} s CPU), speed-up "
+            f"{times['wall_1'] / times['wall_2']:.2f} (target >= 1.6, wall time; on two free "
+            f"cores at most {2 * times['cpu_1'] / times['cpu_2']:.2f}, from CPU); peak memory of "
+            f"the process tree with 2 workers {tree_peak_memory_mb(packed, 2):.0f} MB, plain file "
+            f"{tree_peak_memory_mb(path, 2):.0f} MB"
+        )
+        wall.update({f"{kind}_{k}": round(v, 4) for k, v in times.items()})
     small = peak_memory_mb(path)
     large = peak_memory_mb(corpus(args.events, "v1", copies=4))
     print(
