@@ -75,6 +75,71 @@ def corpus(events: int, version: str = "v2", copies: int = 1) -> Path:
     return bigger
 
 
+def compressed(path: Path, kind: str) -> Path:
+    """`path` compressed as one .gz (level 6) or one single-frame .zst (level 3), cached."""
+    packed = path.with_name(path.name + (".gz" if kind == "gzip" else ".zst"))
+    if not packed.exists():
+        tmp = packed.with_name(packed.name + ".tmp")
+        data = path.read_bytes()
+        if kind == "gzip":
+            import gzip
+
+            tmp.write_bytes(gzip.compress(data, compresslevel=6, mtime=0))
+        else:
+            import zstandard
+
+            tmp.write_bytes(zstandard.ZstdCompressor(level=3).compress(data))
+        tmp.replace(packed)
+    return packed
+
+
+def workers_on_one_file(path: Path, repeat: int) -> dict[str, float]:
+    """Wall and CPU time (this process and its worker processes) of validating one file
+    against v2 with one worker and with two, interleaved so that a busy moment of a shared
+    machine weighs on both alike; medians of `repeat`."""
+    import resource
+    import statistics
+    import time
+
+    samples: dict[str, list[float]] = {"wall_1": [], "cpu_1": [], "wall_2": [], "cpu_2": []}
+    for _ in range(repeat):
+        for workers in (1, 2):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu, wall = time.process_time(), time.perf_counter()
+            validate(path, ["v2"], workers)
+            wall = time.perf_counter() - wall
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = time.process_time() - cpu
+            cpu += after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            samples[f"wall_{workers}"].append(wall)
+            samples[f"cpu_{workers}"].append(cpu)
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
+def tree_peak_memory_mb(path: Path, workers: int) -> float:
+    """Peak resident memory of a validation run against v2: the process's own peak plus the
+    peaks of its worker processes (VmHWM of each, summed: an upper bound of the tree's)."""
+    code = (
+        f"import sys, resource; sys.path.insert(0, {str(ROOT)!r}); "
+        "import bench.corpus_bench as b; import compat.corpus.validate as v; "
+        "peaks = []; close = v.Workers.close\n"
+        "def spy(self, finished):\n"
+        "    for p in self.processes:\n"
+        "        try: peaks.append(int([l.split()[1] for l in open(f'/proc/{p.pid}/status') "
+        "if l.startswith('VmHWM')][0]))\n"
+        "        except OSError: pass\n"
+        "    close(self, finished)\n"
+        "v.Workers.close = spy\n"
+        f"b.validate(__import__('pathlib').Path({str(path)!r}), ['v2'], {workers})\n"
+        "own = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(int(own) + sum(peaks))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return int(out.stdout.strip()) / 1024
+
+
 def rejecting(events: int, rejected: float) -> Path:
     """`events` generated v2 events of which exactly the fraction `rejected`, spread evenly,
     carry `dd` (which v1 rejects) and the others do not (v1 accepts them)."""
@@ -283,6 +348,19 @@ def main() -> None:
         "(target >= 20,000 events/s)",
         events=generated,
     )
+    for kind in ("gzip", "zstd"):
+        packed = compressed(path, kind)
+        times = workers_on_one_file(packed, args.repeat)
+        print(
+            f"one .{'gz' if kind == 'gzip' else 'zst'} file, 1 worker: "
+            f"{count / times['wall_1']:,.0f} events/s ({times['cpu_1']:.2f} s CPU); 2 workers: "
+            f"{count / times['wall_2']:,.0f} events/s ({times['cpu_2']:.2f} s CPU), speed-up "
+            f"{times['wall_1'] / times['wall_2']:.2f} (target >= 1.6, wall time; on two free "
+            f"cores at most {2 * times['cpu_1'] / times['cpu_2']:.2f}, from CPU); peak memory of "
+            f"the process tree with 2 workers {tree_peak_memory_mb(packed, 2):.0f} MB, plain file "
+            f"{tree_peak_memory_mb(path, 2):.0f} MB"
+        )
+        wall.update({f"{kind}_{k}": round(v, 4) for k, v in times.items()})
     small = peak_memory_mb(path)
     large = peak_memory_mb(corpus(args.events, "v1", copies=4))
     print(

@@ -58,8 +58,15 @@ def open_chunks(path: Path, chunk: int = 1 << 20) -> tuple[Iterator[bytes], IO[b
     return decompressed(raw, compression(path), chunk), raw
 
 
+COMPRESSED_READ = 1 << 16  # compressed bytes decompressed at a time: their output stays small
+
+
 def decompressed(raw: IO[bytes], kind: str | None, chunk: int = 1 << 20) -> Iterator[bytes]:
-    """The chunks of an open file, decompressed as `kind` (from `compression`) says."""
+    """The chunks of an open file, decompressed as `kind` (from `compression`) says. A
+    compressed file is read COMPRESSED_READ bytes at a time (at most `chunk`): a megabyte of
+    it can grow tenfold, and every copy of that (lines, blocks for the workers) with it."""
+    if kind is not None:
+        chunk = min(chunk, COMPRESSED_READ)
     if kind == "gzip":
         return _inflate(raw, chunk, lambda: zlib.decompressobj(16 + zlib.MAX_WBITS))
     if kind == "zstd":

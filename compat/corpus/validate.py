@@ -5,7 +5,8 @@ groups of a rejected event follow exactly from a few keywords already seen faili
 read off the event rather than built (known.py).
 
 With several workers, a plain file is cut into byte ranges at line starts and each worker reads
-its own range; a compressed file is decompressed once and handed out in batches. Partial
+its own range; a compressed file is decompressed once, cut into blocks at line ends, and the
+blocks are sent down the workers' pipes as they are (each worker splits its own). Partial
 results are merged in file order, so every count and every first line number is the same for
 any number of workers.
 """
@@ -20,8 +21,9 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing import shared_memory
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -247,8 +249,16 @@ HUGE = b"\x00cws-compat: line too long\x00"  # stands for a skipped line inside 
 
 
 def _scan_blob(blob: bytes) -> Partial:
-    lines: list[bytes | None] = [None if line == HUGE else line for line in blob.split(b"\n")]
-    return scan([lines], _compiled)
+    """Whole lines, joined by newlines (without the last one), as `_blocks` cuts them."""
+    return scan([block_lines(blob)], _compiled)
+
+
+def block_lines(blob: bytes) -> list[bytes | None]:
+    """The lines of a block from `_blocks`, None for each line too long to be kept."""
+    lines = blob.split(b"\n")
+    if HUGE not in blob and len(blob) <= MAX_LINE:
+        return cast("list[bytes | None]", lines)  # no copy: the common case
+    return [None if line == HUGE or len(line) > MAX_LINE else line for line in lines]
 
 
 # -- whole files -----------------------------------------------------------------------------
@@ -334,12 +344,12 @@ def scan_stream(
     """A whole stream of lines (`chunks`, read from `raw`), up to where it breaks."""
     total = Partial.empty(len(validators))
     stopped: list[BaseException] = []
-    batches = _guarded(read_batches(chunks), raw, progress, stopped)
     if workers > 1 and pool is not None:
-        for part in pool.map(_scan_blob, _blobs(batches)):
+        # the blocks go down the pipes as they are (no pickling), each worker splits its own
+        for part in pool.map(_scan_blob, _blocks(chunks, raw, progress, stopped)):
             total.absorb(part)
     else:
-        total.absorb(scan(batches, validators))
+        total.absorb(scan(_guarded(read_batches(chunks), raw, progress, stopped), validators))
     if stopped:
         exc = stopped[0]
         total.problem = (
@@ -371,20 +381,58 @@ def _guarded(
                 progress(raw.tell())
 
 
-def _blobs(batches: Iterator[list[bytes | None]]) -> Iterator[bytes]:
-    """Batches re-joined into blobs of about BATCH_BYTES whole lines for the workers."""
-    pending: list[bytes] = []
-    size = 0
-    for batch in batches:
-        for line in batch:
-            piece = HUGE if line is None else line
-            pending.append(piece)
-            size += len(piece) + 1
-        if size >= BATCH_BYTES:
-            yield b"\n".join(pending)
-            pending, size = [], 0
-    if pending:
-        yield b"\n".join(pending)
+def _blocks(
+    chunks: Iterator[bytes],
+    raw: Any,
+    progress: Progress | None,
+    stopped: list[BaseException],
+) -> Iterator[bytes]:
+    """The stream cut into blocks of about BATCH_BYTES whole lines for the workers, without
+    splitting it into lines here: a block ends before the last newline found (bytes.rfind).
+    The same lines as `read_batches` gives: a line longer than MAX_LINE is not kept (HUGE
+    stands for it), and where the stream breaks (kept in `stopped`) the unfinished line is
+    dropped."""
+    errors = stream_errors()
+    pending = bytearray()
+    skipping = False  # inside a line longer than MAX_LINE, not kept
+    while True:
+        try:
+            data = next(chunks)
+        except StopIteration:
+            break
+        except errors as exc:
+            stopped.append(exc)
+            cut = pending.rfind(b"\n")
+            if cut >= 0:
+                yield bytes(memoryview(pending)[:cut])
+            return
+        if skipping:
+            end = data.find(b"\n")
+            if end < 0:
+                continue
+            pending += HUGE
+            data = data[end:]
+            skipping = False
+        pending += data
+        if len(pending) >= BATCH_BYTES:
+            cut = pending.rfind(b"\n")
+            if cut >= 0:
+                with memoryview(pending) as view:
+                    block = bytes(view[:cut])
+                del pending[: cut + 1]
+                yield block
+                if progress is not None:
+                    with contextlib.suppress(OSError, ValueError):
+                        progress(raw.tell())
+            if len(pending) > MAX_LINE:  # no newline in sight: the line is too long
+                pending.clear()
+                skipping = True
+    if skipping:
+        yield HUGE
+    elif pending:
+        if pending.endswith(b"\n"):
+            del pending[-1:]
+        yield bytes(pending)
 
 
 def default_workers() -> int:
@@ -447,17 +495,20 @@ class Workers:
             resource_tracker.ensure_running()
         self.processes: list[Any] = []
         self.pipes: list[Any] = []
+        self.slots: list[Any] = []  # a shared memory buffer per worker, for its blocks
         try:
             with sigint_blocked():
                 for number in range(size):
                     # an interrupt waits for a start to end: a process half started would be
                     # out of reach (and, half sent, would complain on our standard error)
                     with shielded():
+                        slot = shared_memory.SharedMemory(create=True, size=SLOT_BYTES)
+                        self.slots.append(slot)
                         ours, theirs = context.Pipe()
                         self.pipes.append(ours)
                         process = context.Process(
                             target=_serve,
-                            args=(theirs, targets),
+                            args=(theirs, targets, slot.name),
                             name=f"cws-compat-corpus-{number + 1}",
                             daemon=True,
                         )
@@ -480,7 +531,17 @@ class Workers:
         while True:
             while idle and ahead is not _END:
                 worker = idle.pop()
-                self._send(worker, (func, ahead))
+                if isinstance(ahead, bytes) and len(ahead) <= SLOT_BYTES:
+                    # a block of lines: copied into the worker's shared memory (the worker is
+                    # idle, so not reading it), and only its length sent down the pipe
+                    self.slots[worker].buf[: len(ahead)] = ahead
+                    self._send(worker, (func, (_SLOT, len(ahead))))
+                elif isinstance(ahead, bytes):
+                    # a larger one (a very long line): down the pipe, unpickled
+                    self._send(worker, (func, _RAW))
+                    self._send(worker, ahead, raw=True)
+                else:
+                    self._send(worker, (func, ahead))
                 busy[worker] = sent
                 sent += 1
                 ahead = next(pending, _END)
@@ -493,9 +554,12 @@ class Workers:
                 results[busy.pop(worker)] = self._receive(worker)
                 idle.append(worker)
 
-    def _send(self, worker: int, message: Any) -> None:
+    def _send(self, worker: int, message: Any, raw: bool = False) -> None:
         try:
-            self.pipes[worker].send(message)
+            if raw:
+                self.pipes[worker].send_bytes(message)
+            else:
+                self.pipes[worker].send(message)
         except (OSError, ValueError):
             raise self._died(worker) from None
 
@@ -546,15 +610,23 @@ class Workers:
                 process.join(2)
         for pipe in self.pipes:
             pipe.close()
+        for slot in self.slots:
+            with contextlib.suppress(OSError, BufferError):
+                slot.close()
+                slot.unlink()
 
 
 _END = object()
+_RAW = "cws-compat: the task follows, as bytes"  # in place of a task sent with send_bytes
+_SLOT = "cws-compat: the task is in shared memory"  # (_SLOT, length) in place of a task
+SLOT_BYTES = 4 * BATCH_BYTES  # a block is BATCH_BYTES and a decompressed chunk at most, mostly
 
 
-def _serve(pipe: Any, targets: list[Target]) -> None:
+def _serve(pipe: Any, targets: list[Target], slot_name: str) -> None:
     """A worker process: tasks in, results out, until told to stop or the parent is gone."""
     ignore_sigint()
     parent = os.getppid()
+    slot = shared_memory.SharedMemory(name=slot_name)  # the parent unlinks it
     try:
         _compiled[:] = _compile(targets)
     except Exception as exc:
@@ -573,6 +645,13 @@ def _serve(pipe: Any, targets: list[Target]) -> None:
         if message is None:
             return
         func, task = message
+        if type(task) is tuple and len(task) == 2 and task[0] == _SLOT:
+            task = bytes(slot.buf[: task[1]])  # type: ignore[index]
+        elif task == _RAW:
+            try:
+                task = pipe.recv_bytes()
+            except (EOFError, OSError):
+                return
         try:
             if failure is not None:
                 raise failure

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compat.corpus import readers
 from compat.errors import CompatError
@@ -78,3 +82,42 @@ def test_multi_member_compressed_files_are_read_whole(tmp_path: Path, suffix: st
     with raw:
         lines = [line for batch in readers.read_batches(chunks) for line in batch]
     assert lines == [b"1", b"2", b"3"]
+
+
+@given(
+    st.lists(st.sampled_from([b"a", b"bb", b"\n", b"x" * 13, b"{}", b"\n\n", b""]), max_size=30),
+    st.integers(min_value=1, max_value=9),
+    st.integers(min_value=1, max_value=40),
+    st.booleans(),
+)
+def test_blocks_for_workers_hold_the_same_lines(
+    parts: list[bytes], chunk: int, batch: int, breaks: bool
+) -> None:
+    """The blocks a compressed file is cut into for the workers (validate._blocks) hold the
+    lines `read_batches` finds, for any chunking and block size: huge lines skipped, and where
+    the stream breaks, the unfinished line dropped."""
+    from compat.corpus import validate
+
+    data = b"".join(parts)
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (readers, validate):
+            patch.setattr(module, "MAX_LINE", 10)
+        patch.setattr(validate, "BATCH_BYTES", batch)
+
+        def chunks() -> Iterator[bytes]:
+            yield from readers.raw_chunks(io.BytesIO(data), None, chunk)
+            if breaks:
+                raise readers.Truncated("cut")
+
+        expected: list[bytes | None] = []
+        with contextlib.suppress(readers.Truncated):
+            for lines in readers.read_batches(chunks()):
+                expected += lines
+        stopped: list[BaseException] = []
+        got = [
+            line
+            for block in validate._blocks(chunks(), io.BytesIO(), None, stopped)
+            for line in validate.block_lines(block)
+        ]
+    assert got == expected
+    assert len(stopped) == int(breaks)

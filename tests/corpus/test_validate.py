@@ -152,6 +152,47 @@ def test_same_counts_for_any_number_of_workers(
     assert one[0] == one[1]
 
 
+def _report_json(files: list[Path], versions: dict[str, Any], workers: int) -> bytes:
+    """The whole JSON report, less its timings."""
+    from compat.report.corpus import render_json
+
+    report = _run(files, versions, workers)
+    report.seconds = 0.0
+    return render_json(report, 1000).encode()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst"])
+def test_one_compressed_file_on_two_workers_gives_the_same_report(
+    tmp_path: Path,
+    versions: dict[str, Any],
+    v2_events: list[bytes],
+    monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
+) -> None:
+    """Blocks of a few lines each (so that many go to each worker), malformed lines, blank
+    ones, no final newline, and the same file truncated: the report is byte for byte the one
+    worker's."""
+    monkeypatch.setattr(validate, "BATCH_BYTES", 3000)
+    lines = [*v2_events[:40], *BAD_LINES, b"", b"  ", *v2_events[40:], b"{bad", *v2_events[:9]]
+    data = b"\n".join(lines)  # no final newline
+    whole = tmp_path / f"c{suffix}"
+    whole.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else zstandard.compress(data))
+    packed = whole.read_bytes()
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    for path in (whole, cut):
+        one = _report_json([path], versions, 1)
+        assert one == _report_json([path], versions, 2) == _report_json([path], versions, 3)
+        with monkeypatch.context() as small:
+            small.setattr(validate, "SLOT_BYTES", 8000)  # larger blocks go down the pipes
+            assert _report_json([path], versions, 2) == one
+    report = _run([whole, cut], versions, 2)
+    assert report.corpora[0].lines == len(lines) - 2 and report.corpora[0].problem is None
+    assert report.corpora[0].malformed == len(BAD_LINES) + 1
+    assert report.corpora[1].problem is not None
+    assert 40 < report.corpora[1].lines < report.corpora[0].lines
+
+
 def test_rejections_are_grouped_with_first_lines(
     tmp_path: Path, versions: dict[str, Any], v2_events: list[bytes]
 ) -> None:
