@@ -206,21 +206,21 @@ def run_tasks(
     plans = [plan(s, block, options.storage_options) for s in sources]
     work = [(i, j, task) for i, tasks in enumerate(plans) for j, task in enumerate(tasks)]
     run = uuid.uuid4().hex
-    versions = client.scatter(Versions(run, tuple(targets)), broadcast=True, hash=False)
+    shared = [client.scatter(Versions(run, tuple(targets)), broadcast=True, hash=False)]
     parts: list[list[Partial | None]] = [[None] * len(tasks) for tasks in plans]
-    where: dict[str, tuple[int, int]] = {}
+    where: dict[str, tuple[int, int, Any, int]] = {}
 
-    def submit(item: tuple[int, int, Any]) -> Any:
+    def submit(item: tuple[int, int, Any], attempt: int = 0) -> Any:
         i, j, task = item
         future = client.submit(
             scan_task,
-            versions,
+            shared[0],
             task,
-            key=f"cws-compat-scan-{run}-{i}-{j}",
+            key=f"cws-compat-scan-{run}-{i}-{j}-{attempt}",
             retries=options.retries,
             pure=False,
         )
-        where[future.key] = (i, j)
+        where[future.key] = (i, j, task, attempt)
         return future
 
     # a bounded number of tasks in flight: millions of ranges need not sit on the scheduler
@@ -228,15 +228,24 @@ def run_tasks(
     first = [submit(item) for item in itertools.islice(pending, 4 * threads + 4)]
     running = as_completed(first, loop=client.loop)
     events = 0
+    done = 0
     if progress is not None:
         progress(0, len(work), 0)
-    for done, future in enumerate(running, start=1):
-        i, j = where.pop(future.key)
+    for future in running:
+        i, j, task, attempt = where.pop(future.key)
+        if future.cancelled() and attempt < options.retries:
+            # the scheduler dropped it (a worker died holding what it needed): the versions
+            # are sent out again and the task runs again, under a key of its own
+            future.release()
+            shared[0] = client.scatter(Versions(run, tuple(targets)), broadcast=True, hash=False)
+            running.add(submit((i, j, task), attempt + 1))
+            continue
         part = _outcome(future, sources[i])
         future.release()
-        if parts[i][j] is not None:  # pragma: no cover - one key, one result
+        if parts[i][j] is not None:  # pragma: no cover - one task, one result
             raise CompatError(f"{sources[i].shown}: task {j} answered twice")
         parts[i][j] = part
+        done += 1
         events += part.physical_lines - part.blank - part.malformed
         if progress is not None:
             progress(done, len(work), events)
