@@ -464,11 +464,6 @@ def _level(target: Node | None, step: Segment) -> tuple[Level, Node | Ref | None
     raise NoValue
 
 
-def place(root: Node | Ref, path: Path, value: Any) -> Any:
-    """An event valid (as far as built) down to `path`, with `value` at `path`."""
-    return Frame(root, path).plug(value)
-
-
 def enriched(values: list[Any], hints: dict[str, Any] | None, direction: str) -> list[Any]:
     """Object candidates completed with what makes a conditional part apply: a dependency's
     trigger property, or the values an `if` requires."""

@@ -71,6 +71,24 @@ print(json.dumps({"code": code, "after_import": after_import, "after_diff": load
 """
 
 
+def _diff_in_a_process(tmp_path: Path, old: Any, new: Any, fmt: str) -> tuple[Any, str]:
+    """`cws-compat diff old.json new.json --format FMT` in a fresh interpreter: the modules
+    loaded after import and after the diff (with the exit code), and standard output."""
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    (tmp_path / "new.json").write_text(json.dumps(new), encoding="utf-8")
+    script = IMPORTS.replace('"--format", "json"', f'"--format", "{fmt}"')
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stderr.splitlines()[-1]), proc.stdout
+
+
 def _unwanted(modules: list[str]) -> list[str]:
     return [
         m for m in modules for p in NOT_FOR_A_COMPATIBLE_DIFF if m == p or m.startswith(f"{p}.")
@@ -91,20 +109,9 @@ def test_a_compatible_diff_imports_neither_jsonschema_nor_the_corpus_modules(
         "description": "A process event.",
         "definitions": {"Unused": {"type": "string", "format": "date-time"}},
     }
-    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
-    (tmp_path / "new.json").write_text(json.dumps(new), encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-c", IMPORTS],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stderr.splitlines()[-1])
+    result, out = _diff_in_a_process(tmp_path, old, new, "json")
     assert result["code"] == 0
-    report = json.loads(proc.stdout)
+    report = json.loads(out)
     assert (report["backward"], report["forward"]) == ("compatible", "compatible")
     assert "compat.engine.compare" not in result["after_import"]
     assert _unwanted(result["after_import"]) == []
@@ -123,20 +130,8 @@ def test_a_text_diff_with_a_counterexample_does_not_import_jsonschema(tmp_path: 
         "properties": {"pid": {"type": "integer"}},
     }
     new = {**old, "properties": {"pid": {"type": "integer"}, "dd": {"type": "object"}}}
-    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
-    (tmp_path / "new.json").write_text(json.dumps(new), encoding="utf-8")
     for fmt, imported in (("text", False), ("json", True)):
-        script = IMPORTS.replace('"--format", "json"', f'"--format", "{fmt}"')
-        proc = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr
-        result = json.loads(proc.stderr.splitlines()[-1])
-        assert "counterexample" in proc.stdout
+        result, out = _diff_in_a_process(tmp_path, old, new, fmt)
+        assert "counterexample" in out
         assert ("jsonschema" in result["after_diff"]) is imported, fmt
-    assert "/: Additional properties are not allowed ('dd' was unexpected)" in proc.stdout
+    assert "/: Additional properties are not allowed ('dd' was unexpected)" in out
