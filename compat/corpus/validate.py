@@ -5,8 +5,9 @@ groups of a rejected event follow exactly from a few keywords already seen faili
 read off the event rather than built (known.py).
 
 With several workers, a plain file is cut into byte ranges at line starts and each worker reads
-its own range; a compressed file is decompressed once, cut into blocks at line ends, and the
-blocks are sent down the workers' pipes as they are (each worker splits its own). Partial
+its own range; a compressed file is decompressed once, cut into blocks at line ends, and each
+block is copied once, straight from the decompressed chunks, into a shared memory slot of a
+worker (each worker has two, so it never waits for the next block; it splits its own). Partial
 results are merged in file order, so every count and every first line number is the same for
 any number of workers.
 """
@@ -19,6 +20,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing import shared_memory
@@ -381,19 +383,24 @@ def _guarded(
                 progress(raw.tell())
 
 
+Block = list[Any]  # pieces (bytes, memoryviews of bytes) that joined make a block of lines
+
+
 def _blocks(
     chunks: Iterator[bytes],
     raw: Any,
     progress: Progress | None,
     stopped: list[BaseException],
-) -> Iterator[bytes]:
+) -> Iterator[Block]:
     """The stream cut into blocks of about BATCH_BYTES whole lines for the workers, without
-    splitting it into lines here: a block ends before the last newline found (bytes.rfind).
-    The same lines as `read_batches` gives: a line longer than MAX_LINE is not kept (HUGE
-    stands for it), and where the stream breaks (kept in `stopped`) the unfinished line is
-    dropped."""
+    splitting it into lines here, nor joining the chunks: a block is the list of its pieces,
+    which `Workers.map` copies straight into a worker's shared memory (one copy), and ends
+    before the last newline found. The same lines as `read_batches` gives: a line longer than
+    MAX_LINE is not kept (HUGE stands for it), and where the stream breaks (kept in `stopped`)
+    the unfinished line is dropped."""
     errors = stream_errors()
-    pending = bytearray()
+    pieces: Block = []
+    size = 0
     skipping = False  # inside a line longer than MAX_LINE, not kept
     while True:
         try:
@@ -402,37 +409,65 @@ def _blocks(
             break
         except errors as exc:
             stopped.append(exc)
-            cut = pending.rfind(b"\n")
-            if cut >= 0:
-                yield bytes(memoryview(pending)[:cut])
+            cut = _last_newline(pieces)
+            if cut is not None:
+                yield cut[0]
             return
         if skipping:
             end = data.find(b"\n")
             if end < 0:
                 continue
-            pending += HUGE
-            data = data[end:]
+            pieces.append(HUGE)
+            size += len(HUGE)
+            piece: bytes | memoryview = memoryview(data)[end:]
             skipping = False
-        pending += data
-        if len(pending) >= BATCH_BYTES:
-            cut = pending.rfind(b"\n")
-            if cut >= 0:
-                with memoryview(pending) as view:
-                    block = bytes(view[:cut])
-                del pending[: cut + 1]
+        else:
+            piece = data
+        if not piece:
+            continue  # no piece is empty: the last one ends the last line
+        pieces.append(piece)
+        size += len(piece)
+        if size >= BATCH_BYTES:
+            cut = _last_newline(pieces)
+            if cut is not None:
+                block, pieces = cut
+                size = sum(len(piece) for piece in pieces)
                 yield block
                 if progress is not None:
                     with contextlib.suppress(OSError, ValueError):
                         progress(raw.tell())
-            if len(pending) > MAX_LINE:  # no newline in sight: the line is too long
-                pending.clear()
+            if size > MAX_LINE:  # no newline in sight: the line is too long
+                pieces = []
+                size = 0
                 skipping = True
     if skipping:
-        yield HUGE
-    elif pending:
-        if pending.endswith(b"\n"):
-            del pending[-1:]
-        yield bytes(pending)
+        yield [HUGE]
+    elif size:
+        last = memoryview(pieces[-1])
+        if len(last) and last[-1] == ord("\n"):
+            pieces[-1] = last[:-1]  # a head, not a tail, but the last piece of the last block
+        yield pieces
+
+
+def _last_newline(pieces: Block) -> tuple[Block, Block] | None:
+    """`pieces` cut at their last newline: (the lines before it, what follows it), or None
+    when they hold none. Nothing is copied: the piece that holds it is cut into views. Every
+    view among `pieces` is the tail of its bytes (`.obj`), so its offset is what it lacks."""
+    for index in range(len(pieces) - 1, -1, -1):
+        piece = pieces[index]
+        whole = cast("bytes", piece.obj if isinstance(piece, memoryview) else piece)
+        offset = len(whole) - len(piece)
+        at = whole.rfind(b"\n", offset)
+        if at >= 0:
+            view = memoryview(piece)
+            at -= offset
+            rest = [view[at + 1 :]] if at + 1 < len(view) else []
+            return [*pieces[:index], view[:at]], rest + pieces[index + 1 :]
+    return None
+
+
+def joined(block: Block) -> bytes:
+    return b"".join(block)
 
 
 def default_workers() -> int:
@@ -484,6 +519,7 @@ class Workers:
     """
 
     POLL = 0.1  # seconds between looks, so that an interrupt is never kept waiting
+    DEPTH = 2  # tasks given to a worker at once (and shared memory slots it has)
 
     def __init__(self, size: int, targets: list[Target]) -> None:
         context = _context()
@@ -495,20 +531,23 @@ class Workers:
             resource_tracker.ensure_running()
         self.processes: list[Any] = []
         self.pipes: list[Any] = []
-        self.slots: list[Any] = []  # a shared memory buffer per worker, for its blocks
+        self.slots: list[list[Any]] = []  # DEPTH shared memory buffers per worker, for blocks
         try:
             with sigint_blocked():
                 for number in range(size):
                     # an interrupt waits for a start to end: a process half started would be
                     # out of reach (and, half sent, would complain on our standard error)
                     with shielded():
-                        slot = shared_memory.SharedMemory(create=True, size=SLOT_BYTES)
-                        self.slots.append(slot)
+                        slots = [
+                            shared_memory.SharedMemory(create=True, size=SLOT_BYTES)
+                            for _ in range(self.DEPTH)
+                        ]
+                        self.slots.append(slots)
                         ours, theirs = context.Pipe()
                         self.pipes.append(ours)
                         process = context.Process(
                             target=_serve,
-                            args=(theirs, targets, slot.name),
+                            args=(theirs, targets, [slot.name for slot in slots]),
                             name=f"cws-compat-corpus-{number + 1}",
                             daemon=True,
                         )
@@ -520,39 +559,56 @@ class Workers:
             raise
 
     def map(self, func: Callable[[Any], Partial], tasks: Iterable[Any]) -> Iterator[Partial]:
-        """`func` over `tasks` in the workers, results in the order of the tasks. The next task
-        is read (a file range, a decompressed batch) while the workers are busy."""
+        """`func` over `tasks` in the workers, results in the order of the tasks. Each worker
+        is given up to DEPTH tasks at once, so that it starts the next as soon as it is done
+        with one, without waiting for this process (busy reading the next task: a file range,
+        a decompressed block) to hand it over. An error is raised in the order of the tasks
+        too, as a run with one worker would raise it."""
         pending = iter(tasks)
-        idle = list(range(len(self.processes)))
-        busy: dict[int, int] = {}  # worker -> number of its task
-        results: dict[int, Partial] = {}
+        queued: list[deque[tuple[int, int | None]]] = [deque() for _ in self.processes]
+        free = [list(range(self.DEPTH)) for _ in self.processes]  # each worker's idle slots
+        results: dict[int, tuple[str, Any]] = {}
         sent = given = 0
         ahead = next(pending, _END)
         while True:
-            while idle and ahead is not _END:
-                worker = idle.pop()
-                if isinstance(ahead, bytes) and len(ahead) <= SLOT_BYTES:
-                    # a block of lines: copied into the worker's shared memory (the worker is
-                    # idle, so not reading it), and only its length sent down the pipe
-                    self.slots[worker].buf[: len(ahead)] = ahead
-                    self._send(worker, (func, (_SLOT, len(ahead))))
-                elif isinstance(ahead, bytes):
-                    # a larger one (a very long line): down the pipe, unpickled
-                    self._send(worker, (func, _RAW))
-                    self._send(worker, ahead, raw=True)
+            while ahead is not _END:
+                # the least loaded worker, the first one among equals
+                worker = min(range(len(queued)), key=lambda w: len(queued[w]))
+                if len(queued[worker]) >= self.DEPTH:
+                    break
+                slot: int | None = None
+                if isinstance(ahead, list):  # a Block of lines, in pieces
+                    size = sum(len(piece) for piece in ahead)
+                    if size <= SLOT_BYTES:
+                        # copied into a shared memory slot of the worker that it is not
+                        # reading, and only the slot and the length sent down the pipe
+                        slot = free[worker].pop()
+                        buffer, at = self.slots[worker][slot].buf, 0
+                        for piece in ahead:
+                            buffer[at : at + len(piece)] = piece
+                            at += len(piece)
+                        self._send(worker, (func, (_SLOT, slot, size)))
+                    else:  # a larger one (a very long line): down the pipe, unpickled
+                        self._send(worker, (func, _RAW))
+                        self._send(worker, joined(ahead), raw=True)
                 else:
                     self._send(worker, (func, ahead))
-                busy[worker] = sent
+                queued[worker].append((sent, slot))
                 sent += 1
                 ahead = next(pending, _END)
             while given in results:
-                yield results.pop(given)
+                kind, value = results.pop(given)
+                if kind == "error":
+                    raise value
+                yield value
                 given += 1
-            if not busy and ahead is _END:
+            if ahead is _END and not any(queued):
                 return
-            for worker in self._ready(busy):
-                results[busy.pop(worker)] = self._receive(worker)
-                idle.append(worker)
+            for worker in self._ready([w for w, q in enumerate(queued) if q]):
+                number, slot = queued[worker].popleft()
+                results[number] = self._receive(worker)
+                if slot is not None:
+                    free[worker].append(slot)
 
     def _send(self, worker: int, message: Any, raw: bool = False) -> None:
         try:
@@ -563,7 +619,7 @@ class Workers:
         except (OSError, ValueError):
             raise self._died(worker) from None
 
-    def _ready(self, busy: dict[int, int]) -> list[int]:
+    def _ready(self, busy: list[int]) -> list[int]:
         from multiprocessing.connection import wait
 
         watched = {}
@@ -573,7 +629,8 @@ class Workers:
         ready = wait(list(watched), timeout=self.POLL)
         return sorted({watched[r] for r in ready})
 
-    def _receive(self, worker: int) -> Partial:
+    def _receive(self, worker: int) -> tuple[str, Any]:
+        """("ok", a Partial) or ("error", the exception the task raised)."""
         pipe = self.pipes[worker]
         try:
             if not pipe.poll():
@@ -581,10 +638,8 @@ class Workers:
             kind, value = pipe.recv()
         except (EOFError, OSError):
             raise self._died(worker) from None
-        if kind == "error":
-            raise value
-        assert isinstance(value, Partial)
-        return value
+        assert kind == "error" or isinstance(value, Partial)
+        return kind, value
 
     def _died(self, worker: int) -> CompatError:
         process = self.processes[worker]
@@ -610,23 +665,24 @@ class Workers:
                 process.join(2)
         for pipe in self.pipes:
             pipe.close()
-        for slot in self.slots:
-            with contextlib.suppress(OSError, BufferError):
-                slot.close()
-                slot.unlink()
+        for slots in self.slots:
+            for slot in slots:
+                with contextlib.suppress(OSError, BufferError):
+                    slot.close()
+                    slot.unlink()
 
 
 _END = object()
 _RAW = "cws-compat: the task follows, as bytes"  # in place of a task sent with send_bytes
-_SLOT = "cws-compat: the task is in shared memory"  # (_SLOT, length) in place of a task
+_SLOT = "cws-compat: the task is in shared memory"  # (_SLOT, slot, length) for a task
 SLOT_BYTES = 4 * BATCH_BYTES  # a block is BATCH_BYTES and a decompressed chunk at most, mostly
 
 
-def _serve(pipe: Any, targets: list[Target], slot_name: str) -> None:
+def _serve(pipe: Any, targets: list[Target], slot_names: list[str]) -> None:
     """A worker process: tasks in, results out, until told to stop or the parent is gone."""
     ignore_sigint()
     parent = os.getppid()
-    slot = shared_memory.SharedMemory(name=slot_name)  # the parent unlinks it
+    slots = [shared_memory.SharedMemory(name=name) for name in slot_names]  # the parent unlinks
     try:
         _compiled[:] = _compile(targets)
     except Exception as exc:
@@ -645,8 +701,8 @@ def _serve(pipe: Any, targets: list[Target], slot_name: str) -> None:
         if message is None:
             return
         func, task = message
-        if type(task) is tuple and len(task) == 2 and task[0] == _SLOT:
-            task = bytes(slot.buf[: task[1]])  # type: ignore[index]
+        if type(task) is tuple and len(task) == 3 and task[0] == _SLOT:
+            task = bytes(slots[task[1]].buf[: task[2]])  # type: ignore[index]
         elif task == _RAW:
             try:
                 task = pipe.recv_bytes()

@@ -85,17 +85,22 @@ def test_multi_member_compressed_files_are_read_whole(tmp_path: Path, suffix: st
 
 
 @given(
-    st.lists(st.sampled_from([b"a", b"bb", b"\n", b"x" * 13, b"{}", b"\n\n", b""]), max_size=30),
+    st.lists(
+        st.sampled_from([b"a", b"bb", b"\n", b"x" * 13, b"{}", b"\n\n", b"", b"\nc\n"]),
+        max_size=30,
+    ),
     st.integers(min_value=1, max_value=9),
     st.integers(min_value=1, max_value=40),
     st.booleans(),
+    st.booleans(),
 )
 def test_blocks_for_workers_hold_the_same_lines(
-    parts: list[bytes], chunk: int, batch: int, breaks: bool
+    parts: list[bytes], chunk: int, batch: int, breaks: bool, empties: bool
 ) -> None:
     """The blocks a compressed file is cut into for the workers (validate._blocks) hold the
-    lines `read_batches` finds, for any chunking and block size: huge lines skipped, and where
-    the stream breaks, the unfinished line dropped."""
+    lines `read_batches` finds, for any chunking and block size, with empty chunks from the
+    decompressor or not: huge lines skipped, and where the stream breaks, the unfinished line
+    dropped."""
     from compat.corpus import validate
 
     data = b"".join(parts)
@@ -105,7 +110,10 @@ def test_blocks_for_workers_hold_the_same_lines(
         patch.setattr(validate, "BATCH_BYTES", batch)
 
         def chunks() -> Iterator[bytes]:
-            yield from readers.raw_chunks(io.BytesIO(data), None, chunk)
+            for piece in readers.raw_chunks(io.BytesIO(data), None, chunk):
+                yield piece
+                if empties:
+                    yield b""
             if breaks:
                 raise readers.Truncated("cut")
 
@@ -117,7 +125,7 @@ def test_blocks_for_workers_hold_the_same_lines(
         got = [
             line
             for block in validate._blocks(chunks(), io.BytesIO(), None, stopped)
-            for line in validate.block_lines(block)
+            for line in validate.block_lines(validate.joined(block))
         ]
     assert got == expected
     assert len(stopped) == int(breaks)
