@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import orjson
 
@@ -307,7 +307,7 @@ def run(
     if directories:
         # one corpus per directory of single-event files: scan them all, then merge
         with Runner(targets, workers) as runner:
-            scanned_all = [runner.scan(path) for path in files]
+            scanned_all = list(runner.scan_all(files))
         for scanned, members in _merged(scanned_all, directories):
             found = scanned.path
             capture = captured_under or (
@@ -315,18 +315,18 @@ def run(
             )
             corpora.append(_result(scanned, names, capture, references, attributor, members))
         return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
+    sizes = {path: path.stat().st_size for path in files}
+
+    def tick(path: Path, done: int) -> None:
+        if progress is not None:
+            progress(path, done, sizes[path])
+
     with Runner(targets, workers) as runner:
-        for path in files:
-            size = path.stat().st_size
-
-            def tick(done: int, path: Path = path, size: int = size) -> None:
-                if progress is not None:
-                    progress(path, done, size)
-
-            scanned = runner.scan(path, tick)
+        for scanned in runner.scan_all(files, tick):
+            path = cast(Path, scanned.path)
             capture = captured_under or captures.get(path.resolve())
             corpora.append(_result(scanned, names, capture, references, attributor))
-            tick(size)
+            tick(path, sizes[path])
     return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
 
 

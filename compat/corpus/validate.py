@@ -23,6 +23,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import shared_memory
 from pathlib import Path
 from typing import Any, cast
@@ -470,6 +471,35 @@ def joined(block: Block) -> bytes:
     return b"".join(block)
 
 
+PIPELINE_SPEED_UP = 0.85  # of the workers: one compressed file's blocks, decompressed here
+
+
+def spread_pays(sizes: list[int], workers: int) -> bool:
+    """Whether compressed files of these sizes end sooner spread over `workers` (whole files,
+    the largest first, each to the worker that is free first) than one after the other, each
+    cut into blocks for all the workers (about PIPELINE_SPEED_UP x `workers` as fast as one,
+    since this process decompresses alone)."""
+    if len(sizes) < 2 or workers < 2:
+        return False
+    loads = [0] * workers
+    for size in sorted(sizes, reverse=True):
+        loads[loads.index(min(loads))] += size
+    return max(loads) < sum(sizes) / (workers * PIPELINE_SPEED_UP)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it will say what is wrong
+
+
+def _scan_whole(path: str) -> Partial:
+    """A compressed file, decompressed and scanned by one worker: the same partial counts as
+    `scan_file` gives for it here, however it is cut."""
+    return _scan_stream(Path(path), _compiled, 1, None, None)
+
+
 def default_workers() -> int:
     return max(
         1,
@@ -485,6 +515,7 @@ class Runner:
         self.workers = max(1, workers)
         self.validators = _compile(targets)
         self.pool: Workers | None = None
+        self.spread = 0  # files scanned whole by a worker of their own (scan_all)
         if self.workers > 1:
             self.pool = Workers(self.workers, targets)
 
@@ -497,6 +528,33 @@ class Runner:
 
     def scan(self, path: Path, progress: Progress | None = None) -> FileScan:
         return scan_file(path, self.validators, self.workers, self.pool, progress)
+
+    def scan_all(
+        self, paths: list[Path], progress: Callable[[Path, int], None] | None = None
+    ) -> Iterator[FileScan]:
+        """Every file's scan, in the order given. Consecutive compressed files are spread over
+        the workers, each worker decompressing whole files of its own, when that is expected
+        to end sooner than handing each file's blocks to all the workers in turn (where this
+        process decompresses alone); other files are scanned one by one with `scan`."""
+        index = 0
+        while index < len(paths):
+            end = index
+            while end < len(paths) and compression(paths[end]) is not None:
+                end += 1
+            run = paths[index:end]
+            if self.pool is not None and spread_pays([_size(p) for p in run], self.workers):
+                tasks = [str(path) for path in run]
+                for path, part in zip(run, self.pool.map(_scan_whole, tasks), strict=True):
+                    self.spread += 1
+                    if progress is not None:
+                        progress(path, _size(path))
+                    yield FileScan(path, part)
+                index = end
+                continue
+            path = paths[index]
+            tick = None if progress is None else partial(progress, path)
+            yield self.scan(path, tick)
+            index += 1
 
 
 def _context() -> Any:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from compat.corpus import validate
 from compat.corpus.generate import generate_events
 from compat.corpus.run import run
+from compat.errors import CompatError
 from compat.versioning.sources import load
 from tests.conftest import STORE
 
@@ -228,3 +229,58 @@ def test_the_long_number_test_is_the_regex(parts: list[bytes]) -> None:
     line = b"".join(parts)
     found = validate._LONG_NUMBER in line.translate(validate._DIGITS)
     assert found == (LONG.search(line) is not None)
+
+
+def test_several_compressed_files_are_spread_over_the_workers(
+    tmp_path: Path, versions: dict[str, Any], v2_events: list[bytes]
+) -> None:
+    """Compressed files of about the same size are each scanned whole by one worker, and the
+    report is byte for byte the one worker's: malformed lines, blank ones, a truncated file,
+    an empty one, and a plain file in between (which breaks the run of compressed ones)."""
+    lines = [*v2_events[:50], *BAD_LINES, b"", *v2_events[50:]]
+    files = [_write(tmp_path / f"c{n}.jsonl{s}", lines) for n, s in enumerate([".gz", ".zst"] * 2)]
+    packed = files[1].read_bytes()
+    files[1].write_bytes(packed[: len(packed) // 2])  # truncated
+    plain = _write(tmp_path / "plain.jsonl", lines[:20])
+    empty = tmp_path / "empty.jsonl.gz"
+    empty.write_bytes(gzip.compress(b""))
+    more = [_write(tmp_path / f"d{n}.jsonl.gz", lines[n:]) for n in range(4)]
+    every = [*files, plain, empty, *more]
+    one = _report_json(every, versions, 1)
+    assert _report_json(every, versions, 2) == one
+
+    schema = versions["v2"]
+    targets = [validate.Target("v2", schema.draft, schema.source.document, False)]
+    with validate.Runner(targets, 2) as runner:
+        seen = [(scan.path, scan.partial.physical_lines) for scan in runner.scan_all(every)]
+    assert runner.spread == len(files) + 1 + len(more)  # all but the plain file
+    assert [path for path, _ in seen] == every
+    with validate.Runner(targets, 1) as runner:
+        assert [(s.path, s.partial.physical_lines) for s in runner.scan_all(every)] == seen
+    assert runner.spread == 0
+
+
+def test_spreading_whole_files_is_chosen_when_it_ends_sooner() -> None:
+    assert validate.spread_pays([10, 10], 2)
+    assert validate.spread_pays([5] * 7, 2)
+    assert validate.spread_pays([9, 1, 1, 1, 1, 1, 1, 1, 1, 1], 2)
+    assert not validate.spread_pays([100, 1], 2)  # one file is most of the work
+    assert not validate.spread_pays([10], 2)
+    assert not validate.spread_pays([10, 10, 10], 1)
+
+
+def test_a_task_that_fails_fails_in_task_order(
+    tmp_path: Path, versions: dict[str, Any], v2_events: list[bytes]
+) -> None:
+    """A later file that cannot be read while an earlier one is still being scanned: the
+    earlier one's result comes first, then the error, as with one worker."""
+    big = _write(tmp_path / "big.jsonl.gz", v2_events * 20)
+    schema = versions["v2"]
+    pool = validate.Workers(2, [validate.Target("v2", schema.draft, schema.source.document, False)])
+    try:
+        results = pool.map(validate._scan_whole, [str(big), str(tmp_path / "gone.jsonl.gz")])
+        assert next(results).physical_lines == len(v2_events) * 20
+        with pytest.raises(CompatError, match=r"gone\.jsonl\.gz: cannot read"):
+            next(results)
+    finally:
+        pool.close(finished=False)
