@@ -178,6 +178,12 @@ class _Walker:
     def _path(self, node: Node | Ref | None, keyword: str | None) -> str | None:
         if node is None or node is self._true_old or node is self._true_new:
             return None
+        if isinstance(node, Ref) and keyword is not None:
+            # an annotation at a $ref site: written beside the $ref, or else the target's own
+            # (so that a change of the target's, reached from here too, is one change)
+            if keyword in node.annotations:
+                return join(node.pointer, keyword)
+            return self._path(node.resolved(), keyword)
         if keyword is None:
             return node.pointer
         value: Any = node.raw if isinstance(node, Node) else {}

@@ -62,9 +62,11 @@ def test_annotations_and_formats_deep_under_equal_meaning_are_found() -> None:
     new["properties"]["a"]["description"] = "the new a"
     assert facts(document(), new) == [
         ("annotation", "/$defs/Leaf/description", "/$defs/Leaf/description"),
-        # beside a $ref: the site's own description, and Leaf's as seen from its $ref site
-        ("annotation", None, None),
-        ("annotation", None, None),
+        # Leaf's as seen from its $ref site: at Leaf's own place, so the engine makes it one
+        # change with the one above
+        ("annotation", "/$defs/Leaf/description", "/$defs/Leaf/description"),
+        # beside a $ref: the site's own description, at the site
+        ("annotation", "/properties/a/description", "/properties/a/description"),
         ("format", "/$defs/Shared/properties/x/format", "/$defs/Shared/properties/x/format"),
     ]
 
@@ -76,4 +78,22 @@ def test_definitions_reached_through_skipped_pairs_are_not_reported_removed() ->
     assert facts(document(), new) == [
         ("definition-removed", "/$defs/Unused", None),
         ("string-length", None, "/$defs/Plain/maxLength"),
+    ]
+
+
+def test_a_change_reached_from_a_ref_site_and_its_target_is_one_change() -> None:
+    """Leaf's description, changed, is seen from the pair of Leafs and from the $ref site
+    `y` (which has no description of its own): one change, with the instance path."""
+    from compat.engine.compare import compare
+    from compat.schema.load import LoadedSchema
+
+    new = document()
+    new["$defs"]["Leaf"]["description"] = "a changed leaf"
+    loaded = [
+        LoadedSchema(SchemaSource(name, doc, ""), prepare(SchemaSource(name, doc, "")).document)
+        for name, doc in (("old", document()), ("new", new))
+    ]
+    report = compare(*loaded)
+    assert [(c.rule, c.schema_path, c.instance_paths) for c in report.changes] == [
+        ("annotation-changed", "/$defs/Leaf/description", ["a.y", "b[].y"])
     ]
