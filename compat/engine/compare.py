@@ -12,7 +12,7 @@ from compat.engine.settle import settle
 from compat.prove import Prover
 from compat.rules import BREAKING, COMPATIBLE, UNKNOWN, Classified, classify, worst
 from compat.schema.load import LoadedSchema
-from compat.schema.model import Node, Ref
+from compat.schema.model import Node, Ref, canonical
 from compat.util.gcpause import collector_paused
 
 if TYPE_CHECKING:
@@ -81,12 +81,44 @@ def _compare(
             if text not in change.instance_paths:
                 change.instance_paths.append(text)
         _evidence(change, item, result, validators, roots, labels)
-    changes = [merged[k] for k in order]
+    changes = _once([merged[k] for k in order])
     changes += settle(changes, prover, validators, roots, labels)
     changes.sort(key=lambda c: (-_severity(c), c.schema_path, c.rule))
     return Report(
         old.label, new.label, old.draft, new.draft, mode, assert_formats, allow_unknown, changes
     )
+
+
+def _once(changes: list[Change]) -> list[Change]:
+    """The changes with each neutral one (compatible both ways: an annotation, say) told once
+    per instance path: the same edit written in two places that reach the same instance path
+    (a description beside a $ref and the same one in the definition) is one change for the
+    reader. The change that reaches more instance paths keeps them; another keeps only the
+    paths it adds, and goes when it adds none. Verdicts are untouched: only neutral changes
+    with the same rule and the same edit are merged."""
+    groups: dict[tuple[Any, ...], list[Change]] = {}
+    for change in changes:
+        if (
+            change.backward == COMPATIBLE
+            and change.forward == COMPATIBLE
+            and change.instance_paths
+            and not change.instance_paths_truncated
+        ):
+            key = (change.rule, change.message, canonical(change.old), canonical(change.new))
+            groups.setdefault(key, []).append(change)
+    gone: set[int] = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        told: set[str] = set()
+        for change in sorted(group, key=lambda c: -len(c.instance_paths)):
+            fresh = [path for path in change.instance_paths if path not in told]
+            told.update(fresh)
+            if fresh:
+                change.instance_paths = fresh
+            else:
+                gone.add(id(change))
+    return [change for change in changes if id(change) not in gone]
 
 
 class _OnDemand:
