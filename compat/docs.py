@@ -12,7 +12,8 @@ the schema from such a document. The format's rules, as the seed shows them:
   refers to others, a References table listing them in order of first appearance;
 - sections are separated by blank lines exactly as in the seed, and the file ends with a blank line.
 
-Only the JSON blocks carry meaning: `parse` reads them and ignores the tables.
+Only the JSON blocks carry meaning: `parse` reads them and ignores the tables (which
+`compat.docs_formats.read` then holds to them). The Hugo page format is `compat.docs_hugo`.
 """
 
 from __future__ import annotations

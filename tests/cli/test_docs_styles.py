@@ -100,3 +100,11 @@ def test_unknown_style_is_a_usage_error(cli: Any, in_repo_root: Path) -> None:
     result = cli("docs", "v1", "--style", "html")
     assert result.code == 2
     assert "'html' is not one of 'seed', 'hugo'" in result.err
+
+
+def test_the_readme_shows_the_page_as_written(cli: Any, in_repo_root: Path) -> None:
+    readme = (in_repo_root / "README.md").read_text(encoding="utf-8")
+    shown = readme[readme.index("$ head -11 backend.md\n") :].split("\n")[1:12]
+    page = cli("docs", "v2", "--style", "hugo").out
+    assert shown == page.split("\n")[:11]
+    assert shown[-1].endswith('filename="BACKEND_EVENT_JSON_SCHEMA" >}}')
