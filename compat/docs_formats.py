@@ -104,8 +104,8 @@ def _declare(schema: dict[str, Any], draft: str | None, label: str) -> dict[str,
         return {"$schema": CANONICAL_URIS[wanted], **schema}
     if draft_of_uri(declared) != wanted:
         raise CompatError(
-            f"{label}: the schema declares $schema {declared!r}, not draft {wanted}: a draft "
-            "can only be declared for a document that declares none"
+            f"{label}: the schema declares $schema {declared!r}, which is not {wanted}: a "
+            "draft can only be declared for a document that declares none"
         )
     return schema
 
