@@ -12,7 +12,8 @@ the schema from such a document. The format's rules, as the seed shows them:
   refers to others, a References table listing them in order of first appearance;
 - sections are separated by blank lines exactly as in the seed, and the file ends with a blank line.
 
-Only the JSON blocks carry meaning: `parse` reads them and ignores the tables.
+Only the JSON blocks carry meaning: `parse` reads them and ignores the tables (which
+`compat.docs_formats.read` then holds to them). The Hugo page format is `compat.docs_hugo`.
 """
 
 from __future__ import annotations
@@ -125,7 +126,9 @@ def render(document: dict[str, Any]) -> str:
 
 def parse(text: str, label: str = "<document>") -> dict[str, Any]:
     """Rebuild a schema from its seed-format documentation (the JSON blocks; tables are ignored)."""
-    lines = text.splitlines()
+    # Lines end at "\n" only: str.splitlines would also cut at U+2028, U+0085 and other
+    # characters that JSON strings (written with ensure_ascii=False) may hold.
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     root: dict[str, Any] | None = None
     definitions: dict[str, Any] = {}
     section: str | None = None
@@ -155,7 +158,7 @@ def parse(text: str, label: str = "<document>") -> dict[str, Any]:
                     )
                 root = _parse_block(body.lstrip()[len(prefix) :], label, start)
             elif section is not None and section not in definitions:
-                definitions[section] = _parse_block(body, label, start)
+                definitions[section] = _parse_block(body, label, start, boolean=True)
             index = end + 1
             continue
         index += 1
@@ -185,20 +188,33 @@ def _all_refs(node: Any) -> list[Any]:
     return found
 
 
-def _parse_block(body: str, label: str, first_line: int) -> dict[str, Any]:
+def _parse_block(body: str, label: str, first_line: int, boolean: bool = False) -> Any:
+    """The JSON value of a schema block: an object, or also `true`/`false` when `boolean`
+    (a definition may be a boolean schema). Numbers no validator can compare with (NaN,
+    Infinity, beyond a double's range) are refused, as in schema files."""
+    from compat.util.files import json_float, json_int, refuse_lone_surrogates
+
     try:
-        value = json.loads(body)
+        value = json.loads(
+            body, parse_constant=_not_json, parse_float=json_float, parse_int=json_int
+        )
     except json.JSONDecodeError as exc:
         # Line numbers in the message are the document's, not the block's.
         raise CompatError(
             f"{label}:{first_line + exc.lineno}: invalid JSON in schema block: {exc.msg}"
         ) from None
-    if not isinstance(value, dict):
+    except ValueError as exc:
+        raise CompatError(
+            f"{label}:{first_line + 1}: invalid JSON in schema block: {exc}"
+        ) from None
+    if not isinstance(value, dict) and not (boolean and isinstance(value, bool)):
         raise CompatError(f"{label}:{first_line + 1}: a schema block must hold a JSON object")
-    from compat.util.files import refuse_lone_surrogates
-
     refuse_lone_surrogates(value, f"{label}:{first_line + 1}")
     return value
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def with_draft(schema: dict[str, Any], draft: str | None) -> dict[str, Any]:

@@ -106,3 +106,40 @@ def test_the_reference_document_in_tests_data_is_the_published_seed() -> None:
     import hashlib
 
     assert hashlib.sha256((DATA / "backend.md").read_bytes()).hexdigest() == SEED_SHA256
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("NaN", "NaN is not valid JSON"),
+        ("-Infinity", "-Infinity is not valid JSON"),
+        ("1e400", "beyond what a 64-bit float holds"),
+    ],
+)
+def test_numbers_no_validator_compares_are_refused_in_blocks(value: str, message: str) -> None:
+    # json.loads accepts them, and import-doc then wrote them out as invalid JSON
+    text = f'```\nBACKEND_EVENT_SCHEMA = {{\n    "maximum": {value}\n}}\n```\n'
+    with pytest.raises(CompatError, match=rf"^doc.md:2: invalid JSON in schema block: .*{message}"):
+        docs.parse(text, "doc.md")
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u0085"])
+def test_descriptions_with_characters_splitlines_cuts_at_round_trip(char: str) -> None:
+    # JSON written with ensure_ascii=False keeps these raw; str.splitlines cut blocks at them
+    schema = {
+        "properties": {"a": {"$ref": "#/definitions/A", "description": f"x{char}y"}},
+        "definitions": {"A": {"properties": {"b": {"description": f"p{char}q"}}}},
+    }
+    assert docs.parse(docs.render(schema)) == schema
+
+
+def test_boolean_definitions_round_trip() -> None:
+    schema = {
+        "properties": {"a": {"$ref": "#/$defs/Anything"}, "b": {"$ref": "#/$defs/Nothing"}},
+        "$defs": {"Anything": True, "Nothing": False},
+    }
+    assert docs.parse(docs.render(schema)) == schema
+
+
+def test_crlf_documents_are_read() -> None:
+    assert docs.parse(SEED.replace("\n", "\r\n")) == docs.parse(SEED)

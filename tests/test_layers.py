@@ -21,6 +21,8 @@ LAYERS = {
     "versioning": 6,
     "corpus": 6,
     "docs": 6,
+    "docs_hugo": 6,
+    "docs_formats": 6,
     "report": 7,
     "cli": 8,
     "__init__": 8,

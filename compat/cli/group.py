@@ -41,11 +41,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("compat.cli.schemas", "Compare schema OLD with schema NEW by meaning."),
     "docs": (
         "compat.cli.schemas",
-        "Write the documentation of SCHEMA in the published backend.md format.",
+        "Write the documentation of SCHEMA in a published format: the seed backend.md, or the "
+        "Hugo page (--style hugo).",
     ),
     "import-doc": (
         "compat.cli.schemas",
-        "Rebuild the JSON Schema from a DOCUMENT in the backend.md format.",
+        "Rebuild the JSON Schema from a DOCUMENT in either published format (seed backend.md "
+        "or Hugo page), detected from its content.",
     ),
     "release": (
         "compat.cli.versioning",

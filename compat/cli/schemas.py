@@ -53,13 +53,27 @@ def versions(store: Path | None, fmt: str) -> int:
 @click.argument("schema")
 @store_option
 @output_option("Write to this file (atomically) instead of standard output.")
-def docs(schema: str, store: Path | None, output: Path | None) -> int:
-    """Write the documentation of SCHEMA in the published backend.md format."""
-    from compat import docs as docs_format
+@click.option(
+    "--style",
+    type=click.Choice(["seed", "hugo"]),
+    default="seed",
+    show_default=True,
+    help="seed: the published backend.md (a BACKEND_EVENT_SCHEMA = {...} block, tables, one "
+    "section per definition); hugo: the later Hugo page (front matter, the whole schema in a "
+    "BACKEND_EVENT_JSON_SCHEMA code-block, the same tables, each section's schema in a "
+    "code-block).",
+)
+def docs(schema: str, store: Path | None, output: Path | None, style: str) -> int:
+    """Write the documentation of SCHEMA in a published format: the seed backend.md, or the
+    Hugo page (--style hugo).
+
+    `docs v1` is the published backend.md byte for byte; `import-doc` reads either format back.
+    """
+    from compat import docs_formats
     from compat.versioning.sources import resolve
 
     source = resolve(schema, _settings(store).store)
-    write_output(docs_format.render(source.document), output)
+    write_output(docs_formats.write(source.document, style, source.label), output)
     return 0
 
 
@@ -70,15 +84,21 @@ def docs(schema: str, store: Path | None, output: Path | None) -> int:
     "--draft",
     type=click.Choice(["4", "6", "7", "2019-09", "2020-12"]),
     default=None,
-    help="Declare this draft in $schema (the documentation format does not carry it).",
+    help="Declare this draft in $schema, for a document that carries none (the seed format "
+    "never does; a Hugo page does when its schema has one, and then --draft must agree).",
 )
 def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
-    """Rebuild the JSON Schema from a DOCUMENT in the backend.md format."""
-    from compat import docs as docs_format
+    """Rebuild the JSON Schema from a DOCUMENT in either published format (seed backend.md or
+    Hugo page), detected from its content.
+
+    Its tables must agree with its schema blocks, and in a Hugo page each section's block with
+    the whole schema (which is what is rebuilt); a document where they disagree is refused.
+    """
+    from compat import docs_formats
     from compat.util.files import decode_utf8, dump_json, read_bytes
 
     text = decode_utf8(read_bytes(document, what="document"), str(document))
-    schema = docs_format.with_draft(docs_format.parse(text, str(document)), draft)
+    schema = docs_formats.read(text, str(document), draft)
     write_output(dump_json(schema), output)
     return 0
 
