@@ -43,6 +43,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "compat.cli.schemas",
         "Write the documentation of SCHEMA in the published backend.md format.",
     ),
+    "history": (
+        "compat.cli.history",
+        "Show the history of every field of the events across the store's versions, or of "
+        "the field at INSTANCE_PATH.",
+    ),
     "import-doc": (
         "compat.cli.schemas",
         "Rebuild the JSON Schema from a DOCUMENT in the backend.md format.",
@@ -60,7 +65,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": (
         "compat.cli.schemas",
         "Print the JSON Schema of a machine-readable output: `report` for `diff --format "
-        "json`, `corpus-report` for `corpus validate --format json`.",
+        "json`, `corpus-report` for `corpus validate --format json`, `history` for `history "
+        "--format json`.",
     ),
     "versions": (
         "compat.cli.schemas",

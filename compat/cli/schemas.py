@@ -183,13 +183,18 @@ def rules(rule_id: str | None, fmt: str) -> int:
 
 
 @cli.command("schema")
-@click.argument("name", type=click.Choice(["report", "corpus-report"]))
+@click.argument("name", type=click.Choice(["report", "corpus-report", "history"]))
 def schema_command(name: str) -> int:
     """Print the JSON Schema of a machine-readable output: `report` for `diff --format json`,
-    `corpus-report` for `corpus validate --format json`."""
+    `corpus-report` for `corpus validate --format json`, `history` for `history --format
+    json`."""
     from importlib import resources
 
-    filename = {"report": "diff-report.schema.json", "corpus-report": "corpus-report.schema.json"}
+    filename = {
+        "report": "diff-report.schema.json",
+        "corpus-report": "corpus-report.schema.json",
+        "history": "history.schema.json",
+    }
     text = resources.files("compat.report").joinpath(filename[name]).read_text(encoding="utf-8")
     click.echo(text, nl=False)
     return 0
