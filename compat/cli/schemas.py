@@ -53,13 +53,33 @@ def versions(store: Path | None, fmt: str) -> int:
 @click.argument("schema")
 @store_option
 @output_option("Write to this file (atomically) instead of standard output.")
-def docs(schema: str, store: Path | None, output: Path | None) -> int:
+@click.option(
+    "--history",
+    "with_history",
+    is_flag=True,
+    help="Annotate each field's description with its history up to SCHEMA, which must be a "
+    "store version (`since v1; required since v2; type changed in v3 (integer -> string)`; "
+    "see `cws-compat history`).",
+)
+def docs(schema: str, store: Path | None, output: Path | None, with_history: bool) -> int:
     """Write the documentation of SCHEMA in the published backend.md format."""
     from compat import docs as docs_format
     from compat.versioning.sources import resolve
 
-    source = resolve(schema, _settings(store).store)
-    write_output(docs_format.render(source.document), output)
+    root = _settings(store).store
+    source = resolve(schema, root)
+    notes = None
+    if with_history:
+        from compat.report.history import doc_notes
+        from compat.versioning.history import store_history
+        from compat.versioning.store import Store
+
+        if source.version is None:
+            raise CompatError(
+                f"--history needs a store version name (the history is the store's), not {schema!r}"
+            )
+        notes = doc_notes(store_history(Store.open(root)), source.version)
+    write_output(docs_format.render(source.document, notes), output)
     return 0
 
 

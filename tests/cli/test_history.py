@@ -1,4 +1,4 @@
-"""`cws-compat history` and `schema history` as a user runs them."""
+"""`cws-compat history`, `schema history` and `docs --history` as a user runs them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from tests.conftest import DATA
 from tests.versioning import history_store
 
 
@@ -80,3 +81,35 @@ def test_store_option_and_a_missing_store(cli: Any, scratch: Path, tmp_path: Pat
     missing = cli("history", "--store", str(elsewhere))
     assert missing.code == 2
     assert "no schema store" in missing.err
+
+
+def test_docs_with_history(cli: Any, scratch: Path) -> None:
+    result = cli("docs", "v6", "--history")
+    assert result.code == 0, result.err
+    assert (
+        "| `auid` | Audit user ID *(since v2; required since v3; type changed in v5 "
+        "(integer -> string); optional since v6)* |"
+    ) in result.out
+    # a property without a description gets a row for its note
+    assert "| `kind` | *(since v1; enum widened in v5)* |" in result.out
+    assert "| `tags` | array | *(since v1)* |" in result.out
+    plain = cli("docs", "v6")
+    assert "*(since" not in plain.out
+    assert "| `kind` |" not in plain.out
+
+
+def test_docs_history_round_trips_through_import(cli: Any, scratch: Path, tmp_path: Path) -> None:
+    annotated, plain = tmp_path / "a.md", tmp_path / "p.md"
+    assert cli("docs", "v5", "--history", "-o", str(annotated)).code == 0
+    assert cli("docs", "v5", "-o", str(plain)).code == 0
+    assert cli("import-doc", str(annotated)).out == cli("import-doc", str(plain)).out
+
+
+def test_docs_without_history_is_unchanged(cli: Any, in_repo_root: Path) -> None:
+    assert cli("docs", "v1").out == (DATA / "backend.md").read_text(encoding="utf-8")
+
+
+def test_docs_history_needs_a_store_version(cli: Any, in_repo_root: Path) -> None:
+    result = cli("docs", "schemas/versions/v2.json", "--history")
+    assert result.code == 2
+    assert "--history needs a store version name" in result.err
