@@ -34,8 +34,10 @@ def history(
 
     A field is named by where it sits in an event, `$ref`s followed (`process.credentials.auid`;
     `process.ancestors[]` is every item of the array, `a.*` the values of undeclared properties
-    under `additionalProperties`, `a.{REGEX}` those matching a `patternProperties` regex), so a
-    definition moved or renamed keeps its fields' history. Each event says what happened in
+    under `additionalProperties`, `a.{REGEX}` those matching a `patternProperties` regex,
+    `a["x y"]` a name that is not plain), so a definition moved or renamed keeps its fields'
+    history; a recursive schema is listed down to the path where it repeats. Each event says
+    what happened in
     which version (and its release date), compared with the version before: added, removed,
     became required, optional or conditionally required, type changed, a constraint changed
     (enum, format, pattern, bounds, lengths, ...), description changed.

@@ -431,6 +431,8 @@ def _types(view: _View) -> tuple[str, ...] | None:
 
 def _segment_key(segment: Segment) -> tuple[int, str]:
     kind, value = segment
+    if isinstance(value, int):
+        return _SEGMENT_ORDER.get(kind, 9), f"{value:020d}"  # [2] before [10]
     return _SEGMENT_ORDER.get(kind, 9), "" if value is None else f"{value}"
 
 

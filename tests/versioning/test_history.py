@@ -496,3 +496,9 @@ def test_store_history_verifies_checksums(tmp_path: Path) -> None:
     (store / "v3.json").write_text((store / "v3.json").read_text() + " ")
     with pytest.raises(CompatError, match=r"v3 .* has been modified"):
         store_history(Store.open(store))
+
+
+def test_item_indexes_are_listed_in_number_order() -> None:
+    items = [{"type": "integer"}] * 12
+    history = history_of({"type": "array", "prefixItems": items})
+    assert [item.name for item in history.fields] == ["(root)", *(f"[{i}]" for i in range(12))]
