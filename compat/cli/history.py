@@ -37,10 +37,9 @@ def history(
     under `additionalProperties`, `a.{REGEX}` those matching a `patternProperties` regex,
     `a["x y"]` a name that is not plain), so a definition moved or renamed keeps its fields'
     history; a recursive schema is listed down to the path where it repeats. Each event says
-    what happened in
-    which version (and its release date), compared with the version before: added, removed,
-    became required, optional or conditionally required, type changed, a constraint changed
-    (enum, format, pattern, bounds, lengths, ...), description changed.
+    what happened in which version (and its release date), compared with the version before:
+    added, removed, became required, optional or conditionally required, type changed, a
+    constraint changed (enum, format, pattern, bounds, lengths, ...), description changed.
 
     Without INSTANCE_PATH: one line per field (its first version and what happened since).
     A path found in no version is an error (exit 2) that names close matches. `--format json`
