@@ -49,7 +49,8 @@ def history(
     from compat.versioning.history import Selection, store_history
     from compat.versioning.store import Store
 
-    found = store_history(Store.open(_settings(store).store))
+    settings = _settings(store)
+    found = store_history(Store.open(settings.store), settings.default_draft)
     selection = Selection(found, instance_path, changed)
     selection.fields()  # an unknown path fails here, before anything is written
     write_output(render("history", fmt, selection), output)

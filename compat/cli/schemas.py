@@ -66,8 +66,8 @@ def docs(schema: str, store: Path | None, output: Path | None, with_history: boo
     from compat import docs as docs_format
     from compat.versioning.sources import resolve
 
-    root = _settings(store).store
-    source = resolve(schema, root)
+    settings = _settings(store)
+    source = resolve(schema, settings.store)
     notes = None
     if with_history:
         from compat.report.history import doc_notes
@@ -78,7 +78,8 @@ def docs(schema: str, store: Path | None, output: Path | None, with_history: boo
             raise CompatError(
                 f"--history needs a store version name (the history is the store's), not {schema!r}"
             )
-        notes = doc_notes(store_history(Store.open(root)), source.version)
+        found = store_history(Store.open(settings.store), settings.default_draft)
+        notes = doc_notes(found, source.version)
     write_output(docs_format.render(source.document, notes), output)
     return 0
 

@@ -624,14 +624,15 @@ def build(snapshots: Sequence[tuple[VersionInfo, dict[Path, FieldState]]]) -> Hi
     return History([info for info, _ in snapshots], ordered)
 
 
-def store_history(store: Store) -> History:
-    """The history of every field across the versions of a store (each checksum verified)."""
+def store_history(store: Store, default_draft: str | None = None) -> History:
+    """The history of every field across the versions of a store (each checksum verified;
+    `default_draft` for versions without `$schema`)."""
     from compat.schema.load import prepare
     from compat.versioning.sources import stored_source
 
     snapshots = []
     for name in store.names:
-        loaded = prepare(stored_source(store, name))
+        loaded = prepare(stored_source(store, name), default_draft)
         entry = store.entry(name)
         snapshots.append((VersionInfo(name, entry.released), fields_of(loaded.document)))
     return build(snapshots)

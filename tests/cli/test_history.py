@@ -113,3 +113,20 @@ def test_docs_history_needs_a_store_version(cli: Any, in_repo_root: Path) -> Non
     result = cli("docs", "schemas/versions/v2.json", "--history")
     assert result.code == 2
     assert "--history needs a store version name" in result.err
+
+
+def test_versions_without_schema_are_read_with_the_default_draft(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # valid draft-04 only: a boolean exclusiveMaximum
+    document = {"properties": {"n": {"type": "number", "maximum": 5, "exclusiveMaximum": True}}}
+    history_store.write_store(tmp_path, [("v1", document)])
+    monkeypatch.chdir(tmp_path)
+    refused = cli("history", "n")
+    assert refused.code == 2
+    assert "invalid 2020-12 schema" in refused.err
+    (tmp_path / ".cws-compat.toml").write_text('default-draft = "4"\n')
+    result = cli("history", "n")
+    assert result.code == 0, result.err
+    assert "added: number, optional; exclusiveMaximum 5" in result.out
+    assert cli("docs", "v1", "--history").code == 0
