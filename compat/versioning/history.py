@@ -8,8 +8,9 @@ references changes no path: its fields' history goes on. Paths are written as th
 them (`compat.diff.facts.render_path`):
 
 - `a.b`: property `b` of object `a`; a name that is not plain is quoted (`a["x y"]`);
-- `a[]`: every item of array `a` (`items`, or `additionalItems` before 2020-12), `a[2]` the
-  item at index 2 (`prefixItems`, or array-form `items` before 2020-12);
+- `a[]`: every item of array `a` (`items`, or `additionalItems` before 2020-12, when it
+  constrains something: `items: {}` is no field, as its absence is), `a[2]` the item at index 2
+  (`prefixItems`, or array-form `items` before 2020-12);
 - `a.*`: the values of `a`'s properties not declared by name (`additionalProperties`, when it is
   a schema that constrains something; `false` is a constraint of `a` itself);
 - `a.{^x_}`: the values of `a`'s properties whose names match a `patternProperties` regex;
@@ -515,12 +516,16 @@ class _FieldWalk:
                 declare(prop(name), site, conditional)
             for pattern, site in node.pattern_properties.items():
                 declare(("pattern", pattern), site, conditional)
+            # `additionalProperties` and `items` that accept anything mean what their absence
+            # means: no field (`false` is a constraint of the parent, or no field at all)
             extra = deref(node.additional_properties)
             if extra is not None and not extra.is_trivially_true() and not extra.is_false:
                 declare(("additional", None), node.additional_properties, conditional)
             for index, site in enumerate(node.prefix_items):
                 declare(("index", index), site, conditional)
-            declare(("item", None), node.items, conditional)
+            items = deref(node.items)
+            if items is not None and not items.is_trivially_true():
+                declare(("item", None), node.items, conditional)
         for segment, (always, sometimes) in children.items():
             if any(_is_false(site) for site in always):
                 continue  # `false` where it always applies: the field can never be present
