@@ -180,11 +180,17 @@ def _versions_line(history: History) -> str:
     return f"{count} versions, {first.name} ({first.released}) to {last.name} ({last.released})"
 
 
-def _now(history: History, item: FieldHistory) -> str:
+def _now(history: History, item: FieldHistory) -> list[str]:
+    """The field in the last version holding it: its state, description and declarations."""
     last, state = item.last_state()
     if history.present(item):
-        return f"now ({last}): {summary(state)}"
-    return f"not in the latest version ({history.latest}); last in {last}: {summary(state)}"
+        out = [f"now ({last}): {summary(state)}"]
+    else:
+        out = [f"not in the latest version ({history.latest}); last in {last}: {summary(state)}"]
+    if state.description:
+        out.append(f"description ({last}): {state.description}")
+    out.append(f"declared at ({last}): {', '.join(p or '(root)' for p in state.declared_at)}")
+    return out
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -253,11 +259,7 @@ def _timeline_text(history: History, item: FieldHistory) -> str:
     width = max(len(info.name) for info in history.versions)
     for event in item.events:
         out.append(f"  {event.version.ljust(width)}  {event.released}  {describe(event)}")
-    out.append(_now(history, item))
-    last, state = item.last_state()
-    if state.description:
-        out.append(f"description ({last}): {state.description}")
-    out.append(f"declared at ({last}): {', '.join(p or '(root)' for p in state.declared_at)}")
+    out += _now(history, item)
     return "\n".join(out) + "\n"
 
 
@@ -282,7 +284,7 @@ def render_markdown(selection: Selection) -> str:
         out = [f"### Field history: {_code(item.name)}", "", _md(_versions_line(history)), ""]
         out += ["| version | released | change |", "| --- | --- | --- |"]
         out += [f"| {_md(e.version)} | {e.released} | {_md(describe(e))} |" for e in item.events]
-        out += ["", _md(_now(history, item)), ""]
+        out += ["", *(_md(line) + "  " for line in _now(history, item)), ""]
         return "\n".join(out)
     out = ["### Field history", "", _md(_versions_line(history)), ""]
     out += ["| field | since | changes |", "| --- | --- | --- |"]
@@ -326,7 +328,8 @@ def _timeline_html(history: History, item: FieldHistory) -> str:
     return (
         '<table class="timeline"><tr><th>version</th><th>released</th><th>change</th></tr>'
         + "".join(rows)
-        + f'</table><p class="muted">{_e(_now(history, item))}</p>'
+        + "</table>"
+        + "".join(f'<p class="muted">{_e(line)}</p>' for line in _now(history, item))
     )
 
 

@@ -39,7 +39,7 @@ ignores are no events here either (`type` or `required` reordered, `const` as a 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -303,7 +303,9 @@ def _view(always: Iterable[Site], sometimes: Iterable[Site]) -> _View:
     return _View(firm, loose)
 
 
-def _closure(starts: Iterable[Site], seen: set[int], also: Any = None) -> list[Node]:
+def _closure(
+    starts: Iterable[Site], seen: set[int], also: Callable[[Node], list[Site]] | None = None
+) -> list[Node]:
     """The nodes reached from `starts` through `_always` (and `also`), in document order,
     skipping those in `seen` (which grows)."""
     out: list[Node] = []

@@ -178,3 +178,13 @@ def test_a_store_of_one_version(tmp_path: Path) -> None:
     history = store_history(Store.open(store))
     text = render("history", "text", Selection(history))
     assert text.startswith("Field history: 1 version, v1 (2021-01-12)\n14 fields, 0 with")
+
+
+def test_one_field_in_markdown_and_html_says_its_description_and_declarations(
+    scratch: History,
+) -> None:
+    selection = Selection(scratch, "process.pid")
+    for fmt in ("markdown", "html"):
+        page = render("history", fmt, selection)
+        assert "description (v7): Process ID" in page
+        assert "declared at (v7): /$defs/Process/properties/pid" in page
