@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from compat.errors import CompatError
 from compat.schema.drafts import CANONICAL_URIS, canonical_draft
+from compat.schema.refs import join
 from compat.versioning.store import definitions_of
 
 TITLE = "# CWS Event Documentation"
@@ -93,28 +95,49 @@ def _strip_schema(value: Any) -> Any:
     return value
 
 
-def render(document: dict[str, Any]) -> str:
-    """The seed-format documentation of a schema."""
+def _noted(text: str, note: str | None) -> str:
+    """A description with its annotation (`docs --history`) after it, in italics."""
+    if note is None:
+        return text
+    return f"{text} *({note})*" if text else f"*({note})*"
+
+
+def _definition_key(document: dict[str, Any], name: str) -> str:
+    """Where definition `name` lives (`$defs` wins, as in `definitions_of`)."""
+    defs = document.get("$defs")
+    return "$defs" if isinstance(defs, dict) and name in defs else "definitions"
+
+
+def render(document: dict[str, Any], notes: Mapping[str, str] | None = None) -> str:
+    """The seed-format documentation of a schema.
+
+    `notes` (JSON pointer of a property's subschema -> text) annotates the descriptions in the
+    tables (`docs --history`); a definition's property with a note gets a row also without a
+    description. Without notes the output is the published format exactly."""
     root = {k: v for k, v in document.items() if k not in DEFINITION_KEYS and k != "$schema"}
     definitions = definitions_of(document)
+    notes = notes or {}
     out = [TITLE, "", INTRO, "```", f"{ROOT_NAME} = {_block(root)}", "```", ""]
     out += ["| Parameter | Type | Description |", "| --------- | ---- | ----------- |"]
     properties = root.get("properties", {})
     for name, prop in properties.items() if isinstance(properties, dict) else ():
         prop = prop if isinstance(prop, dict) else {}
-        out.append(
-            f"| `{_cell(name)}` | {_cell(_type_of(prop))} | {_cell(_root_description(prop))} |"
-        )
+        described = _noted(_root_description(prop), notes.get(join("", "properties", name)))
+        out.append(f"| `{_cell(name)}` | {_cell(_type_of(prop))} | {_cell(described)} |")
     out.append("")
     for name in sorted(definitions):
         definition = _strip_schema(definitions[name])
         out += [f"## `{name}`", "", "```", _block(definition), "```", ""]
         out += ["| Field | Description |", "| ----- | ----------- |"]
         fields = definition.get("properties", {}) if isinstance(definition, dict) else {}
+        key = _definition_key(document, name)
         for field, prop in fields.items() if isinstance(fields, dict) else ():
             description = prop.get("description") if isinstance(prop, dict) else None
-            if isinstance(description, str) and description:
-                out.append(f"| `{_cell(field)}` | {_cell(description)} |")
+            note = notes.get(join("", key, name, "properties", field))
+            if not isinstance(description, str):
+                description = ""
+            if description or note is not None:
+                out.append(f"| `{_cell(field)}` | {_cell(_noted(description, note))} |")
         out.append("")
         references = _references(definition, [])
         if references:

@@ -12,6 +12,7 @@ naming the line, since a reader of the page would believe the table.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from compat import docs as seed
 from compat import docs_hugo as hugo
 from compat.errors import CompatError
 from compat.schema.drafts import CANONICAL_URIS, canonical_draft, draft_of_uri
+from compat.schema.refs import join
 from compat.versioning.store import definitions_of
 
 STYLES = ("seed", "hugo")
@@ -40,8 +42,14 @@ _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _PIPE = re.compile(r"(?<!\\)\|")
 
 
-def write(document: Any, style: str = "seed", label: str = "<schema>") -> str:
-    """The documentation of a schema in `style` ("seed" or "hugo")."""
+def write(
+    document: Any,
+    style: str = "seed",
+    label: str = "<schema>",
+    notes: Mapping[str, str] | None = None,
+) -> str:
+    """The documentation of a schema in `style` ("seed" or "hugo"); `notes` (JSON pointer of a
+    property's subschema -> text, from `docs --history`) end the descriptions they are for."""
     if style not in STYLES:
         raise CompatError(f"unknown documentation style {style!r} (known: {', '.join(STYLES)})")
     if not isinstance(document, dict):
@@ -52,7 +60,7 @@ def write(document: Any, style: str = "seed", label: str = "<schema>") -> str:
                 f"{label}: definition {hugo.shown(name)} cannot be written as a section "
                 "heading (## `Name`): an empty name or one with a line break"
             )
-    return hugo.render(document) if style == "hugo" else seed.render(document)
+    return hugo.render(document, notes) if style == "hugo" else seed.render(document, notes)
 
 
 def detect(text: str, label: str = "<document>") -> str:
@@ -86,13 +94,66 @@ def read(text: str, label: str = "<document>", draft: str | None = None) -> dict
     it. `draft` declares a `$schema` when the document carries none (the seed format never
     does); a document that declares another draft is refused."""
     style = detect(text, label)
-    if style == "hugo":
-        schema = hugo.parse(text, label)
-        check_tables(text, hugo.render(schema), label)
-    else:
-        schema = seed.parse(text, label)
-        check_tables(text, seed.render(schema), label)
+    schema = hugo.parse(text, label) if style == "hugo" else seed.parse(text, label)
+    render = hugo.render if style == "hugo" else seed.render
+    expected = render(schema)
+    notes = history_notes(text, expected, schema, label)
+    check_tables(text, render(schema, notes) if notes else expected, label)
     return _declare(schema, draft, label)
+
+
+def history_notes(
+    text: str, expected: str, schema: dict[str, Any], label: str = "<document>"
+) -> dict[str, str]:
+    """The notes `docs --history` ended descriptions with in a document's tables (JSON
+    pointer of the property's subschema -> text), read against `expected`, the same schema
+    documented without notes. A cell is the description, or the description then ` *(note)*`
+    (a note alone where there is none); the tables are then held to the schema documented
+    with these notes, so a note is all that a cell may add."""
+    found = _tables(text, label)
+    wanted = _tables(expected, "<expected>")
+    notes: dict[str, str] = {}
+    for section, have in found.items():
+        for kind in ("Parameter", "Field"):
+            table = have.tables.get(kind)
+            if table is None or "Description" not in table.header:
+                continue
+            column = table.header.index("Description")
+            want = wanted.get(section, _Section(1)).tables.get(kind)
+            described = {
+                cells[0]: _at(cells, COLUMNS[kind].index("Description"))
+                for _, cells in (want.rows if want else [])
+            }
+            for _, cells in table.rows:
+                note = _note_in(_at(cells, column), described.get(cells[0], ""))
+                name = _name_in(cells[0])
+                if note is None or name is None:
+                    continue
+                if section is None:
+                    pointer = join("", "properties", name)
+                else:
+                    key = seed._definition_key(schema, section)
+                    pointer = join("", key, section, "properties", name)
+                notes[pointer] = note
+    return notes
+
+
+def _note_in(cell: str, description: str) -> str | None:
+    """The note after `description` in `cell` (both as written in a table), if any."""
+    if description and cell.startswith(description + " *(") and cell.endswith(")*"):
+        note = cell[len(description) + 3 : -2]
+    elif not description and cell.startswith("*(") and cell.endswith(")*"):
+        note = cell[2:-2]
+    else:
+        return None
+    return note.replace("\\|", "|") if note else None
+
+
+def _name_in(cell: str) -> str | None:
+    """A property's name from its first cell (`name`, as written in a table)."""
+    if len(cell) >= 2 and cell.startswith("`") and cell.endswith("`"):
+        return cell[1:-1].replace("\\|", "|")
+    return None
 
 
 def _declare(schema: dict[str, Any], draft: str | None, label: str) -> dict[str, Any]:

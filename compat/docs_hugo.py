@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from compat import docs as seed
 from compat.errors import CompatError
+from compat.schema.refs import join
 from compat.versioning.store import definitions_of
 
 WHOLE_NAME = "BACKEND_EVENT_JSON_SCHEMA"
@@ -117,8 +118,12 @@ def _link(name: str, links: dict[str, str]) -> str:
     return f"[{name}](#{links.get(name, slug(name))})"
 
 
-def render(document: dict[str, Any]) -> str:
-    """The Hugo page documenting a schema (see the module's docstring for the layout)."""
+def render(document: dict[str, Any], notes: Mapping[str, str] | None = None) -> str:
+    """The Hugo page documenting a schema (see the module's docstring for the layout).
+    `notes` (JSON pointer of a property's subschema -> text, `docs --history`) end the
+    descriptions in the tables, as in the seed format; a definition's property with a note
+    gets a row also without a description."""
+    notes = notes or {}
     definitions = definitions_of(document)
     names = sorted(definitions)
     links = anchors(names)
@@ -134,17 +139,20 @@ def render(document: dict[str, Any]) -> str:
         else:
             description = prop.get("description", "")
             description = description if isinstance(description, str) else ""
+        description = seed._noted(description, notes.get(join("", "properties", name)))
         out.append(f"| `{_cell(name)}` | {_cell(seed._type_of(prop))} | {_cell(description)} |")
     for name in names:
         definition = definitions[name]
         out += ["", f"## `{name}`", "", SECTION_OPEN, seed._block(definition), CLOSE]
         fields = definition.get("properties", {}) if isinstance(definition, dict) else {}
-        described = [
-            (field, prop["description"])
-            for field, prop in (fields.items() if isinstance(fields, dict) else ())
-            if isinstance(prop, dict) and isinstance(prop.get("description"), str)
-            if prop["description"]
-        ]
+        key = seed._definition_key(document, name)
+        described = []
+        for field, prop in fields.items() if isinstance(fields, dict) else ():
+            text = prop.get("description") if isinstance(prop, dict) else None
+            text = text if isinstance(text, str) else ""
+            note = notes.get(join("", key, name, "properties", field))
+            if text or note is not None:
+                described.append((field, seed._noted(text, note)))
         if described:
             out += ["", "| Field | Description |", "| ----- | ----------- |"]
             out += [f"| `{_cell(field)}` | {_cell(text)} |" for field, text in described]

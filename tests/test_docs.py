@@ -35,6 +35,22 @@ def test_import_of_docs_round_trips_every_stored_version(name: str) -> None:
     assert json.dumps(rebuilt) == json.dumps(_without_schema_keys(document))
 
 
+def test_empty_notes_change_nothing_and_a_note_follows_the_description() -> None:
+    v2 = Store.open(STORE).load("v2").document
+    assert docs.render(v2, {}) == docs.render(v2)
+    notes = {
+        "/properties/dd": "since v2",
+        "/definitions/DDContext/properties/span_id": "since v2",
+        "/definitions/File/properties/access_time": "since v1",
+    }
+    text = docs.render(v2, notes)
+    assert "| `dd` | $ref | Please see [DDContext](#ddcontext) *(since v2)* |" in text
+    assert "| `span_id` | Span ID used for APM correlation *(since v2)* |" in text
+    # a property without a description gets a row for its note
+    assert "| `access_time` | *(since v1)* |" in text
+    assert docs.parse(text) == docs.parse(docs.render(v2))
+
+
 def test_import_of_the_seed_is_v1_without_schema() -> None:
     v1 = Store.open(STORE).load("v1").document
     assert docs.with_draft(docs.parse(SEED), "4") == v1

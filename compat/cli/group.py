@@ -44,6 +44,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Write the documentation of SCHEMA in a published format: the seed backend.md, or the "
         "Hugo page (--style hugo).",
     ),
+    "history": (
+        "compat.cli.history",
+        "Show the history of every field of the events across the store's versions, or of "
+        "the field at INSTANCE_PATH.",
+    ),
     "import-doc": (
         "compat.cli.schemas",
         "Rebuild the JSON Schema from a DOCUMENT in either published format (seed backend.md "
@@ -62,7 +67,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": (
         "compat.cli.schemas",
         "Print the JSON Schema of a machine-readable output: `report` for `diff --format "
-        "json`, `corpus-report` for `corpus validate --format json`.",
+        "json`, `corpus-report` for `corpus validate --format json`, `history` for `history "
+        "--format json`.",
     ),
     "versions": (
         "compat.cli.schemas",

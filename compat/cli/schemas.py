@@ -63,17 +63,41 @@ def versions(store: Path | None, fmt: str) -> int:
     "BACKEND_EVENT_JSON_SCHEMA code-block, the same tables, each section's schema in a "
     "code-block).",
 )
-def docs(schema: str, store: Path | None, output: Path | None, style: str) -> int:
+@click.option(
+    "--history",
+    "with_history",
+    is_flag=True,
+    help="Annotate each field's description with its history up to SCHEMA, which must be a "
+    "store version (`since v1; required since v2; type changed in v3 (integer -> string)`; "
+    "see `cws-compat history`).",
+)
+def docs(
+    schema: str, store: Path | None, output: Path | None, style: str, with_history: bool
+) -> int:
     """Write the documentation of SCHEMA in a published format: the seed backend.md, or the
     Hugo page (--style hugo).
 
-    `docs v1` is the published backend.md byte for byte; `import-doc` reads either format back.
+    `docs v1` is the published backend.md byte for byte; `import-doc` reads either format back
+    (with or without --history notes).
     """
     from compat import docs_formats
     from compat.versioning.sources import resolve
 
-    source = resolve(schema, _settings(store).store)
-    write_output(docs_formats.write(source.document, style, source.label), output)
+    settings = _settings(store)
+    source = resolve(schema, settings.store)
+    notes = None
+    if with_history:
+        from compat.report.history import doc_notes
+        from compat.versioning.history import store_history
+        from compat.versioning.store import Store
+
+        if source.version is None:
+            raise CompatError(
+                f"--history needs a store version name (the history is the store's), not {schema!r}"
+            )
+        found = store_history(Store.open(settings.store), settings.default_draft)
+        notes = doc_notes(found, source.version)
+    write_output(docs_formats.write(source.document, style, source.label, notes), output)
     return 0
 
 
@@ -203,13 +227,18 @@ def rules(rule_id: str | None, fmt: str) -> int:
 
 
 @cli.command("schema")
-@click.argument("name", type=click.Choice(["report", "corpus-report"]))
+@click.argument("name", type=click.Choice(["report", "corpus-report", "history"]))
 def schema_command(name: str) -> int:
     """Print the JSON Schema of a machine-readable output: `report` for `diff --format json`,
-    `corpus-report` for `corpus validate --format json`."""
+    `corpus-report` for `corpus validate --format json`, `history` for `history --format
+    json`."""
     from importlib import resources
 
-    filename = {"report": "diff-report.schema.json", "corpus-report": "corpus-report.schema.json"}
+    filename = {
+        "report": "diff-report.schema.json",
+        "corpus-report": "corpus-report.schema.json",
+        "history": "history.schema.json",
+    }
     text = resources.files("compat.report").joinpath(filename[name]).read_text(encoding="utf-8")
     click.echo(text, nl=False)
     return 0

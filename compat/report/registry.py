@@ -34,6 +34,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "release": ("text", "json"),
     "corpus": ("text", "json", "markdown"),
     "matrix": ("text", "markdown", "json"),
+    "history": ("text", "json", "markdown", "html"),
 }
 
 
@@ -114,6 +115,17 @@ def _matrix() -> dict[str, Renderer]:
     }
 
 
+def _history() -> dict[str, Renderer]:
+    from compat.report import history
+
+    return {
+        "text": lambda r, s: history.render_text(r),
+        "json": lambda r, s: history.render_json(r),
+        "markdown": lambda r, s: history.render_markdown(r),
+        "html": lambda r, s: history.render_html(r),
+    }
+
+
 _LOADERS: dict[str, Callable[[], dict[str, Renderer]]] = {
     "diff": _diff,
     "rules": _rules,
@@ -123,6 +135,7 @@ _LOADERS: dict[str, Callable[[], dict[str, Renderer]]] = {
     "release": _release,
     "corpus": _corpus,
     "matrix": _matrix,
+    "history": _history,
 }
 
 

@@ -15,6 +15,7 @@ from tests.conftest import DATA, ROOT
 COMMANDS = [
     "versions",
     "docs",
+    "history",
     "import-doc",
     "diff",
     "rules",
