@@ -14,7 +14,7 @@ judges nothing (the groups and verdicts are those of the other formats)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -206,6 +206,19 @@ def _badge(verdict: str, prefix: str = "") -> Markup:
 TIMES = "\u00d7"  # the multiplication sign
 
 
+def _below(heading: str) -> str:
+    """The heading level under `heading` (h2 -> h3), at most h6."""
+    return f"h{min(int(heading[1]) + 1, 6)}"
+
+
+def _prose(text: str) -> Markup:
+    """The project's own documentation text, its `code` spans as code (still escaped)."""
+    pieces = text.split("`")
+    if len(pieces) % 2 == 0:  # an unpaired backtick: leave the text as it is
+        return _text(text)
+    return Markup("".join(tag("code", p) if i % 2 else _text(p) for i, p in enumerate(pieces)))
+
+
 def _plural(count: int, word: str, many: str = "") -> str:
     return f"{count:,} {word if count == 1 else many or word + 's'}"
 
@@ -240,7 +253,7 @@ def _rules_section(rule_ids: Iterable[str], rules_url: str | None = None) -> Mar
         rule = RULES.get(rule_id)
         parts: list[Child] = [tag("h3", tag("code", rule_id))]
         if rule is not None:
-            parts.append(tag("p", rule.summary))
+            parts.append(tag("p", _prose(rule.summary)))
             parts.append(
                 tag(
                     "p",
@@ -251,7 +264,7 @@ def _rules_section(rule_ids: Iterable[str], rules_url: str | None = None) -> Mar
                 )
             )
             if rule.note:
-                parts.append(tag("p", rule.note, class_="muted"))
+                parts.append(tag("p", _prose(rule.note), class_="muted"))
             parts.append(
                 tag(
                     "details",
@@ -264,7 +277,10 @@ def _rules_section(rule_ids: Iterable[str], rules_url: str | None = None) -> Mar
             )
         elif rule_id in PROBLEM_KINDS:
             kind = PROBLEM_KINDS[rule_id]
-            parts += [tag("p", kind.summary), tag("p", kind.description, class_="muted")]
+            parts += [
+                tag("p", _prose(kind.summary)),
+                tag("p", _prose(kind.description), class_="muted"),
+            ]
         else:
             continue
         if rules_url:
@@ -498,7 +514,7 @@ def _fix(text: str) -> Markup:
     return tag("div", tag("strong", "To proceed: "), tag("pre", text), class_="fix")
 
 
-def _check_section(check: Check, result: GateReport) -> Markup:
+def _check_section(check: Check) -> Markup:
     failing = check.failing()
     warnings = check.warnings()
     failing_ids = {id(c) for c in failing}
@@ -598,7 +614,7 @@ def render_gate(result: GateReport) -> str:
                 class_="group group-problems",
             )
         )
-    body += [_check_section(c, result) for c in result.checks]
+    body += [_check_section(c) for c in result.checks]
     if result.stale or result.notes:
         body.append(
             tag(
@@ -817,7 +833,7 @@ def _corpus_detail(report: CorpusReport, index: int, max_groups: int, heading: s
     corpus = report.corpora[index]
     labels = _labels(report)
     name = corpus_labels(report)[index]
-    sub = {"h2": "h3", "h3": "h4"}.get(heading, "h4")
+    sub = _below(heading)
     parts: list[Child] = [tag(heading, f"{name} ", tag("code", corpus.path))]
     size = (
         f"{len(corpus.files):,} single-event .json files"
@@ -910,7 +926,7 @@ def corpus_sections(report: CorpusReport, max_groups: int, heading: str = "h2") 
     if not report.corpora:
         out.append(tag("p", "no corpora", class_="empty"))
         return out
-    sub = {"h2": "h3", "h3": "h4"}.get(heading, "h4")
+    sub = _below(heading)
     out.append(
         tag(
             "section",
@@ -977,7 +993,7 @@ def render_matrix(report: CorpusReport, max_groups: int) -> str:
     return render_corpus(report, max_groups, "Corpus matrix")
 
 
-__all__: Sequence[str] = (
+__all__ = [
     "Markup",
     "corpus_sections",
     "diff_sections",
@@ -987,4 +1003,4 @@ __all__: Sequence[str] = (
     "render_gate",
     "render_matrix",
     "tag",
-)
+]

@@ -219,3 +219,10 @@ def test_the_readme_shows_real_screenshots() -> None:
         assert f"](docs/{name})" in readme
         data = (ROOT / "docs" / name).read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+
+
+def test_the_projects_own_prose_shows_code_spans_as_code() -> None:
+    from compat.report.html import _prose
+
+    assert _prose("a `default` <b>") == "a <code>default</code> &lt;b&gt;"
+    assert _prose("an `unpaired <i> tick") == "an `unpaired &lt;i&gt; tick"

@@ -83,8 +83,10 @@ def screenshots(
         directory = tmp_path_factory.mktemp("screenshots", numbered=False)
     yield directory
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"\nscreenshots of the HTML reports: {directory}")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # said on the terminal, not captured
+            reporter.write_line(f"\nscreenshots of the HTML reports: {directory}")
 
 
 @dataclass
@@ -251,7 +253,8 @@ def test_gate(
     monkeypatch.chdir(root)
     add_breaking_v3(root)
     report = tmp_path / "gate.html"
-    assert invoke("check", "--against", "main", "--format", "html", "-o", str(report)).code == 1
+    gated = invoke("check", "--against", "main", "--corpora", "--format", "html", "-o", str(report))
+    assert gated.code == 1
     with visit(browser, report) as shown:
         assert shown.inner_text(".banner .verdict .value") == "FAILED"
         assert _texts(shown, "section.check > h2") == ["FAIL v2 → v3"]
@@ -264,6 +267,12 @@ def test_gate(
         failing.locator("details.counterexample summary").click()
         event = json.loads(failing.locator("details.counterexample pre").inner_text())
         assert "auid" not in event["process"]["credentials"]
+        # --corpora: each corpus under its capture version and the new one
+        assert _texts(shown, "table.heat tbody th") == ["v1", "v2", "v3"]
+        cells = [_texts(row, "td") for row in shown.locator("table.heat tbody tr").all()]
+        assert cells[:2] == [["100.0%*", "—"], ["—", "100.0%*"]]
+        v3 = shown.locator("table.heat tbody tr").nth(2).locator("td").first
+        assert "(explained by required-added)" in v3.get_attribute("title")
         shoot(shown, screenshots / "gate.png", full_page=True)
 
 
