@@ -13,6 +13,7 @@ from compat.cli.options import (
     format_option,
     output_option,
     store_option,
+    write_output,
 )
 from compat.cli.options import settings_for as _settings
 
@@ -390,6 +391,10 @@ _paths_argument = click.argument("paths", nargs=-1, type=click.Path())
     "to trace every rejection to the schema change that explains it.",
 )
 @format_option("corpus")
+@output_option(
+    "Write the report to FILE (atomically) instead of standard output; with --format html, "
+    "one self-contained page to open in a browser."
+)
 @click.option(
     "--errors",
     "max_groups",
@@ -408,6 +413,7 @@ def corpus_validate(
     store: Path | None,
     captured_under: str | None,
     fmt: str,
+    output: Path | None,
     max_groups: int,
     fail_on: str | None,
     **engine: Any,
@@ -426,12 +432,13 @@ def corpus_validate(
     """
     from compat.report.registry import Style, render
 
+    _check_output(output)
     report = _corpus_run(
         paths, against, captured_under, workers, assert_formats, quiet, store, engine, fail_on
     )
-    use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
+    use_color = _color(fmt, color, output)
     style = Style(color=use_color, max_groups=max_groups)
-    click.echo(render("corpus", fmt, report, style), nl=False, color=use_color)
+    _emit(render("corpus", fmt, report, style), output, use_color)
     return 1 if report.failing else 0
 
 
@@ -439,6 +446,10 @@ def corpus_validate(
 @_paths_argument
 @_corpus_options
 @format_option("matrix")
+@output_option(
+    "Write the matrix to FILE (atomically) instead of standard output; with --format html, "
+    "one self-contained page with a heatmap to open in a browser."
+)
 def corpus_matrix(
     paths: tuple[str, ...],
     against: str,
@@ -448,6 +459,7 @@ def corpus_matrix(
     color: bool | None,
     store: Path | None,
     fmt: str,
+    output: Path | None,
     fail_on: str | None,
     **engine: Any,
 ) -> int:
@@ -461,9 +473,35 @@ def corpus_matrix(
     """
     from compat.report.registry import Style, render
 
+    _check_output(output)
     report = _corpus_run(
         paths, against, None, workers, assert_formats, quiet, store, engine, fail_on
     )
-    use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
-    click.echo(render("matrix", fmt, report, Style(color=use_color)), nl=False, color=use_color)
+    use_color = _color(fmt, color, output)
+    _emit(render("matrix", fmt, report, Style(color=use_color)), output, use_color)
     return 1 if report.failing else 0
+
+
+def _color(fmt: str, color: bool | None, output: Path | None) -> bool:
+    """Colour only text, only on standard output, and there by --color or a terminal."""
+    if fmt != "text" or (output is not None and str(output) != "-"):
+        return False
+    return sys.stdout.isatty() if color is None else color
+
+
+def _check_output(output: Path | None) -> None:
+    """A -o FILE that cannot be written is an error before the run, not after it."""
+    if output is None or str(output) == "-":
+        return
+    from compat.errors import CompatError
+
+    parent = output.parent
+    if not parent.is_dir():
+        raise CompatError(f"{output}: directory {parent} does not exist")
+
+
+def _emit(text: str, output: Path | None, color: bool) -> None:
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False, color=color)
+    else:
+        write_output(text, output)

@@ -160,6 +160,10 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output [default: on a terminal]."
 )
+@output_option(
+    "Write the report to FILE (atomically) instead of standard output; with --format html, "
+    "one self-contained page to open in a browser."
+)
 def diff(
     old: str,
     new: str,
@@ -172,6 +176,7 @@ def diff(
     assert_formats: bool,
     default_draft: str | None,
     color: bool | None,
+    output: Path | None,
 ) -> int:
     """Compare schema OLD with schema NEW by meaning.
 
@@ -199,9 +204,13 @@ def diff(
         from compat.diff.structural import edits
 
         report.structural = edits(old_schema.source.document, new_schema.source.document)
-    use_color = fmt == "text" and (sys.stdout.isatty() if color is None else color)
+    to_stdout = output is None or str(output) == "-"
+    use_color = fmt == "text" and to_stdout and (sys.stdout.isatty() if color is None else color)
     text = render("diff", fmt, report, Style(color=use_color))
-    click.echo(text, nl=False, color=use_color)
+    if to_stdout:
+        click.echo(text, nl=False, color=use_color)
+    else:
+        write_output(text, output)
     return 0 if report.passed else 1
 
 

@@ -58,8 +58,8 @@ if TYPE_CHECKING:
     "outputs",
     multiple=True,
     metavar="[FORMAT=]FILE",
-    help="Also write the report to FILE, in FORMAT (text, json, markdown, github, sarif, junit; "
-    "default: --format); repeat it to write several formats from the one comparison. Checked "
+    help="Also write the report to FILE, in FORMAT (text, json, markdown, github, sarif, junit, "
+    "html; default: --format); repeat it to write several formats from the one comparison. Checked "
     "before the run: an unknown FORMAT or a missing directory is an error (a file whose name "
     "holds '=' is written as ./NAME).",
 )

@@ -5,6 +5,7 @@ time matters in CI gates and pre-commit hooks)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from compat.util.records import FrozenRecord
@@ -26,16 +27,24 @@ class Style(FrozenRecord):
 Renderer = Callable[[Any, Style], str]
 
 FORMATS: dict[str, tuple[str, ...]] = {
-    "diff": ("text", "json", "markdown"),
+    "diff": ("text", "json", "markdown", "html"),
     "rules": ("text", "json", "markdown"),
     "rule": ("text", "json", "markdown"),
     "versions": ("text", "json"),
-    "gate": ("text", "json", "markdown", "github", "sarif", "junit"),
+    "gate": ("text", "json", "markdown", "github", "sarif", "junit", "html"),
     "release": ("text", "json"),
-    "corpus": ("text", "json", "markdown"),
-    "matrix": ("text", "markdown", "json"),
+    "corpus": ("text", "json", "markdown", "html"),
+    "matrix": ("text", "markdown", "json", "html"),
     "history": ("text", "json", "markdown", "html"),
 }
+
+
+def _html() -> ModuleType:
+    """The HTML renderers, one module for every subject (one page skeleton), imported only
+    when a page is rendered."""
+    from compat.report import html
+
+    return html
 
 
 def _diff() -> dict[str, Renderer]:
@@ -45,6 +54,7 @@ def _diff() -> dict[str, Renderer]:
         "text": lambda r, s: diff.render_text(r, color=s.color),
         "json": lambda r, s: diff.render_json(r),
         "markdown": lambda r, s: diff.render_markdown(r),
+        "html": lambda r, s: _html().render_diff(r),
     }
 
 
@@ -83,7 +93,9 @@ def _gate() -> dict[str, Renderer]:
     def plain(function: Callable[[Any], str]) -> Renderer:
         return lambda result, style: function(result)
 
-    return {name: plain(function) for name, function in gate.RENDERERS.items()}
+    renderers = {name: plain(function) for name, function in gate.RENDERERS.items()}
+    renderers["html"] = lambda r, s: _html().render_gate(r)
+    return renderers
 
 
 def _release() -> dict[str, Renderer]:
@@ -102,6 +114,7 @@ def _corpus() -> dict[str, Renderer]:
         "text": lambda r, s: corpus.render_text(r, s.max_groups, s.color),
         "json": lambda r, s: corpus.render_json(r, s.max_groups),
         "markdown": lambda r, s: corpus.render_markdown(r, s.max_groups),
+        "html": lambda r, s: _html().render_corpus(r, s.max_groups),
     }
 
 
@@ -112,6 +125,7 @@ def _matrix() -> dict[str, Renderer]:
         "text": lambda r, s: corpus.render_matrix_text(r, s.color),
         "markdown": lambda r, s: corpus.render_matrix_markdown(r),
         "json": lambda r, s: corpus.render_matrix_json(r),
+        "html": lambda r, s: _html().render_matrix(r, s.max_groups),
     }
 
 
