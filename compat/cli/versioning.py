@@ -275,19 +275,37 @@ def release(
     is_flag=True,
     help="Exit 1 when CHANGELOG.md is not what --write would produce.",
 )
+@click.option(
+    "--label",
+    metavar="NAME",
+    default=None,
+    help="The version name in the heading when NEW is not a released version (a file, "
+    "GITREF:PATH), dated today [default: Unreleased, undated].",
+)
 @store_option
 def changelog(
-    old: str | None, new: str | None, write: bool, check_only: bool, store: Path | None
+    old: str | None,
+    new: str | None,
+    write: bool,
+    check_only: bool,
+    label: str | None,
+    store: Path | None,
 ) -> int:
     """Print the changelog entry for NEW (compared with OLD), or keep CHANGELOG.md in step with
-    the store (--write, --check)."""
+    the store (--write, --check).
+
+    Headings name versions, never files: a released NEW (by name, or its file in the store)
+    by its name and release date; any other NEW by --label, else as "Unreleased" (Keep a
+    Changelog's heading for what is not released yet). An OLD that is not a released version
+    is named after its file ("next" for next.json).
+    """
     from compat.versioning.changelog import store_loader, whole
     from compat.versioning.store import Store
 
     settings = _settings(store)
     if write or check_only:
-        if old or new:
-            raise CompatError("--write and --check take no OLD NEW")
+        if old or new or label:
+            raise CompatError("--write and --check take no OLD NEW or --label")
         opened = Store.open(settings.store)
         text = whole(opened.entries, store_loader(opened))
         target = settings.changelog
@@ -307,7 +325,7 @@ def changelog(
         raise CompatError("give OLD and NEW, or --write / --check")
     from compat.versioning.changelog import entry_for
 
-    click.echo(entry_for(old, new, settings.store, settings.default_draft), nl=False)
+    click.echo(entry_for(old, new, settings.store, settings.default_draft, label), nl=False)
     return 0
 
 
