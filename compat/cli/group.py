@@ -59,8 +59,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "schema": (
         "compat.cli.schemas",
-        "Print the JSON Schema of a machine-readable output: `report` for `diff --format "
-        "json`, `corpus-report` for `corpus validate --format json`.",
+        "Print the JSON Schema of a command's JSON output (NAME: check, diff, versions, ...), "
+        "or list them.",
     ),
     "versions": (
         "compat.cli.schemas",

@@ -20,6 +20,7 @@ from compat.cli.options import (
 from compat.cli.options import settings_for as _settings
 from compat.errors import CompatError
 from compat.modes import PLAIN, Mode
+from compat.report.schemas import names as schema_names
 
 
 @cli.command()
@@ -183,13 +184,24 @@ def rules(rule_id: str | None, fmt: str) -> int:
 
 
 @cli.command("schema")
-@click.argument("name", type=click.Choice(["report", "corpus-report"]))
-def schema_command(name: str) -> int:
-    """Print the JSON Schema of a machine-readable output: `report` for `diff --format json`,
-    `corpus-report` for `corpus validate --format json`."""
-    from importlib import resources
+@click.argument("name", required=False, metavar="[NAME]", type=click.Choice(schema_names()))
+@click.option(
+    "--list", "list_only", is_flag=True, help="List the schemas (the default without NAME)."
+)
+def schema_command(name: str | None, list_only: bool) -> int:
+    """Print the JSON Schema of a command's JSON output (NAME: check, diff, versions, ...), or
+    list them.
 
-    filename = {"report": "diff-report.schema.json", "corpus-report": "corpus-report.schema.json"}
-    text = resources.files("compat.report").joinpath(filename[name]).read_text(encoding="utf-8")
-    click.echo(text, nl=False)
+    Each schema is a draft 2020-12 JSON Schema, self-contained (a schema that includes another
+    report, as `check` includes `diff`'s, carries it in $defs). `report` and `corpus-report`
+    are the older names of `diff` and `corpus-validate`.
+    """
+    from compat.report.schemas import listing, schema_text
+
+    if name is None or list_only:
+        if name is not None:
+            raise CompatError("--list takes no NAME")
+        click.echo(listing(), nl=False)
+        return 0
+    click.echo(schema_text(name), nl=False)
     return 0
