@@ -22,6 +22,30 @@ Exit status:
   2  usage or input error (bad option, unreadable or invalid input, unwritable output)
   130  interrupted (Ctrl-C)"""
 
+
+def examples(*lines: str) -> str:
+    """A help epilog of examples, kept as written (click's \\b): each command line starts
+    with `cws-compat` (one too long for the help's width continues on the next lines, after
+    a `\\`, as a shell reads it); any other line is a comment on the command after it.
+    tests/cli/test_examples.py runs every example in a scratch project."""
+    body: list[str] = []
+    for line in lines:
+        if not line.startswith("cws-compat"):
+            body.append(f"  # {line}")
+            continue
+        current = "  "
+        for word in line.replace(" --", "\0--").split("\0"):
+            if current.strip() and len(current) + len(word) > EXAMPLE_WIDTH:
+                body.append(current + " \\")
+                current = "    "
+            current += word if current.isspace() else " " + word
+        body.append(current)
+    return "\b\nExamples:\n" + "\n".join(body)
+
+
+EXAMPLE_WIDTH = 94  # in the epilog's indentation, within the help's 100 characters
+
+
 # command name -> (the module that defines it, the first paragraph of its help, as `--help`
 # lists it). A test holds both to the commands the modules define.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -110,7 +134,16 @@ def load_all_commands() -> None:
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog=EXIT_CODES,
+    epilog=EXIT_CODES
+    + "\n\n"
+    + examples(
+        "compare the two shipped versions (v2 adds the optional `dd`: backward compatible)",
+        "cws-compat diff v1 v2",
+        "gate a pull request's schema changes against the base branch",
+        "cws-compat check",
+        "one rule of the catalogue, with a before/after example",
+        "cws-compat rules required-added",
+    ),
 )
 @click.version_option(__version__, "--version", prog_name="cws-compat")
 def cli() -> None:

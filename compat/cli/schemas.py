@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from compat.cli.group import cli
+from compat.cli.group import cli, examples
 from compat.cli.options import (
     allow_unknown_option,
     fail_on_option,
@@ -23,7 +23,14 @@ from compat.modes import PLAIN, Mode
 from compat.report.schemas import names as schema_names
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "the store's versions, with release dates and checksums",
+        "cws-compat versions",
+        "as JSON (`cws-compat schema versions` describes it)",
+        "cws-compat versions --format json",
+    )
+)
 @store_option
 @format_option("versions")
 def versions(store: Path | None, fmt: str) -> int:
@@ -50,7 +57,14 @@ def versions(store: Path | None, fmt: str) -> int:
     return 0
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "the published backend.md of v1, byte for byte",
+        "cws-compat docs v1",
+        "a candidate schema's documentation, to a file",
+        "cws-compat docs next.json -o backend.md",
+    )
+)
 @click.argument("schema")
 @store_option
 @output_option("Write to this file (atomically) instead of standard output.")
@@ -64,7 +78,15 @@ def docs(schema: str, store: Path | None, output: Path | None) -> int:
     return 0
 
 
-@cli.command("import-doc")
+@cli.command(
+    "import-doc",
+    epilog=examples(
+        "the JSON Schema rebuilt from its documentation",
+        "cws-compat import-doc backend.md -o rebuilt.json",
+        "declaring draft-04 in $schema (the document does not say)",
+        "cws-compat import-doc backend.md --draft 4",
+    ),
+)
 @click.argument("document", type=click.Path(path_type=Path, dir_okay=False))
 @output_option("Write to this file (atomically) instead of standard output.")
 @click.option(
@@ -84,7 +106,20 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
     return 0
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "the shipped versions: v2 adds the optional `dd` (backward compatible, exit 0)",
+        "cws-compat diff v1 v2",
+        "a candidate file against the latest version, in both directions (exit 1: it breaks)",
+        "cws-compat diff v2 next.json --mode full",
+        "a file as it is on the base branch against the work tree",
+        "cws-compat diff origin/main:schemas/versions/v2.json next.json",
+        "JSON for scripts (`cws-compat schema diff` describes it)",
+        "cws-compat diff v1 v2 --format json",
+        "every textual edit too, annotations included",
+        "cws-compat diff v1 v2 --structural",
+    )
+)
 @click.argument("old")
 @click.argument("new")
 @store_option
@@ -162,7 +197,16 @@ def diff(
     return 0 if report.passed else 1
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "every rule: id, verdict per direction, summary",
+        "cws-compat rules",
+        "one rule, with a before/after example",
+        "cws-compat rules required-added",
+        "the catalogue as docs/rules.md holds it",
+        "cws-compat rules --format markdown > docs/rules.md",
+    )
+)
 @click.argument("rule_id", required=False)
 @format_option("rules")
 def rules(rule_id: str | None, fmt: str) -> int:
@@ -183,7 +227,15 @@ def rules(rule_id: str | None, fmt: str) -> int:
     return 0
 
 
-@cli.command("schema")
+@cli.command(
+    "schema",
+    epilog=examples(
+        "the published schemas, and the output each describes",
+        "cws-compat schema",
+        "the schema of `check --format json`, to validate reports against",
+        "cws-compat schema check > check-report.schema.json",
+    ),
+)
 @click.argument("name", required=False, metavar="[NAME]", type=click.Choice(schema_names()))
 @click.option(
     "--list", "list_only", is_flag=True, help="List the schemas (the default without NAME)."

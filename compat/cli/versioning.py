@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from compat.cli.group import cli
+from compat.cli.group import cli, examples
 from compat.cli.options import (
     allow_unknown_option,
     fail_on_option,
@@ -25,7 +25,21 @@ if TYPE_CHECKING:
     from compat.versioning.gate import GateReport
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "in a pull request: the store against the merge base with the base branch",
+        "cws-compat check",
+        "against a given ref, in both directions",
+        "cws-compat check --against origin/main --mode full",
+        "files, each against itself at the ref, else the latest version (exit 1: it breaks)",
+        "cws-compat check next.json --against main",
+        "for CI: annotations in the log, SARIF and JSON in files, from one comparison",
+        "cws-compat check --format github --output sarif=cws-compat.sarif "
+        "--output json=cws-compat.json",
+        "also re-validate the stored corpora against the new versions",
+        "cws-compat check --corpora",
+    )
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--against",
@@ -180,7 +194,17 @@ def _outputs(values: tuple[str, ...], default: str) -> list[tuple[str, Path]]:
     return found
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "a schema file as the next version (refused when a change breaks: exit 1)",
+        "cws-compat release next.json",
+        "with a reason for its breaking change (a refusal prints each --ack to complete)",
+        "cws-compat release next.json "
+        "--ack 'required-added@/definitions/ProcessCredentials/required#auid=agents send it'",
+        "named, with one reason for every breaking change",
+        "cws-compat release next.json --name v3 --allow-breaking 'coordinated agent upgrade'",
+    )
+)
 @click.argument("schema", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--name", default=None, help="Version name [default: the next vN].")
 @click.option(
@@ -265,7 +289,17 @@ def release(
     return 1 if result.refused else 0
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "the entry of v2, as CHANGELOG.md has it",
+        "cws-compat changelog v1 v2",
+        "the entry a candidate would get (without --label: Unreleased)",
+        "cws-compat changelog v2 next.json --label v3",
+        "regenerate CHANGELOG.md from the store; in CI, fail when it is stale",
+        "cws-compat changelog --write",
+        "cws-compat changelog --check",
+    )
+)
 @click.argument("old", required=False)
 @click.argument("new", required=False)
 @click.option("--write", is_flag=True, help="Regenerate CHANGELOG.md for the whole store.")
