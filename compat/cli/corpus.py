@@ -10,6 +10,8 @@ import click
 
 from compat.cli.group import cli, examples
 from compat.cli.options import (
+    complete_schema,
+    complete_versions,
     format_option,
     output_option,
     store_option,
@@ -43,7 +45,7 @@ def corpus() -> None:
         "cws-compat corpus generate v2 -n 10 --seed 7",
     ),
 )
-@click.argument("version")
+@click.argument("version", shell_complete=complete_schema)
 @click.option(
     "-n",
     "--count",
@@ -163,6 +165,7 @@ def _corpus_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--against",
             default="all",
+            shell_complete=complete_versions,
             show_default=True,
             help="Versions to validate against: comma-separated store names or "
             "schema files, or `all`.",
@@ -417,6 +420,7 @@ _paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--captured-under",
     default=None,
+    shell_complete=complete_schema,
     help="The version these events were captured under (else from the manifest), "
     "to trace every rejection to the schema change that explains it.",
 )

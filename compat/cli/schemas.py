@@ -10,6 +10,8 @@ import click
 from compat.cli.group import cli, examples
 from compat.cli.options import (
     allow_unknown_option,
+    complete_rule,
+    complete_schema,
     fail_on_option,
     format_option,
     lets_unknown_pass,
@@ -65,7 +67,7 @@ def versions(store: Path | None, fmt: str) -> int:
         "cws-compat docs next.json -o backend.md",
     )
 )
-@click.argument("schema")
+@click.argument("schema", shell_complete=complete_schema)
 @store_option
 @output_option("Write to this file (atomically) instead of standard output.")
 def docs(schema: str, store: Path | None, output: Path | None) -> int:
@@ -120,8 +122,8 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
         "cws-compat diff v1 v2 --structural",
     )
 )
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", shell_complete=complete_schema)
+@click.argument("new", shell_complete=complete_schema)
 @store_option
 @click.option(
     "--mode",
@@ -207,7 +209,7 @@ def diff(
         "cws-compat rules --format markdown > docs/rules.md",
     )
 )
-@click.argument("rule_id", required=False)
+@click.argument("rule_id", required=False, shell_complete=complete_rule)
 @format_option("rules")
 def rules(rule_id: str | None, fmt: str) -> int:
     """List the rules (id, backward and forward verdicts, summary), or explain RULE_ID."""

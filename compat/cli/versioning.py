@@ -10,6 +10,8 @@ import click
 from compat.cli.group import cli, examples
 from compat.cli.options import (
     allow_unknown_option,
+    complete_git_ref,
+    complete_schema,
     fail_on_option,
     format_option,
     gate_mode_option,
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     "--against",
     "ref",
     default=None,
+    shell_complete=complete_git_ref,
     help="Git ref to compare with (branch, tag, sha, origin/x) [default: the merge base with "
     "the pull request's base branch (GITHUB_BASE_REF), else with the default branch].",
 )
@@ -300,8 +303,8 @@ def release(
         "cws-compat changelog --check",
     )
 )
-@click.argument("old", required=False)
-@click.argument("new", required=False)
+@click.argument("old", required=False, shell_complete=complete_schema)
+@click.argument("new", required=False, shell_complete=complete_schema)
 @click.option("--write", is_flag=True, help="Regenerate CHANGELOG.md for the whole store.")
 @click.option(
     "--check",
