@@ -34,7 +34,12 @@ def examples(*lines: str) -> str:
             body.append(f"  # {line}")
             continue
         current = "  "
-        for word in line.replace(" --", "\0--").split("\0"):
+        pieces = [
+            piece
+            for group in _cut(line, " --")
+            for piece in ([group] if len(group) + 4 < EXAMPLE_WIDTH else _cut(group, " "))
+        ]
+        for word in pieces:
             if current.strip() and len(current) + len(word) > EXAMPLE_WIDTH:
                 body.append(current + " \\")
                 current = "    "
@@ -44,6 +49,23 @@ def examples(*lines: str) -> str:
 
 
 EXAMPLE_WIDTH = 94  # in the epilog's indentation, within the help's 100 characters
+
+
+def _cut(command: str, before: str) -> list[str]:
+    """`command` cut at each space that starts `before` outside quotes: where a line may break
+    (before each option, or, in an option too long for a line, between words)."""
+    groups = [""]
+    quote = ""
+    for i, char in enumerate(command):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == " " and command.startswith(before, i):
+            groups.append("")
+            continue
+        groups[-1] += char
+    return groups
 
 
 # command name -> (the module that defines it, the first paragraph of its help, as `--help`

@@ -27,8 +27,10 @@ from pathlib import Path
 
 import click
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from compat.cli.group import cli, load_all_commands
+from compat.cli.group import cli, examples, load_all_commands
 from tests.conftest import ROOT, invoke
 from tests.versioning.scratch import breaking, git
 
@@ -245,3 +247,18 @@ def test_remote_examples_are_the_only_ones_not_run() -> None:
     skipped = [command for command in ALL_EXAMPLES if not _runs(command)]
     assert all("--engine dask" in command for command in skipped), skipped
     assert len(ALL_EXAMPLES) - len(skipped) >= len(PATHS)
+
+
+_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789./=,", min_size=1, max_size=30)
+_quoted = st.builds(lambda a, b: f"'{a} --{b}'", _word, _word)
+_option = st.builds(lambda name, value: f"--{name} {value}", _word, st.one_of(_word, _quoted))
+
+
+@given(st.lists(st.one_of(_word, _option), min_size=1, max_size=12))
+def test_a_long_example_breaks_between_options_and_reads_back_whole(parts: list[str]) -> None:
+    command = " ".join(["cws-compat", *parts])
+    text = "\n".join("  " + line for line in examples("a comment", command).splitlines()[1:])
+    (found,) = examples_in(text)  # lines within 100 characters, joined as a shell joins them
+    assert found.command == command
+    for line in text.splitlines()[2:]:
+        assert line.count("'") % 2 == 0, "a line breaks inside quotes"
