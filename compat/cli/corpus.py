@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from compat.cli.group import cli
+from compat.cli.group import cli, examples
 from compat.cli.options import (
+    complete_schema,
+    complete_versions,
     format_option,
     output_option,
     store_option,
@@ -21,13 +23,30 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 
-@cli.group()
+@cli.group(
+    epilog=examples(
+        "1,000 events valid under v2, compressed",
+        "cws-compat corpus generate v2 -n 1000 -o events.jsonl.zst",
+        "the stored corpora against every version, rejections traced to schema changes",
+        "cws-compat corpus validate",
+        "percent of each stored corpus valid under each version",
+        "cws-compat corpus matrix",
+    )
+)
 def corpus() -> None:
     """Generate event corpora and re-validate them across schema versions."""
 
 
-@corpus.command("generate")
-@click.argument("version")
+@corpus.command(
+    "generate",
+    epilog=examples(
+        "1,000 events valid under v2, compressed",
+        "cws-compat corpus generate v2 -n 1000 -o events.jsonl.zst",
+        "the same 10 events every time (same seed), to standard output",
+        "cws-compat corpus generate v2 -n 10 --seed 7",
+    ),
+)
+@click.argument("version", shell_complete=complete_schema)
 @click.option(
     "-n",
     "--count",
@@ -147,6 +166,7 @@ def _corpus_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--against",
             default="all",
+            shell_complete=complete_versions,
             show_default=True,
             help="Versions to validate against: comma-separated store names or "
             "schema files, or `all`.",
@@ -381,12 +401,27 @@ class _cluster_bar:
 _paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 
 
-@corpus.command("validate")
+@corpus.command(
+    "validate",
+    epilog=examples(
+        "the stored corpora against every version (what CI runs)",
+        "cws-compat corpus validate",
+        "events captured under v2 against a candidate: each rejection traced to a change",
+        "cws-compat corpus validate events.jsonl --against v2,next.json --captured-under v2",
+        "JSON for a dashboard, failing only on rejections no schema change explains",
+        "cws-compat corpus validate events.jsonl --captured-under v2 --format json "
+        "--fail-on unexplained",
+        "on a Dask cluster, reading from S3",
+        "cws-compat corpus validate s3://bucket/events/ --engine dask "
+        "--scheduler tcp://scheduler:8786 --captured-under v2",
+    ),
+)
 @_paths_argument
 @_corpus_options
 @click.option(
     "--captured-under",
     default=None,
+    shell_complete=complete_schema,
     help="The version these events were captured under (else from the manifest), "
     "to trace every rejection to the schema change that explains it.",
 )
@@ -442,7 +477,16 @@ def corpus_validate(
     return 1 if report.failing else 0
 
 
-@corpus.command("matrix")
+@corpus.command(
+    "matrix",
+    epilog=examples(
+        "the stored corpora: percent valid under each version",
+        "cws-compat corpus matrix",
+        "a markdown table for a pull request comment, never failing (exit 0)",
+        "cws-compat corpus matrix events.jsonl --against v1,v2,next.json --format markdown "
+        "--fail-on never",
+    ),
+)
 @_paths_argument
 @_corpus_options
 @format_option("matrix")

@@ -22,6 +22,52 @@ Exit status:
   2  usage or input error (bad option, unreadable or invalid input, unwritable output)
   130  interrupted (Ctrl-C)"""
 
+
+def examples(*lines: str) -> str:
+    """A help epilog of examples, kept as written (click's \\b): each command line starts
+    with `cws-compat` (one too long for the help's width continues on the next lines, after
+    a `\\`, as a shell reads it); any other line is a comment on the command after it.
+    tests/cli/test_examples.py runs every example in a scratch project."""
+    body: list[str] = []
+    for line in lines:
+        if not line.startswith("cws-compat"):
+            body.append(f"  # {line}")
+            continue
+        current = "  "
+        pieces = [
+            piece
+            for group in _cut(line, " --")
+            for piece in ([group] if len(group) + 4 < EXAMPLE_WIDTH else _cut(group, " "))
+        ]
+        for word in pieces:
+            if current.strip() and len(current) + len(word) > EXAMPLE_WIDTH:
+                body.append(current + " \\")
+                current = "    "
+            current += word if current.isspace() else " " + word
+        body.append(current)
+    return "\b\nExamples:\n" + "\n".join(body)
+
+
+EXAMPLE_WIDTH = 94  # in the epilog's indentation, within the help's 100 characters
+
+
+def _cut(command: str, before: str) -> list[str]:
+    """`command` cut at each space that starts `before` outside quotes: where a line may break
+    (before each option, or, in an option too long for a line, between words)."""
+    groups = [""]
+    quote = ""
+    for i, char in enumerate(command):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == " " and command.startswith(before, i):
+            groups.append("")
+            continue
+        groups[-1] += char
+    return groups
+
+
 # command name -> (the module that defines it, the first paragraph of its help, as `--help`
 # lists it). A test holds both to the commands the modules define.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -66,9 +112,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "schema": (
         "compat.cli.schemas",
-        "Print the JSON Schema of a machine-readable output: `report` for `diff --format "
-        "json`, `corpus-report` for `corpus validate --format json`, `history` for `history "
-        "--format json`.",
+        "Print the JSON Schema of a command's JSON output (NAME: check, diff, versions, ...), "
+        "or list them.",
     ),
     "versions": (
         "compat.cli.schemas",
@@ -118,7 +163,16 @@ def load_all_commands() -> None:
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog=EXIT_CODES,
+    epilog=EXIT_CODES
+    + "\n\n"
+    + examples(
+        "compare the two shipped versions (v2 adds the optional `dd`: backward compatible)",
+        "cws-compat diff v1 v2",
+        "gate a pull request's schema changes against the base branch",
+        "cws-compat check",
+        "one rule of the catalogue, with a before/after example",
+        "cws-compat rules required-added",
+    ),
 )
 @click.version_option(__version__, "--version", prog_name="cws-compat")
 def cli() -> None:

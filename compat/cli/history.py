@@ -6,12 +6,21 @@ from pathlib import Path
 
 import click
 
-from compat.cli.group import cli
+from compat.cli.group import cli, examples
 from compat.cli.options import format_option, output_option, store_option, write_output
 from compat.cli.options import settings_for as _settings
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "every field that appeared, changed or went after the first version",
+        "cws-compat history --changed",
+        "one field's timeline, with versions and release dates",
+        "cws-compat history process.credentials.uid",
+        "the whole history as JSON (its schema: cws-compat schema history)",
+        "cws-compat history --format json -o history.json",
+    )
+)
 @click.argument("instance_path", required=False)
 @store_option
 @format_option("history")

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
-from compat.cli.group import cli
+from compat.cli.group import cli, examples
 from compat.cli.options import (
     allow_unknown_option,
+    complete_rule,
+    complete_schema,
     fail_on_option,
     format_option,
     lets_unknown_pass,
@@ -20,9 +22,17 @@ from compat.cli.options import (
 from compat.cli.options import settings_for as _settings
 from compat.errors import CompatError
 from compat.modes import PLAIN, Mode
+from compat.report.schemas import names as schema_names
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "the store's versions, with release dates and checksums",
+        "cws-compat versions",
+        "as JSON (`cws-compat schema versions` describes it)",
+        "cws-compat versions --format json",
+    )
+)
 @store_option
 @format_option("versions")
 def versions(store: Path | None, fmt: str) -> int:
@@ -49,8 +59,17 @@ def versions(store: Path | None, fmt: str) -> int:
     return 0
 
 
-@cli.command()
-@click.argument("schema")
+@cli.command(
+    epilog=examples(
+        "the published backend.md of v1, byte for byte",
+        "cws-compat docs v1",
+        "a candidate schema's documentation, to a file",
+        "cws-compat docs next.json -o backend.md",
+        "the Hugo page of v2, each field noted with its history (since v1; required since v2)",
+        "cws-compat docs v2 --style hugo --history -o backend_linux.md",
+    )
+)
+@click.argument("schema", shell_complete=complete_schema)
 @store_option
 @output_option("Write to this file (atomically) instead of standard output.")
 @click.option(
@@ -101,7 +120,15 @@ def docs(
     return 0
 
 
-@cli.command("import-doc")
+@cli.command(
+    "import-doc",
+    epilog=examples(
+        "the JSON Schema rebuilt from its documentation",
+        "cws-compat import-doc backend.md -o rebuilt.json",
+        "declaring draft-04 in $schema (the document does not say)",
+        "cws-compat import-doc backend.md --draft 4",
+    ),
+)
 @click.argument("document", type=click.Path(path_type=Path, dir_okay=False))
 @output_option("Write to this file (atomically) instead of standard output.")
 @click.option(
@@ -127,9 +154,22 @@ def import_doc(document: Path, output: Path | None, draft: str | None) -> int:
     return 0
 
 
-@cli.command()
-@click.argument("old")
-@click.argument("new")
+@cli.command(
+    epilog=examples(
+        "the shipped versions: v2 adds the optional `dd` (backward compatible, exit 0)",
+        "cws-compat diff v1 v2",
+        "a candidate file against the latest version, in both directions (exit 1: it breaks)",
+        "cws-compat diff v2 next.json --mode full",
+        "a file as it is on the base branch against the work tree",
+        "cws-compat diff origin/main:schemas/versions/v2.json next.json",
+        "JSON for scripts (`cws-compat schema diff` describes it)",
+        "cws-compat diff v1 v2 --format json",
+        "every textual edit too, annotations included",
+        "cws-compat diff v1 v2 --structural",
+    )
+)
+@click.argument("old", shell_complete=complete_schema)
+@click.argument("new", shell_complete=complete_schema)
 @store_option
 @click.option(
     "--mode",
@@ -214,8 +254,17 @@ def diff(
     return 0 if report.passed else 1
 
 
-@cli.command()
-@click.argument("rule_id", required=False)
+@cli.command(
+    epilog=examples(
+        "every rule: id, verdict per direction, summary",
+        "cws-compat rules",
+        "one rule, with a before/after example",
+        "cws-compat rules required-added",
+        "the catalogue as docs/rules.md holds it",
+        "cws-compat rules --format markdown > docs/rules.md",
+    )
+)
+@click.argument("rule_id", required=False, shell_complete=complete_rule)
 @format_option("rules")
 def rules(rule_id: str | None, fmt: str) -> int:
     """List the rules (id, backward and forward verdicts, summary), or explain RULE_ID."""
@@ -235,19 +284,33 @@ def rules(rule_id: str | None, fmt: str) -> int:
     return 0
 
 
-@cli.command("schema")
-@click.argument("name", type=click.Choice(["report", "corpus-report", "history"]))
-def schema_command(name: str) -> int:
-    """Print the JSON Schema of a machine-readable output: `report` for `diff --format json`,
-    `corpus-report` for `corpus validate --format json`, `history` for `history --format
-    json`."""
-    from importlib import resources
+@cli.command(
+    "schema",
+    epilog=examples(
+        "the published schemas, and the output each describes",
+        "cws-compat schema",
+        "the schema of `check --format json`, to validate reports against",
+        "cws-compat schema check > check-report.schema.json",
+    ),
+)
+@click.argument("name", required=False, metavar="[NAME]", type=click.Choice(schema_names()))
+@click.option(
+    "--list", "list_only", is_flag=True, help="List the schemas (the default without NAME)."
+)
+def schema_command(name: str | None, list_only: bool) -> int:
+    """Print the JSON Schema of a command's JSON output (NAME: check, diff, versions, ...), or
+    list them.
 
-    filename = {
-        "report": "diff-report.schema.json",
-        "corpus-report": "corpus-report.schema.json",
-        "history": "history.schema.json",
-    }
-    text = resources.files("compat.report").joinpath(filename[name]).read_text(encoding="utf-8")
-    click.echo(text, nl=False)
+    Each schema is a draft 2020-12 JSON Schema, self-contained (a schema that includes another
+    report, as `check` includes `diff`'s, carries it in $defs). `report` and `corpus-report`
+    are the older names of `diff` and `corpus-validate`.
+    """
+    from compat.report.schemas import listing, schema_text
+
+    if name is None or list_only:
+        if name is not None:
+            raise CompatError("--list takes no NAME")
+        click.echo(listing(), nl=False)
+        return 0
+    click.echo(schema_text(name), nl=False)
     return 0

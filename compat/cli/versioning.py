@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from compat.cli.group import cli
+from compat.cli.group import cli, examples
 from compat.cli.options import (
     allow_unknown_option,
+    complete_git_ref,
+    complete_schema,
     fail_on_option,
     format_option,
     gate_mode_option,
@@ -25,12 +27,27 @@ if TYPE_CHECKING:
     from compat.versioning.gate import GateReport
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "in a pull request: the store against the merge base with the base branch",
+        "cws-compat check",
+        "against a given ref, in both directions",
+        "cws-compat check --against origin/main --mode full",
+        "files, each against itself at the ref, else the latest version (exit 1: it breaks)",
+        "cws-compat check next.json --against main",
+        "for CI: annotations in the log, SARIF and JSON in files, from one comparison",
+        "cws-compat check --format github --output sarif=cws-compat.sarif "
+        "--output json=cws-compat.json",
+        "also re-validate the stored corpora against the new versions",
+        "cws-compat check --corpora",
+    )
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--against",
     "ref",
     default=None,
+    shell_complete=complete_git_ref,
     help="Git ref to compare with (branch, tag, sha, origin/x) [default: the merge base with "
     "the pull request's base branch (GITHUB_BASE_REF), else with the default branch].",
 )
@@ -180,7 +197,17 @@ def _outputs(values: tuple[str, ...], default: str) -> list[tuple[str, Path]]:
     return found
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "a schema file as the next version (refused when a change breaks: exit 1)",
+        "cws-compat release next.json",
+        "with a reason for its breaking change (a refusal prints each --ack to complete)",
+        "cws-compat release next.json "
+        "--ack 'required-added@/definitions/ProcessCredentials/required#auid=agents send it'",
+        "named, with one reason for every breaking change",
+        "cws-compat release next.json --name v3 --allow-breaking 'coordinated agent upgrade'",
+    )
+)
 @click.argument("schema", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--name", default=None, help="Version name [default: the next vN].")
 @click.option(
@@ -265,9 +292,19 @@ def release(
     return 1 if result.refused else 0
 
 
-@cli.command()
-@click.argument("old", required=False)
-@click.argument("new", required=False)
+@cli.command(
+    epilog=examples(
+        "the entry of v2, as CHANGELOG.md has it",
+        "cws-compat changelog v1 v2",
+        "the entry a candidate would get (without --label: Unreleased)",
+        "cws-compat changelog v2 next.json --label v3",
+        "regenerate CHANGELOG.md from the store; in CI, fail when it is stale",
+        "cws-compat changelog --write",
+        "cws-compat changelog --check",
+    )
+)
+@click.argument("old", required=False, shell_complete=complete_schema)
+@click.argument("new", required=False, shell_complete=complete_schema)
 @click.option("--write", is_flag=True, help="Regenerate CHANGELOG.md for the whole store.")
 @click.option(
     "--check",
@@ -275,19 +312,37 @@ def release(
     is_flag=True,
     help="Exit 1 when CHANGELOG.md is not what --write would produce.",
 )
+@click.option(
+    "--label",
+    metavar="NAME",
+    default=None,
+    help="The version name in the heading when NEW is not a released version (a file, "
+    "GITREF:PATH), dated today [default: Unreleased, undated].",
+)
 @store_option
 def changelog(
-    old: str | None, new: str | None, write: bool, check_only: bool, store: Path | None
+    old: str | None,
+    new: str | None,
+    write: bool,
+    check_only: bool,
+    label: str | None,
+    store: Path | None,
 ) -> int:
     """Print the changelog entry for NEW (compared with OLD), or keep CHANGELOG.md in step with
-    the store (--write, --check)."""
+    the store (--write, --check).
+
+    Headings name versions, never files: a released NEW (by name, or its file in the store)
+    by its name and release date; any other NEW by --label, else as "Unreleased" (Keep a
+    Changelog's heading for what is not released yet). An OLD that is not a released version
+    is named after its file ("next" for next.json).
+    """
     from compat.versioning.changelog import store_loader, whole
     from compat.versioning.store import Store
 
     settings = _settings(store)
     if write or check_only:
-        if old or new:
-            raise CompatError("--write and --check take no OLD NEW")
+        if old or new or label:
+            raise CompatError("--write and --check take no OLD NEW or --label")
         opened = Store.open(settings.store)
         text = whole(opened.entries, store_loader(opened))
         target = settings.changelog
@@ -307,7 +362,7 @@ def changelog(
         raise CompatError("give OLD and NEW, or --write / --check")
     from compat.versioning.changelog import entry_for
 
-    click.echo(entry_for(old, new, settings.store, settings.default_draft), nl=False)
+    click.echo(entry_for(old, new, settings.store, settings.default_draft, label), nl=False)
     return 0
 
 

@@ -708,26 +708,30 @@ class Workers:
         )
 
     def close(self, finished: bool) -> None:
-        """Stop the workers: when `finished`, by telling them; otherwise at once."""
-        for pipe in self.pipes:
-            with contextlib.suppress(OSError, ValueError):
-                if finished:
-                    pipe.send(None)
-        for process in self.processes:
-            if not finished:
-                process.terminate()
-        for process in self.processes:
-            process.join(2)
-            if process.is_alive():
-                process.kill()
+        """Stop the workers: when `finished`, by telling them; otherwise at once. Shielded from
+        a further Ctrl-C (it is raised once they are stopped), which would otherwise leave
+        shared memory behind; the shared memory goes first (a worker keeps its mapping)."""
+        with shielded():
+            for slots in self.slots:
+                for slot in slots:
+                    with contextlib.suppress(OSError, BufferError):
+                        slot.close()
+                    with contextlib.suppress(OSError):
+                        slot.unlink()
+            for pipe in self.pipes:
+                with contextlib.suppress(OSError, ValueError):
+                    if finished:
+                        pipe.send(None)
+            for process in self.processes:
+                if not finished:
+                    process.terminate()
+            for process in self.processes:
                 process.join(2)
-        for pipe in self.pipes:
-            pipe.close()
-        for slots in self.slots:
-            for slot in slots:
-                with contextlib.suppress(OSError, BufferError):
-                    slot.close()
-                    slot.unlink()
+                if process.is_alive():
+                    process.kill()
+                    process.join(2)
+            for pipe in self.pipes:
+                pipe.close()
 
 
 _END = object()

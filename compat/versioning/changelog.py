@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from compat.errors import CompatError
 from compat.rules import BREAKING, COMPATIBLE, RULES, UNKNOWN
 from compat.rules.base import SECTIONS
 
 if TYPE_CHECKING:
     from compat.engine.model import Change, Report
     from compat.schema.load import LoadedSchema
+    from compat.schema.source import SchemaSource
     from compat.versioning.store import Acknowledgement, Store, VersionEntry
 
 HEADER = """# Changelog
@@ -67,17 +69,20 @@ def entry(
     report: Report | None,
     acknowledged: tuple[Acknowledgement, ...] = (),
     first: str = "",
+    old_label: str | None = None,
 ) -> str:
-    """The changelog entry for version `name` (report: its diff from the previous version)."""
-    lines = [f"## [{name}] - {released}", ""]
+    """The changelog entry for version `name` (report: its diff from the previous version,
+    named `old_label`, else as the report names it); `released` empty: no date (Unreleased)."""
+    lines = [f"## [{name}] - {released}" if released else f"## [{name}]", ""]
+    old = report.old if report is not None and old_label is None else old_label
     if report is None:
         lines += [first or "Initial version.", ""]
         return "\n".join(lines)
     if not report.changes:
-        lines += [f"No change in meaning since {report.old}.", ""]
+        lines += [f"No change in meaning since {old}.", ""]
         return "\n".join(lines)
     lines += [
-        f"Compared with {report.old}: backward {report.backward}, forward "
+        f"Compared with {old}: backward {report.backward}, forward "
         f"{report.forward} (bump: {report.bump}).",
         "",
     ]
@@ -133,21 +138,77 @@ def store_loader(store: Store) -> Loader:
     return load
 
 
-def entry_for(old: str, new: str, store_root: Path, default_draft: str | None = None) -> str:
-    """The entry for NEW against OLD; dated and acknowledged as in the store when NEW is a
-    stored version, else dated today."""
+UNRELEASED = "Unreleased"  # Keep a Changelog's heading for changes not yet released
+
+
+def entry_for(
+    old: str,
+    new: str,
+    store_root: Path,
+    default_draft: str | None = None,
+    label: str | None = None,
+) -> str:
+    """The entry for NEW against OLD. A heading names a version, never a file: a stored
+    version (given by name, or as its unmodified file in the store) by its name, dated and
+    acknowledged as in the store; any other NEW by `label`, dated today, else as
+    "Unreleased", undated. OLD is named the same way, a file by its stem ("next" for
+    next.json, "v2 at main" for main:schemas/v2.json)."""
     from datetime import date
 
     from compat.engine.compare import compare
     from compat.versioning.sources import load
     from compat.versioning.store import Store
 
-    report = compare(load(old, store_root, default_draft), load(new, store_root, default_draft))
-    released = date.today().isoformat()
-    acks: tuple[Acknowledgement, ...] = ()
-    if (store_root / "index.json").is_file():
-        store = Store.open(store_root)
-        if new in store:
-            released = store.entry(new).released
-            acks = store.entry(new).acknowledged
-    return entry(new, released, report, acks)
+    old_schema = load(old, store_root, default_draft)
+    new_schema = load(new, store_root, default_draft)
+    report = compare(old_schema, new_schema)
+    store = Store.open(store_root) if (store_root / "index.json").is_file() else None
+    stored = stored_name(new_schema.source, store)
+    if stored is not None and store is not None:
+        if label is not None and label != stored:
+            raise CompatError(f"--label {label}: NEW is the released version {stored}")
+        stored_entry = store.entry(stored)
+        return entry(
+            stored,
+            stored_entry.released,
+            report,
+            stored_entry.acknowledged,
+            old_label=_old(old_schema, store),
+        )
+    if label is None:
+        return entry(UNRELEASED, "", report, old_label=_old(old_schema, store))
+    if store is not None and label in store:
+        raise CompatError(
+            f"--label {label}: {label} is a released version, and NEW is not it (a new "
+            "version needs a name of its own)"
+        )
+    return entry(label, date.today().isoformat(), report, old_label=_old(old_schema, store))
+
+
+def stored_name(source: SchemaSource, store: Store | None) -> str | None:
+    """The store version `source` is: one loaded by name, or a version's own file in the
+    store, unmodified (its sha256 is the index's)."""
+    if source.version is not None:
+        return source.version
+    if store is None or source.path is None:
+        return None
+    import hashlib
+
+    where = source.path.resolve()
+    digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+    for item in store.entries:
+        if (store.root / item.file).resolve() == where and item.sha256 == digest:
+            return item.name
+    return None
+
+
+def _old(schema: LoadedSchema, store: Store | None = None) -> str:
+    """OLD's name in an entry: its store version, else its file's stem (and git ref)."""
+    source = schema.source
+    name = stored_name(source, store)
+    if name is not None:
+        return name
+    if source.path is not None:
+        return source.path.stem
+    ref, _, inner = source.label.partition(":")  # GITREF:PATH
+    return f"{PurePosixPath(inner).stem} at {ref}" if inner else source.label
