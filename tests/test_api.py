@@ -643,17 +643,18 @@ def test_the_typing_marker_is_shipped() -> None:
     assert 'packages = ["compat"]' in pyproject
 
 
-def test_the_documented_examples_run(in_repo_root: Path) -> None:
+@pytest.mark.parametrize(("page", "examples"), [("docs/api.md", 40), ("README.md", 6)])
+def test_the_documented_examples_run(in_repo_root: Path, page: str, examples: int) -> None:
     changelog = (ROOT / "CHANGELOG.md").read_bytes()
     outcome = doctest.testfile(
-        str(ROOT / "docs" / "api.md"),
+        str(ROOT / page),
         module_relative=False,
         optionflags=doctest.ELLIPSIS,
         raise_on_error=False,
         verbose=False,
     )
     assert outcome.failed == 0
-    assert outcome.attempted >= 40
+    assert outcome.attempted >= examples
     assert (ROOT / "CHANGELOG.md").read_bytes() == changelog  # the examples write elsewhere
 
 
