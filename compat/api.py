@@ -724,12 +724,16 @@ class Release:
 
     `to_dict()` is what `cws-compat release --format json` prints."""
 
-    __slots__ = ("_result", "mode")
+    __slots__ = ("_mode", "_result")
 
     def __init__(self, result: ReleaseResult, mode: str) -> None:
         self._result = result
-        self.mode: str = mode
-        """The mode the release was held to."""
+        self._mode = mode
+
+    @property
+    def mode(self) -> ReleaseMode:
+        """The mode the release was held to (from the settings when not given)."""
+        return cast(ReleaseMode, self._mode)
 
     @property
     def name(self) -> str:
