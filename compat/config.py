@@ -185,6 +185,17 @@ def load_settings(cwd: Path | None = None) -> Settings:
     )
 
 
+def settings_for(store: Path | None) -> Settings:
+    """The settings from the current directory, with `store` (when given) as the store: what
+    every command (`--store`) and the Python API (`store=`) work with."""
+    settings = load_settings()
+    if store is not None:
+        import dataclasses
+
+        return dataclasses.replace(settings, store=store)
+    return settings
+
+
 def _home(cwd: Path, base: Path | None) -> Path:
     """Where a store would be when none is found: beside the settings, else at the repository
     root, else in the current directory."""

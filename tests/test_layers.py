@@ -24,9 +24,10 @@ LAYERS = {
     "docs_hugo": 6,
     "docs_formats": 6,
     "report": 7,
-    "cli": 8,
-    "__init__": 8,
-    "__main__": 8,
+    "api": 8,  # the Python API: the command line's commands as functions
+    "cli": 9,
+    "__init__": 9,
+    "__main__": 9,
 }
 
 

@@ -254,26 +254,25 @@ def _corpus_run(
     fail_on: str | None = None,
 ) -> Any:
     per_file = bool(engine.pop("per_file", False))
-    from compat.corpus.run import fail_level, run_for
+    from compat.api import run_corpora
 
     bars = not quiet and sys.stderr.isatty()
     progress = _progress_bar() if bars and engine["engine"] == "local" else None
     cluster_progress = _cluster_bar() if bars and engine["engine"] == "dask" else None
     settings = _settings(store)
     try:
-        report = run_for(
+        return run_corpora(
             settings,
-            list(paths),
+            paths,
             against,
             captured_under,
             assert_formats,
             workers,
+            per_file,
+            fail_on,
             progress,
             _engine(workers, cluster_progress, **engine),
-            per_file,
         )
-        report.fail_on = fail_level(fail_on, settings)
-        return report
     finally:
         for bar in (progress, cluster_progress):
             if bar is not None:

@@ -18,14 +18,9 @@ if TYPE_CHECKING:
 
 
 def settings_for(store: Path | None) -> Settings:
-    from compat.config import load_settings
+    from compat.config import settings_for
 
-    settings = load_settings()
-    if store is not None:
-        import dataclasses
-
-        return dataclasses.replace(settings, store=store)
-    return settings
+    return settings_for(store)
 
 
 def store_option(func: Callable[..., Any]) -> Callable[..., Any]:

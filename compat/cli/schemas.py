@@ -21,7 +21,7 @@ from compat.cli.options import (
 )
 from compat.cli.options import settings_for as _settings
 from compat.errors import CompatError
-from compat.modes import PLAIN, Mode
+from compat.modes import PLAIN
 from compat.report.schemas import names as schema_names
 
 
@@ -38,23 +38,9 @@ from compat.report.schemas import names as schema_names
 def versions(store: Path | None, fmt: str) -> int:
     """List the versions in the store, oldest first, verifying every checksum."""
     from compat.report.registry import render
-    from compat.versioning.store import Store, definitions_of
+    from compat.versioning.store import Store, version_rows
 
-    opened = Store.open(_settings(store).store)
-    rows = []
-    for name in opened.names:
-        stored = opened.load(name)
-        properties = stored.document.get("properties")
-        rows.append(
-            {
-                "name": name,
-                "released": stored.entry.released,
-                "sha256": stored.entry.sha256,
-                "definitions": len(definitions_of(stored.document)),
-                "root_properties": len(properties) if isinstance(properties, dict) else 0,
-                "file": stored.entry.file,
-            }
-        )
+    rows = version_rows(Store.open(_settings(store).store))
     click.echo(render("versions", fmt, rows), nl=False)
     return 0
 
@@ -225,25 +211,14 @@ def diff(
     counterexample where one is found. Exits 1 when a change is breaking (or unknown, unless
     --fail-on breaking) under the mode. OLD and NEW may be JSON or YAML.
     """
-    from compat.engine.compare import compare
+    from compat.api import compare_schemas
     from compat.report.registry import Style, render
-    from compat.versioning.sources import load
 
     settings = _settings(store)
-    draft = default_draft or settings.default_draft
-    old_schema = load(old, settings.store, draft, assert_formats)
-    new_schema = load(new, settings.store, draft, assert_formats)
-    report = compare(
-        old_schema,
-        new_schema,
-        mode=Mode.choose(mode, settings.mode).plain,
-        assert_formats=assert_formats,
-        allow_unknown=lets_unknown_pass(fail_on, allow_unknown, settings),
+    passing_unknown = lets_unknown_pass(fail_on, allow_unknown, settings)
+    report = compare_schemas(
+        old, new, settings, mode, default_draft, assert_formats, passing_unknown, structural
     )
-    if structural:
-        from compat.diff.structural import edits
-
-        report.structural = edits(old_schema.source.document, new_schema.source.document)
     to_stdout = output is None or str(output) == "-"
     use_color = fmt == "text" and to_stdout and (sys.stdout.isatty() if color is None else color)
     text = render("diff", fmt, report, Style(color=use_color))

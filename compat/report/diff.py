@@ -13,6 +13,7 @@ MAX_PATHS_SHOWN = 3
 
 
 def to_json_data(report: Report) -> dict[str, Any]:
+    """The report as `diff --format json` prints it (and `compat.Report.to_dict` returns it)."""
     data = {
         "report_version": REPORT_VERSION,
         "old": report.old,
@@ -29,14 +30,15 @@ def to_json_data(report: Report) -> dict[str, Any]:
         "backward_compatible": report.backward == "compatible",
         "forward_compatible": report.forward == "compatible",
         "bump": report.bump,
-        "changes": [_change_json(c) for c in report.changes],
+        "changes": [change_json(c) for c in report.changes],
     }
     if report.structural is not None:
         data["structural"] = [edit.to_json() for edit in report.structural]
     return data
 
 
-def _change_json(change: Change) -> dict[str, Any]:
+def change_json(change: Change) -> dict[str, Any]:
+    """One change as the JSON report holds it."""
     data: dict[str, Any] = {
         "rule": change.rule,
         "backward": change.backward,
@@ -51,12 +53,13 @@ def _change_json(change: Change) -> dict[str, Any]:
         "message": change.message,
     }
     if change.counterexamples:
-        data["counterexample"] = _counterexample_json(change.counterexamples[0])
-        data["counterexamples"] = [_counterexample_json(c) for c in change.counterexamples]
+        data["counterexample"] = counterexample_json(change.counterexamples[0])
+        data["counterexamples"] = [counterexample_json(c) for c in change.counterexamples]
     return data
 
 
-def _counterexample_json(example: Any) -> dict[str, Any]:
+def counterexample_json(example: Any) -> dict[str, Any]:
+    """One counterexample as the JSON report holds it."""
     return {
         "direction": example.direction,
         "instance": example.instance,

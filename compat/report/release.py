@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compat.report.diff import render_text as diff_text
 
@@ -12,10 +12,15 @@ if TYPE_CHECKING:
 
 
 def render_json(result: ReleaseResult) -> str:
+    return json.dumps(to_json_data(result), indent=2) + "\n"
+
+
+def to_json_data(result: ReleaseResult) -> dict[str, Any]:
+    """The result as `release --format json` prints it (and `compat.Release.to_dict`)."""
     from compat.versioning.acknowledge import fingerprint
 
     named = result.selectors()
-    data = {
+    return {
         "name": result.name,
         "released": not result.refused,
         "refused": [
@@ -31,7 +36,6 @@ def render_json(result: ReleaseResult) -> str:
         ],
         "written": [str(p) for p in result.written],
     }
-    return json.dumps(data, indent=2) + "\n"
 
 
 def render_text(result: ReleaseResult, mode: str) -> str:

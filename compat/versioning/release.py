@@ -65,6 +65,7 @@ def release(
     today: str | None = None,
     reasons: Sequence[Reason] = (),
     waiting: Callable[[Path], None] | None = None,
+    data: bytes | None = None,
 ) -> ReleaseResult:
     """Release `schema` into the store. Each breaking or unknown change needs a reason: its own
     (`reasons`, from --ack) or `allow_breaking`'s; changes acknowledged by a version between
@@ -72,11 +73,14 @@ def release(
 
     One release at a time: the store's lock is held from reading the index to writing it, and
     the index must still be what was read when the files are renamed into place (a writer that
-    does not take the lock makes this one refuse)."""
+    does not take the lock makes this one refuse). `data`, when given, are the schema's
+    bytes (a document from the Python API; `schema` then only names it), else `schema` is
+    read."""
     Store.open(store_root)  # a store is there, before its lock file is created
     if allow_breaking is not None:
         checked_reason(allow_breaking, "--allow-breaking")
-    data = read_bytes(schema, what="schema file")
+    if data is None:
+        data = read_bytes(schema, what="schema file")
     with locked(store_root, waiting=waiting):
         return _release(
             data,

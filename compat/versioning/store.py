@@ -200,6 +200,26 @@ def index_json(entries: list[VersionEntry]) -> str:
     return dump_json({"versions": [entry.to_json() for entry in entries]})
 
 
+def version_rows(store: Store) -> list[dict[str, Any]]:
+    """What `cws-compat versions` lists of each version, oldest first: name, release date,
+    sha256, definitions, root properties and file (each version read, its checksum verified)."""
+    rows = []
+    for name in store.names:
+        stored = store.load(name)
+        properties = stored.document.get("properties")
+        rows.append(
+            {
+                "name": name,
+                "released": stored.entry.released,
+                "sha256": stored.entry.sha256,
+                "definitions": len(definitions_of(stored.document)),
+                "root_properties": len(properties) if isinstance(properties, dict) else 0,
+                "file": stored.entry.file,
+            }
+        )
+    return rows
+
+
 def definitions_of(document: dict[str, Any]) -> dict[str, Any]:
     """The named definitions of a schema, from `$defs` or draft-04's `definitions`."""
     found: dict[str, Any] = {}
