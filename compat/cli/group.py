@@ -62,6 +62,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Print the JSON Schema of a machine-readable output: `report` for `diff --format "
         "json`, `corpus-report` for `corpus validate --format json`.",
     ),
+    "store": (
+        "compat.cli.store",
+        "Build the store from the git history of a schema file (import-git).",
+    ),
     "versions": (
         "compat.cli.schemas",
         "List the versions in the store, oldest first, verifying every checksum.",

@@ -32,6 +32,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "versions": ("text", "json"),
     "gate": ("text", "json", "markdown", "github", "sarif", "junit"),
     "release": ("text", "json"),
+    "import-git": ("text", "json"),
     "corpus": ("text", "json", "markdown"),
     "matrix": ("text", "markdown", "json"),
 }
@@ -94,6 +95,15 @@ def _release() -> dict[str, Renderer]:
     }
 
 
+def _import_git() -> dict[str, Renderer]:
+    from compat.report import importgit
+
+    return {
+        "text": lambda r, s: importgit.render_text(r),
+        "json": lambda r, s: importgit.render_json(r),
+    }
+
+
 def _corpus() -> dict[str, Renderer]:
     from compat.report import corpus
 
@@ -121,6 +131,7 @@ _LOADERS: dict[str, Callable[[], dict[str, Renderer]]] = {
     "versions": _versions,
     "gate": _gate,
     "release": _release,
+    "import-git": _import_git,
     "corpus": _corpus,
     "matrix": _matrix,
 }

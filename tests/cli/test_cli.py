@@ -22,6 +22,8 @@ COMMANDS = [
     "check",
     "release",
     "changelog",
+    "store",
+    "store import-git",
     "corpus",
     "corpus generate",
     "corpus validate",
