@@ -67,7 +67,11 @@ def render_text(result: ImportResult) -> str:
     if result.dry_run:
         lines.append(f"would import {versions} from {commits}; nothing was written (--dry-run)")
     else:
-        written = ", ".join(_shown(p) for p in result.written)
+        shown = [_shown(p) for p in result.written]
+        files = shown[: len(imported)]  # the version files, then the changelog and index
+        if len(files) > 3:
+            files = [files[0], "...", files[-1]]
+        written = ", ".join(files + shown[len(imported) :])
         lines.append(f"imported {versions} from {commits}: {written}")
     return "\n".join(lines) + "\n"
 

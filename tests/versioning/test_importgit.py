@@ -146,8 +146,7 @@ def test_a_history_with_a_rename_a_reformat_a_description_and_a_revert(
         "(major); 1 change acknowledged  [require name]",
         f"  v5    2021-07-10  {short['revert']}  backward compatible, forward breaking "
         "(minor)  [revert: require name]",
-        "imported 5 versions (v1 to v5) from 7 commits: schemas/versions/v1.json, "
-        "schemas/versions/v2.json, schemas/versions/v3.json, schemas/versions/v4.json, "
+        "imported 5 versions (v1 to v5) from 7 commits: schemas/versions/v1.json, ..., "
         "schemas/versions/v5.json, CHANGELOG.md, schemas/versions/index.json",
     ]
 
