@@ -115,7 +115,7 @@ def import_git(
 ) -> ImportResult:
     """Import the versions of the file at `paths` (its current name first, then the names it
     had before) from the first-parent history of HEAD in the repository around `repo_dir`."""
-    from compat.util.interrupts import sigint_blocked
+    from compat.util.interrupts import stop_signals_blocked
     from compat.versioning.git import open_repo
 
     names = checked_paths(paths)
@@ -126,9 +126,10 @@ def import_git(
         found.run(since, source.since(since))
         return found, index_data
 
-    # git runs with Ctrl-C blocked: the command is told (Interrupted) and stops, closing the
-    # repository; a git killed by the terminal's SIGINT would instead look like git failing
-    with sigint_blocked():
+    # git runs with Ctrl-C and SIGTERM blocked: the command is told (Interrupted) and stops,
+    # closing the repository; a git killed by a signal sent to the whole process group (the
+    # terminal's Ctrl-C) would instead look like git failing
+    with stop_signals_blocked():
         repo = open_repo(repo_dir)
         try:
             source = _Source(repo, names)

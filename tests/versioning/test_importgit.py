@@ -9,6 +9,7 @@ import json
 import os
 import random
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -588,11 +589,13 @@ def test_a_store_written_meanwhile_by_a_writer_without_the_lock_is_refused(
     assert {k for k in after if after[k] != before.get(k)} == {"schemas/versions/index.json"}
 
 
-def test_ctrl_c_at_any_moment_of_an_import(
-    project: Path, tmp_path: Path, history: tuple[Source, dict[str, str]]
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_at_any_moment_of_an_import(
+    project: Path, tmp_path: Path, history: tuple[Source, dict[str, str]], signum: int
 ) -> None:
-    """The real command line in a subprocess, SIGINT to its process group at random moments:
-    it stops with one line and status 130 writing nothing, or has finished the whole import."""
+    """The real command line in a subprocess, the signal sent to its whole process group (git
+    included) at random moments: it stops with one line and status 130 writing nothing, or
+    has finished the whole import."""
     source, _ = history
     args = [*IMPORT, str(source.root), "--path", FILE, "--path", OLD]
     timing = tmp_path / "timing"
@@ -605,9 +608,12 @@ def test_ctrl_c_at_any_moment_of_an_import(
         for child in project.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
         delay = chooser.uniform(span * i / 8, span * (i + 1) / 8)
-        outcome = interrupted_run(args, project, delay, chooser.choice([1, 1, 2]))
-        where = f"seed {seed}, SIGINT at {delay:.3f} s: {outcome}"
-        what = classify(outcome, where, finished="imported 5 versions")
+        outcome = interrupted_run(args, project, delay, chooser.choice([1, 1, 2]), signum=signum)
+        where = f"seed {seed}, signal {signum} at {delay:.3f} s: {outcome}"
+        if outcome.code == -signal.SIGTERM and not (outcome.out or outcome.err):
+            what = "before our code"  # Python's default for SIGTERM, before main() runs
+        else:
+            what = classify(outcome, where, finished="imported 5 versions")
         seen[what] = seen.get(what, 0) + 1
         if what == "finished":
             assert assert_consistent(project) == ["v1", "v2", "v3", "v4", "v5"], where
