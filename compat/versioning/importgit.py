@@ -195,6 +195,10 @@ class _Source:
         self.specs = [f":(literal){name}" for name in names]
 
     @property
+    def shallow(self) -> bool:
+        return Path(self.repo.git_dir, "shallow").exists()
+
+    @property
     def head_label(self) -> str:
         return f"HEAD ({self.branch})" if self.branch else f"HEAD ({self.head.short}, detached)"
 
@@ -413,11 +417,14 @@ class _Plan:
             if entry.commit is None:
                 continue
             if not self.source.contains(entry.commit):
+                why = "the branch was rewritten, or this is another repository"
+                if self.source.shallow:
+                    why += ", or this shallow clone lacks it: git fetch --unshallow"
                 raise CompatError(
                     f"{self.store.root / INDEX_NAME}: {entry.name} was imported from commit "
                     f"{entry.commit[:12]}, which is not in the history of "
-                    f"{self.source.head_label} in {self.source.where} (the branch was "
-                    "rewritten, or this is another repository); nothing was written"
+                    f"{self.source.head_label} in {self.source.where} ({why}); nothing was "
+                    "written"
                 )
             return entry.name, entry.commit
         return None

@@ -10,6 +10,7 @@ import os
 import random
 import shutil
 import signal
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from compat.versioning.store import Store
 from tests.conftest import ROOT, STORE, Result, invoke
 from tests.processes import classify, interrupted_run, leftovers, timed_run
 from tests.versioning.gitsource import Source, schema, text
+from tests.versioning.scratch import GIT
 
 FILE = "schema.json"
 OLD = "old.json"
@@ -202,6 +204,20 @@ def test_the_repository_defaults_to_the_current_directorys(
     assert (source.root / "CHANGELOG.md").is_file()
 
 
+def test_a_bare_clone_gives_the_same_store(
+    project: Path, tmp_path: Path, history: tuple[Source, dict[str, str]]
+) -> None:
+    source, _ = history
+    bare = tmp_path / "agent.git"
+    source.git("clone", "-q", "--bare", str(source.root), str(bare))
+    assert invoke(*IMPORT, str(bare), "--path", FILE, "--path", OLD).code == 0
+    from_bare = tree(project)
+    shutil.rmtree(project / "schemas")
+    (project / "CHANGELOG.md").unlink()
+    assert run(source).code == 0
+    assert tree(project) == from_bare
+
+
 def test_a_dry_run_shows_the_versions_and_writes_nothing(
     project: Path, history: tuple[Source, dict[str, str]]
 ) -> None:
@@ -245,6 +261,26 @@ def test_a_removed_file_makes_no_version_and_its_return_is_compared_with_the_las
     assert commits[same]["skipped"] == "the same JSON as v1"
     assert commits[changed]["version"] == "v2"
     assert assert_consistent(project) == ["v1", "v2"]
+
+
+def test_the_release_date_is_the_committer_date_in_the_committers_time_zone(
+    project: Path, tmp_path: Path
+) -> None:
+    """The day the change landed: the committer date (not the author date), as the committer's
+    clock read it (`git log --format=%cs`), not converted to UTC."""
+    source = Source(tmp_path / "dates")
+    (source.root / FILE).write_text(text(schema()))
+    source.git("add", FILE)
+    env = {
+        "GIT_AUTHOR_DATE": "2020-12-31T09:00:00+00:00",
+        "GIT_COMMITTER_DATE": "2021-01-10T23:30:00-05:00",  # 2021-01-11 in UTC
+    }
+    subprocess.run(
+        [*GIT, "commit", "-q", "-m", "late"], cwd=source.root, check=True, env={**os.environ, **env}
+    )
+    assert source.git("log", "-1", "--format=%cs") == "2021-01-10"
+    assert invoke(*IMPORT, str(source.root), "--path", FILE).code == 0
+    assert store_of(project).entry("v1").released == "2021-01-10"
 
 
 # -- merges: the first-parent history ----------------------------------------------------------
