@@ -351,6 +351,27 @@ def test_importing_again_adds_only_the_new_commits(
     assert assert_consistent(project)[-1] == "v6"
 
 
+def test_a_version_released_by_hand_between_imports_is_the_one_compared_with(
+    project: Path, tmp_path: Path, history: tuple[Source, dict[str, str]]
+) -> None:
+    """`release` after an import: the next import starts after the last recorded commit and
+    compares with the released version (the store's latest), skipping a commit that holds it."""
+    source, _ = history
+    assert run(source).code == 0
+    released = tmp_path / "by-hand.json"
+    released.write_text(text(schema(name=True, required_name=True)))
+    assert invoke("release", str(released), "--allow-breaking", "agents send it").code == 0
+    same = source.commit("2021-08-01", "upstream catches up", {FILE: released.read_text()})
+    newer = source.commit("2021-09-01", "describe", {FILE: text(schema(name=True))})
+    result = run(source, "--format", "json")
+    assert result.code == 0, result.err
+    commits = {c["commit"]: c for c in result.json()["commits"]}
+    assert commits[same]["skipped"] == "the same JSON as v6"
+    assert (commits[newer]["version"], commits[newer]["compared_with"]) == ("v7", "v6")
+    assert [e.commit is None for e in store_of(project).entries][-2:] == [True, False]
+    assert assert_consistent(project)[-1] == "v7"
+
+
 def test_a_store_with_released_versions_continues_their_numbering(
     project: Path, tmp_path: Path
 ) -> None:
