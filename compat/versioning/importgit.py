@@ -346,14 +346,14 @@ def _remove_empty(directories: list[Path]) -> None:
 
 class _Versions:
     """Loaded versions by name: the store's (checksums verified) and the new ones (from their
-    bytes), labelled with their names as `changelog --write` will label them. A few are kept
-    loaded: comparisons go from one version to the next."""
+    bytes), loaded and labelled as `changelog --write` loads them (`store_loader`), so that the
+    changelog written here is the one it writes. A few are kept loaded: comparisons go from
+    one version to the next."""
 
     KEEP = 6
 
-    def __init__(self, store: Store, default_draft: str | None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.default_draft = default_draft
         self.new: dict[str, bytes] = {}
         self._loaded: OrderedDict[str, LoadedSchema] = OrderedDict()
 
@@ -369,7 +369,7 @@ class _Versions:
                 source = from_bytes(self.new[name], name, path, name)
             else:
                 source = stored_source(self.store, name)
-            loaded = prepare(source, self.default_draft)
+            loaded = prepare(source)
             self._loaded[name] = loaded
             while len(self._loaded) > self.KEEP:
                 self._loaded.popitem(last=False)
@@ -394,7 +394,7 @@ class _Plan:
         self.assert_formats = assert_formats
         self.default_draft = default_draft
         self.entries = list(store.entries)
-        self.versions = _Versions(store, default_draft)
+        self.versions = _Versions(store)
         self.reports: dict[tuple[str, str], Report] = {}
         self.result = ImportResult(source.where, source.head, source.branch, list(source.names))
 
@@ -443,7 +443,9 @@ class _Plan:
         data = lf(data)
         label = f"{path} at commit {commit.short} ({commit.date})"
         try:
-            loaded = prepare(from_bytes(data, label, name=path), self.default_draft)
+            loaded = prepare(
+                from_bytes(data, label, name=path), self.default_draft, self.assert_formats
+            )
         except CompatError as exc:
             raise CompatError(f"{exc}; nothing was imported") from None
         document = loaded.source.document
