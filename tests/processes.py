@@ -47,11 +47,17 @@ def timed_run(args: list[str], cwd: Path) -> float:
 
 
 def interrupted_run(
-    args: list[str], cwd: Path, delay: float, signals: int = 1, gap: float = 0.03
+    args: list[str],
+    cwd: Path,
+    delay: float,
+    signals: int = 1,
+    gap: float = 0.03,
+    signum: int = signal.SIGINT,
 ) -> Outcome:
-    """Start `cws-compat ARGS` in its own process group, send SIGINT to the whole group (as a
-    terminal's Ctrl-C does) after `delay` seconds, `signals` times `gap` seconds apart, and wait
-    until every process of the group is gone (a worker left running counts as a hang)."""
+    """Start `cws-compat ARGS` in its own process group, send SIGINT (or `signum`) to the whole
+    group (as a terminal's Ctrl-C does) after `delay` seconds, `signals` times `gap` seconds
+    apart, and wait until every process of the group is gone (a worker left running counts as
+    a hang)."""
     process = subprocess.Popen(
         [*command(), *args],
         cwd=cwd,
@@ -63,7 +69,7 @@ def interrupted_run(
     time.sleep(delay)
     started = time.monotonic()
     for _ in range(signals):
-        _signal_group(process.pid, signal.SIGINT)
+        _signal_group(process.pid, signum)
         time.sleep(gap)
     try:
         out, err = process.communicate(timeout=HANG)

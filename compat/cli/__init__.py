@@ -76,8 +76,8 @@ def os_error(exc: OSError) -> str:
 
 
 def main() -> None:
-    """The `cws-compat` command: `run`, then exit with its status. Ctrl-C, from the first
-    moment on, gives one line and status 130 (`util.interrupts`)."""
+    """The `cws-compat` command: `run`, then exit with its status. Ctrl-C (or SIGTERM), from
+    the first moment on, gives one line and status 130 (`util.interrupts`)."""
     try:
         from compat.util.interrupts import install_handler
 
@@ -85,7 +85,7 @@ def main() -> None:
         code = run()
         sys.stdout.flush()
     except KeyboardInterrupt:  # before the command started
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _ignore_stop_signals()
         interrupted(sys.stderr)
         code = 130
     except BrokenPipeError:
@@ -97,8 +97,13 @@ def main() -> None:
         _quiet_stdout()
         code = 2
     # the outcome is decided: a late Ctrl-C must not turn it into a death by signal at exit
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ignore_stop_signals()
     sys.exit(code)
+
+
+def _ignore_stop_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def _quiet_stdout() -> None:

@@ -115,6 +115,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Print the JSON Schema of a command's JSON output (NAME: check, diff, versions, ...), "
         "or list them.",
     ),
+    "store": (
+        "compat.cli.store",
+        "Build the store from the git history of a schema file (import-git).",
+    ),
     "versions": (
         "compat.cli.schemas",
         "List the versions in the store, oldest first, verifying every checksum.",

@@ -33,6 +33,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "versions": ("text", "json"),
     "gate": ("text", "json", "markdown", "github", "sarif", "junit", "html"),
     "release": ("text", "json"),
+    "import-git": ("text", "json"),
     "corpus": ("text", "json", "markdown", "html"),
     "matrix": ("text", "markdown", "json", "html"),
     "history": ("text", "json", "markdown", "html"),
@@ -107,6 +108,15 @@ def _release() -> dict[str, Renderer]:
     }
 
 
+def _import_git() -> dict[str, Renderer]:
+    from compat.report import importgit
+
+    return {
+        "text": lambda r, s: importgit.render_text(r),
+        "json": lambda r, s: importgit.render_json(r),
+    }
+
+
 def _corpus() -> dict[str, Renderer]:
     from compat.report import corpus
 
@@ -147,6 +157,7 @@ _LOADERS: dict[str, Callable[[], dict[str, Renderer]]] = {
     "versions": _versions,
     "gate": _gate,
     "release": _release,
+    "import-git": _import_git,
     "corpus": _corpus,
     "matrix": _matrix,
     "history": _history,

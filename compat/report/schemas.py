@@ -22,6 +22,7 @@ SCHEMAS: dict[str, tuple[str, str]] = {
     "corpus-validate": ("corpus-report.schema.json", "corpus validate --format json"),
     "diff": ("diff-report.schema.json", "diff --format json"),
     "history": ("history.schema.json", "history [INSTANCE_PATH] --format json"),
+    "import-git": ("import-git-report.schema.json", "store import-git --format json"),
     "release": ("release-report.schema.json", "release --format json"),
     "rules": ("rules.schema.json", "rules [ID] --format json"),
     "versions": ("versions.schema.json", "versions --format json"),

@@ -35,19 +35,26 @@ _receivers: dict[int, Receiver] = {}
 _command: list[Receiver] = []  # the command this process runs, once it has started
 
 
+# SIGTERM (a cancelled CI job, `timeout`, a service manager stopping us) is answered as Ctrl-C
+# is: the command stops where it is safe to, writing nothing half-way
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def on_sigint(signum: int, frame: object) -> None:
-    """The command line's SIGINT handler: before the command starts, KeyboardInterrupt (nothing
-    to clean up yet); afterwards the command is told, and the main thread is never cut short
-    (it reports, removes temporary files and exits)."""
+    """The command line's SIGINT (and SIGTERM) handler: before the command starts,
+    KeyboardInterrupt (nothing to clean up yet); afterwards the command is told, and the main
+    thread is never cut short (it reports, removes temporary files and exits)."""
     if not _command:
         raise KeyboardInterrupt
     _command[-1].interrupt()
 
 
 def install_handler() -> None:
-    """Answer Ctrl-C with `on_sigint` (from the main thread of the command line only)."""
+    """Answer Ctrl-C and SIGTERM with `on_sigint` (from the main thread of the command line
+    only)."""
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, on_sigint)
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, on_sigint)
 
 
 class Receiver:
@@ -197,6 +204,23 @@ def sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@contextlib.contextmanager
+def stop_signals_blocked() -> Iterator[None]:
+    """SIGINT and SIGTERM blocked in the calling thread for the block: programs started inside
+    it (git) are not killed under the command by a signal sent to the whole process group; the
+    command is told (`Interrupted`) and stops them itself."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def ignore_sigint() -> None:
-    """In a worker process: Ctrl-C is the parent's to handle."""
+    """In a worker process: Ctrl-C is the parent's to handle; SIGTERM (the parent's
+    `terminate()`) ends it at once, as by default (a forked worker inherits `on_sigint`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

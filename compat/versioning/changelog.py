@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -81,11 +81,13 @@ def entry(
     if not report.changes:
         lines += [f"No change in meaning since {old}.", ""]
         return "\n".join(lines)
-    lines += [
-        f"Compared with {old}: backward {report.backward}, forward "
-        f"{report.forward} (bump: {report.bump}).",
-        "",
-    ]
+    if report.bump == "patch" and all(section(c) == "Documentation" for c in report.changes):
+        # descriptions, titles, examples...: a validator sees no difference, and a reader of
+        # the changelog should see that at once, before the list
+        summary = "annotations only, nothing a validator sees changes"
+    else:
+        summary = f"backward {report.backward}, forward {report.forward}"
+    lines += [f"Compared with {old}: {summary} (bump: {report.bump}).", ""]
     for title in SECTIONS:
         items = [c for c in report.changes if section(c) == title]
         if not items:
@@ -99,8 +101,13 @@ def entry(
 Loader = Callable[[str], "LoadedSchema"]
 
 
-def whole(entries: list[VersionEntry], load: Loader) -> str:
-    """The whole CHANGELOG.md for the store's versions, newest first."""
+def whole(
+    entries: list[VersionEntry],
+    load: Loader,
+    compared: Mapping[tuple[str, str], Report] | None = None,
+) -> str:
+    """The whole CHANGELOG.md for the store's versions, newest first. `compared`: reports
+    already made of (previous, version) with the default settings, not made again."""
     from compat.engine.compare import compare
     from compat.versioning.store import definitions_of
 
@@ -123,7 +130,8 @@ def whole(entries: list[VersionEntry], load: Loader) -> str:
                 )
             )
             continue
-        report = compare(load(entries[position - 1].name), load(current.name))
+        pair = (entries[position - 1].name, current.name)
+        report = (compared or {}).get(pair) or compare(load(pair[0]), load(pair[1]))
         parts.append(entry(current.name, current.released, report, current.acknowledged))
     return "\n".join(parts)
 

@@ -2,8 +2,9 @@
 
 The index (`index.json`) lists the versions in release order; each entry names its file, the
 sha256 of the file's content with LF line endings (`content_sha256`: a CRLF checkout of the
-same file matches it) and its release date. A version whose bytes no longer match the
-checksum is refused: released versions are immutable.
+same file matches it) and its release date; a version imported from git history
+(`store import-git`) also records the commit it was taken from (`commit`, the full hash). A
+version whose bytes no longer match the checksum is refused: released versions are immutable.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ LOCK_NAME = ".cws-compat.lock"  # exists while a release holds the store's lock
 LOCK_WAIT = 120.0  # seconds a release waits for another one to finish
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+COMMIT_RE = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")  # SHA-1 or SHA-256 repositories
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class VersionEntry:
     sha256: str
     released: str
     acknowledged: tuple[Acknowledgement, ...] = ()
+    commit: str | None = None  # the git commit an imported version was taken from
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -44,6 +47,8 @@ class VersionEntry:
             "sha256": self.sha256,
             "released": self.released,
         }
+        if self.commit is not None:
+            data["commit"] = self.commit
         if self.acknowledged:
             data["acknowledged"] = [a.to_json() for a in self.acknowledged]
         return data
@@ -189,8 +194,11 @@ def _parse_entry(item: Any, where: str) -> VersionEntry:
         raise CompatError(f"{where}: 'released' must be a date (YYYY-MM-DD)")
     if "/" in values["file"] or "\\" in values["file"] or values["file"].startswith("."):
         raise CompatError(f"{where}: 'file' must be a plain file name in the store")
+    commit = item.get("commit")
+    if commit is not None and not (isinstance(commit, str) and COMMIT_RE.match(commit)):
+        raise CompatError(f"{where}: 'commit' must be a full git commit hash (lowercase hex)")
     acks = parse_acknowledgements(item.get("acknowledged", []), f"{where}: acknowledged")
-    return VersionEntry(**values, acknowledged=acks)
+    return VersionEntry(**values, acknowledged=acks, commit=commit)
 
 
 def index_json(entries: list[VersionEntry]) -> str:

@@ -23,6 +23,8 @@ COMMANDS = [
     "check",
     "release",
     "changelog",
+    "store",
+    "store import-git",
     "corpus",
     "corpus generate",
     "corpus validate",

@@ -33,6 +33,7 @@ TESTED = {
     "corpus-validate",
     "diff",
     "history",
+    "import-git",
     "release",
     "rules",
     "versions",
@@ -217,6 +218,31 @@ def test_history(cli: Any, store_copy: Path) -> None:
     assert released.code == 0, released.err
     conforms("history", cli("history", "--format", "json").out)
     conforms("history", cli("history", "dd.span_id", "--format", "json").out)
+
+
+def test_import_git(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A history with a version, a reformat (skipped) and a change; then a dry run and an
+    up-to-date run, each valid under the schema."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    schema = repo / "event.schema.json"
+    for text, message in (
+        ((ROOT / "schemas/versions/v1.json").read_text(), "v1"),
+        (json.dumps(json.loads((ROOT / "schemas/versions/v1.json").read_text())), "reformat"),
+        ((ROOT / "schemas/versions/v2.json").read_text(), "v2"),
+    ):
+        schema.write_text(text)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", message)
+    monkeypatch.chdir(repo)
+    args = ["store", "import-git", "--path", "event.schema.json", "--store", "st"]
+    dry = conforms("import-git", cli(*args, "--dry-run", "--format", "json").out)
+    assert [c["version"] for c in dry["commits"]] == ["v1", None, "v2"] and dry["written"] == []
+    data = conforms("import-git", cli(*args, "--format", "json").out)
+    assert data["imported"] == ["v1", "v2"] and data["commits"][2]["compared_with"] == "v1"
+    again = conforms("import-git", cli(*args, "--format", "json").out)
+    assert again["imported"] == [] and again["after"]
 
 
 def test_rules(cli: Any) -> None:

@@ -94,3 +94,37 @@ def test_duplicate_names_are_refused(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text(json.dumps({"versions": [entry, entry]}))
     with pytest.raises(CompatError, match="listed twice"):
         Store.open(tmp_path)
+
+
+def _entry(**extra: object) -> dict[str, object]:
+    return {"name": "v1", "file": "v1.json", "sha256": "0" * 64, "released": "2021-01-01", **extra}
+
+
+@pytest.mark.parametrize("commit", ["a" * 40, "0123456789abcdef" * 4])  # SHA-1, SHA-256
+def test_an_imported_entry_keeps_its_commit_through_a_round_trip(
+    tmp_path: Path, commit: str
+) -> None:
+    from compat.versioning.store import index_json
+
+    (tmp_path / "index.json").write_text(json.dumps({"versions": [_entry(commit=commit)]}))
+    store = Store.open(tmp_path)
+    assert store.entry("v1").commit == commit
+    assert json.loads(index_json(store.entries))["versions"][0]["commit"] == commit
+
+
+def test_an_entry_without_a_commit_is_written_as_before(tmp_path: Path) -> None:
+    """Entries released with `release` have no commit: their index text is unchanged, so a
+    store written by an older cws-compat reads and writes back byte for byte."""
+    from compat.versioning.store import index_json
+
+    index = (STORE / "index.json").read_text()
+    store = Store.open(STORE)
+    assert all(entry.commit is None for entry in store.entries)
+    assert index_json(store.entries) == index
+
+
+@pytest.mark.parametrize("commit", ["abc", "A" * 40, 12, "g" * 40, "a" * 41])
+def test_a_malformed_commit_is_a_clear_error(tmp_path: Path, commit: object) -> None:
+    (tmp_path / "index.json").write_text(json.dumps({"versions": [_entry(commit=commit)]}))
+    with pytest.raises(CompatError, match=r"versions\[0\]: 'commit' must be a full git commit"):
+        Store.open(tmp_path)
