@@ -7,11 +7,11 @@ schema is escaped.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
 from typing import Any
 
+from compat.report.html import Markup, page, tag
 from compat.versioning.history import (
     ADDED,
     BECAME_CONDITIONAL,
@@ -296,63 +296,53 @@ def render_markdown(selection: Selection) -> str:
 
 
 # -- HTML ------------------------------------------------------------------------------------
-
-_STYLE = """
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
-h1 { font-size: 1.4em; }
-table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; }
-th, td { text-align: left; vertical-align: top; padding: .25em .6em;
-  border-bottom: 1px solid #ddd; }
-th { background: #f4f4f4; }
-code { font: 13px ui-monospace, monospace; }
-details > summary { cursor: pointer; }
-.timeline td:first-child, .timeline td:nth-child(2) { white-space: nowrap; }
-.added { color: #1a7f37; } .removed { color: #cf222e; } .muted { color: #666; }
-"""
+# the shared page of the HTML reports (report/html.py): its style, its policy (nothing fetched,
+# nothing run) and its escaping of every string
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _timeline_html(history: History, item: FieldHistory) -> str:
-    rows = []
+def _timeline_html(history: History, item: FieldHistory) -> list[Markup]:
+    css = {"added": "added", "removed": "removed", "description-changed": "muted"}
+    rows = [tag("tr", tag("th", "version"), tag("th", "released"), tag("th", "change"))]
     for event in item.events:
-        css = {"added": "added", "removed": "removed", "description-changed": "muted"}
-        klass = css.get(event.kind)
-        attr = f' class="{klass}"' if klass else ""
         rows.append(
-            f"<tr{attr}><td>{_e(event.version)}</td><td>{_e(event.released)}</td>"
-            f"<td>{_e(describe(event))}</td></tr>"
+            tag(
+                "tr",
+                tag("td", event.version),
+                tag("td", event.released),
+                tag("td", describe(event)),
+                class_=css.get(event.kind),
+            )
         )
-    return (
-        '<table class="timeline"><tr><th>version</th><th>released</th><th>change</th></tr>'
-        + "".join(rows)
-        + "</table>"
-        + "".join(f'<p class="muted">{_e(line)}</p>' for line in _now(history, item))
-    )
+    return [
+        tag("table", *rows, class_="timeline"),
+        *(tag("p", line, class_="muted") for line in _now(history, item)),
+    ]
 
 
 def render_html(selection: Selection) -> str:
     history = selection.history
     fields = selection.fields()
     title = "Field history" + (f": {selection.path}" if selection.path is not None else "")
-    body = [f"<h1>{_e(title)}</h1>", f"<p>{_e(_versions_line(history))}</p>"]
+    body: list[Markup] = [tag("h1", title), tag("p", _versions_line(history), class_="sub")]
     if selection.path is not None:
-        body.append(_timeline_html(history, fields[0]))
+        body += _timeline_html(history, fields[0])
     else:
-        body.append("<table><tr><th>field</th><th>since</th><th>changes</th></tr>")
+        rows = [tag("tr", tag("th", "field"), tag("th", "since"), tag("th", "changes"))]
         for item in fields:
-            changes = "; ".join(changes_after_first(item.events))
-            body.append(
-                f"<tr><td><details><summary><code>{_e(item.name)}</code></summary>"
-                f"{_timeline_html(history, item)}</details></td><td>{_e(item.first)}</td>"
-                f"<td>{_e(changes)}</td></tr>"
+            rows.append(
+                tag(
+                    "tr",
+                    tag(
+                        "td",
+                        tag(
+                            "details",
+                            tag("summary", tag("code", item.name)),
+                            *_timeline_html(history, item),
+                        ),
+                    ),
+                    tag("td", item.first),
+                    tag("td", "; ".join(changes_after_first(item.events))),
+                )
             )
-        body.append("</table>")
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
-    )
+        body.append(tag("table", *rows, class_="fields"))
+    return page(title, body)

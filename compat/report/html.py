@@ -163,6 +163,11 @@ table.groups td.count { text-align: right; font-variant-numeric: tabular-nums; }
 .rule-doc { border-top: 1px solid var(--line); padding-top: .3rem; }
 .rule-doc:target { background: #ddf4ff; }
 footer { margin-top: 3rem; color: var(--muted); font-size: .8rem; }
+table.fields, table.timeline { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
+table.fields th, table.fields td, table.timeline th, table.timeline td { text-align: left;
+  vertical-align: top; padding: .25rem .6rem; border-bottom: 1px solid var(--line); }
+table.timeline td:first-child, table.timeline td:nth-child(2) { white-space: nowrap; }
+tr.added td { color: var(--ok); } tr.removed td { color: var(--bad); }
 """
 
 

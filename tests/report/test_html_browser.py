@@ -376,3 +376,33 @@ def test_a_matrix_of_100_versions_stays_readable(
         assert abs(first.bounding_box()["x"] - left) <= 2
         assert _texts(narrow, "table.heat tbody th")[0] == "v1"
         shoot(narrow, screenshots / "matrix-100-versions-narrow.png")
+
+
+def test_field_history(browser: Any, tmp_path: Path, screenshots: Path) -> None:
+    """`history --format html` on the shipped store: the listing, a field's timeline folded
+    under its name, and one field's own page; the shared page's policy and escaping."""
+    from tests.conftest import ROOT, invoke
+
+    store = str(ROOT / "schemas/versions")
+    listing = tmp_path / "history.html"
+    result = invoke("history", "--store", store, "--format", "html", "-o", str(listing))
+    assert result.code == 0, result.err
+    with visit(browser, listing) as shown:
+        assert shown.locator("h1").inner_text() == "Field history"
+        names = _texts(shown, "table.fields summary code")
+        assert "dd.span_id" in names and "process.credentials.uid" in names
+        row = shown.locator("table.fields tr", has_text="dd.span_id").first
+        assert row.locator(":scope > td").nth(1).inner_text().strip() == "v2"
+        timeline = row.locator("table.timeline")
+        assert not timeline.is_visible()
+        row.locator("summary").click()
+        assert timeline.is_visible()
+        assert "added: integer, optional" in timeline.inner_text()
+        shoot(shown, screenshots / "history.png")
+    one = tmp_path / "field.html"
+    result = invoke("history", "dd.span_id", "--store", store, "--format", "html", "-o", str(one))
+    assert result.code == 0, result.err
+    with visit(browser, one) as shown:
+        assert shown.locator("h1").inner_text() == "Field history: dd.span_id"
+        cells = _texts(shown, "table.timeline tr.added td")
+        assert cells == ["v2", "2021-04-27", "added: integer, optional"]
