@@ -192,7 +192,12 @@ def settings_for(store: Path | None) -> Settings:
     if store is not None:
         import dataclasses
 
-        return dataclasses.replace(settings, store=store)
+        if store.absolute().resolve() == settings.store.absolute().resolve():
+            return dataclasses.replace(settings, store=store)
+        # another store than the project's: its changelog is its own, beside it (as the
+        # project's is beside its store), never the project's
+        home = store.parent.parent if store.absolute().parent.name == "schemas" else store.parent
+        return dataclasses.replace(settings, store=store, changelog=home / "CHANGELOG.md")
     return settings
 
 

@@ -187,13 +187,36 @@ def parse(text: str, label: str = "<document>") -> dict[str, Any]:
         index += 1
     if root is None:
         raise CompatError(f"{label}: no root schema block ('{ROOT_NAME} = {{...}}') found")
-    uses_defs = any(
-        isinstance(ref, str) and ref.startswith("#/$defs/")
-        for ref in _all_refs([root, definitions])
-    )
+    refs = [ref for ref in _all_refs([root, definitions]) if isinstance(ref, str)]
+    # the format does not say where definitions live: where the references to each say (a
+    # schema may use both keywords), else where the others are
+    named: dict[str, set[str]] = {}
+    for ref in refs:
+        for key in DEFINITION_KEYS:
+            prefix = f"#/{key}/"
+            if ref.startswith(prefix):
+                name = ref[len(prefix) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
+                named.setdefault(name, set()).add(key)
+    usual = "$defs" if any(ref.startswith("#/$defs/") for ref in refs) else "definitions"
     schema = dict(root)
-    if definitions:
-        schema["$defs" if uses_defs else "definitions"] = definitions
+    for name, definition in definitions.items():
+        keys = named.get(name) or {usual}
+        if len(keys) > 1:
+            raise CompatError(
+                f"{label}: definition {name!r} is referenced both as #/definitions/ and as "
+                "#/$defs/; one section cannot be both"
+            )
+        schema.setdefault(keys.pop(), {})[name] = definition
+    for ref in refs:
+        for key in DEFINITION_KEYS:
+            prefix = f"#/{key}/"
+            if ref.startswith(prefix):
+                name = ref[len(prefix) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
+                if name not in schema.get(key, {}):
+                    raise CompatError(
+                        f"{label}: $ref {ref!r} names a definition the document has no "
+                        f"section for (## `{name}`)"
+                    )
     return schema
 
 

@@ -159,3 +159,39 @@ def test_boolean_definitions_round_trip() -> None:
 
 def test_crlf_documents_are_read() -> None:
     assert docs.parse(SEED.replace("\n", "\r\n")) == docs.parse(SEED)
+
+
+def test_a_reference_to_a_section_the_document_lacks_is_refused() -> None:
+    """A section renamed or deleted by hand: the schema would hold a dangling $ref."""
+    from compat import docs_formats
+
+    document = {
+        "type": "object",
+        "properties": {"dd": {"$ref": "#/definitions/DDContext"}},
+        "definitions": {"DDContext": {"type": "object"}, "Other": {"type": "string"}},
+    }
+    text = docs_formats.write(document)
+    assert docs_formats.read(text) == document
+    for edited in (
+        text.replace("## `DDContext`", "## `DDCtx`"),
+        text.replace("## `DDContext`", "## `Other2`"),
+    ):
+        with pytest.raises(CompatError, match=r"no section for \(## `DDContext`\)"):
+            docs_formats.read(edited)
+
+
+def test_definitions_go_where_their_references_say() -> None:
+    """A schema using both `$defs` and `definitions` comes back with each definition under
+    the keyword its references name (an unreferenced one where the others are)."""
+    from compat import docs_formats
+
+    document = {
+        "properties": {"x": {"$ref": "#/$defs/X"}, "y": {"$ref": "#/definitions/Y"}},
+        "$defs": {"X": {"type": "string"}, "Free": {"type": "null"}},
+        "definitions": {"Y": {"type": "integer"}},
+    }
+    assert docs_formats.read(docs_formats.write(document)) == document
+    both = {"properties": {"a": {"$ref": "#/$defs/Z"}, "b": {"$ref": "#/definitions/Z"}}}
+    text = docs_formats.write({**both, "$defs": {"Z": {}}, "definitions": {"Z": {}}})
+    with pytest.raises(CompatError, match="both as #/definitions/ and as #/\\$defs/"):
+        docs_formats.read(text)

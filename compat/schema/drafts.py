@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 from compat.errors import CompatError
@@ -134,6 +135,13 @@ def check_against_metaschema(document: Any, draft: str, label: str) -> None:
 
     jsonschema_rs = rs()
 
+    if isinstance(document, bool) and draft == "draft-04":
+        # a root true/false carries no $schema to check against: draft-04's meta-schema would
+        # refuse it as it refuses one inside a schema (draft-06 made booleans schemas)
+        raise CompatError(
+            f"{label}: invalid {draft} schema at /: {json.dumps(document)} is not of type "
+            "'object' (draft-04 has no boolean schemas)"
+        )
     probe = (
         {**document, "$schema": CANONICAL_URIS[draft]} if isinstance(document, dict) else (document)
     )

@@ -29,6 +29,7 @@ from compat.versioning.store import (
     index_json,
     lf,
     locked,
+    storable,
 )
 
 
@@ -122,6 +123,7 @@ def _release(
     if (store_root / file_name).exists():
         raise CompatError(f"{store_root / file_name} already exists")
     new = prepare(from_bytes(data, name, schema, name), default_draft, assert_formats)
+    storable(new.source.document, str(schema))
     if is_yaml(schema.name):
         data = dump_json(new.source.document).encode("utf-8")  # the store holds JSON
     data = lf(data)  # the store holds LF line endings, whatever the platform wrote

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -152,6 +153,16 @@ class Store:
             )
         document = load_json_object(data, str(path))
         return StoredVersion(entry=entry, path=path, data=data, document=document)
+
+
+def storable(document: Any, label: str) -> None:
+    """Refuse a schema the store cannot hold: a version is a JSON object (a schema of `true`
+    or `false` alone documents no event, and the store's readers need its properties)."""
+    if not isinstance(document, dict):
+        raise CompatError(
+            f"{label}: a stored version must be a JSON object schema, not "
+            f"{json.dumps(document)}; nothing was written"
+        )
 
 
 @contextlib.contextmanager

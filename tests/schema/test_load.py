@@ -63,3 +63,11 @@ def test_what_would_not_compile_is_refused_as_the_compiler_says(
 
 def test_an_ecma_regex_python_cannot_compile_is_not_refused() -> None:
     load({"properties": {"a": {"pattern": "^\\p{Lu}"}}})
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_root_is_no_draft_04_schema(value: bool) -> None:
+    """Draft-04 has no boolean schemas, at the root as inside (draft-06 brought them)."""
+    with pytest.raises(CompatError, match=r"invalid draft-04 schema at /: (true|false) is not"):
+        prepare(SchemaSource("b", value, ""), "4")
+    assert prepare(SchemaSource("b", value, ""), "6").document.root.boolean is value

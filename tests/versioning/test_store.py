@@ -128,3 +128,27 @@ def test_a_malformed_commit_is_a_clear_error(tmp_path: Path, commit: object) -> 
     (tmp_path / "index.json").write_text(json.dumps({"versions": [_entry(commit=commit)]}))
     with pytest.raises(CompatError, match=r"versions\[0\]: 'commit' must be a full git commit"):
         Store.open(tmp_path)
+
+
+@pytest.mark.parametrize("schema", ["true", "false"])
+@pytest.mark.parametrize("released", [0, 1])
+def test_a_boolean_schema_is_never_released(tmp_path: Path, schema: str, released: int) -> None:
+    """The store reads versions as JSON objects: a release of `true` or `false`, into an empty
+    store or after a version, is refused with one line, and the store stays readable."""
+    from tests.conftest import invoke
+
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "index.json").write_text('{"versions": []}\n')
+    if released:
+        (tmp_path / "o.json").write_text('{"type": "object"}')
+        assert invoke("release", "--store", str(store), str(tmp_path / "o.json")).code == 0
+    before = {p.name: p.read_bytes() for p in store.iterdir()}
+    (tmp_path / "b.json").write_text(schema)
+    result = invoke("release", "--store", str(store), str(tmp_path / "b.json"))
+    assert result.code == 2
+    assert result.err.strip().endswith(
+        f"a stored version must be a JSON object schema, not {schema}; nothing was written"
+    )
+    assert {p.name: p.read_bytes() for p in store.iterdir()} == before
+    assert invoke("versions", "--store", str(store)).code == 0
