@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-import orjson
-
 from compat.config import CORPUS_FAIL_ON, Settings
 from compat.corpus.readers import SUFFIXES
-from compat.corpus.validate import FileScan, Group, Runner, Target
+from compat.corpus.validate import FileScan, Group, Runner, Target, read_exact
 from compat.engine.compare import compare
 from compat.engine.model import Change, Report
 from compat.rules import COMPATIBLE
@@ -484,7 +482,7 @@ def _group(
 
 def _rejects(reference: Any, event: bytes) -> bool:
     try:
-        return not reference.is_valid(orjson.loads(event))
+        return not reference.is_valid(read_exact(event))
     except (ValueError, RecursionError):
         return False
 
@@ -497,7 +495,7 @@ def _explain(
     try:
         for token in schema_path[:-1]:
             node = node[token]
-        event = orjson.loads(group.first_event)
+        event = read_exact(group.first_event)
         for error in reference.iter_errors(event):
             for found in _flatten(error):
                 where = tuple("[]" if isinstance(p, int) else p for p in found.absolute_path)

@@ -114,7 +114,7 @@ _compiled: list[Any] = []
 class Checker:
     """A version's jsonschema-rs validator, and what is known of its errors (known.py)."""
 
-    __slots__ = ("is_valid", "iter_errors", "known")
+    __slots__ = ("is_valid", "iter_errors", "known", "rounding")
 
     def __init__(self, target: Target) -> None:
         from compat.corpus.known import KnownErrors
@@ -130,6 +130,42 @@ class Checker:
         self.is_valid = validator.is_valid
         self.iter_errors = validator.iter_errors
         self.known: Any = KnownErrors(document, draft, formats, name)
+        self.rounding = rounding_matters(document)
+
+
+# keywords whose verdict on an integer beyond 64 bits, read by orjson as the nearest float, may
+# be `valid` where the integer itself is not: equality and bounds see the rounding, and a
+# negation (not, oneOf, if) turns a wrong rejection (draft-04 integers) into a wrong acceptance
+_ROUNDING_KEYWORDS = frozenset(
+    {
+        "const",
+        "enum",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "not",
+        "oneOf",
+        "if",
+    }
+)
+
+
+def rounding_matters(document: Any) -> bool:
+    """Whether an event the validator accepts must be checked again when it holds an integer
+    beyond 64 bits (see _ROUNDING_KEYWORDS). Any such key anywhere counts (a property named
+    `enum` too): a needless check costs time, a missing one a wrong count."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if not _ROUNDING_KEYWORDS.isdisjoint(node):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _compile(targets: list[Target]) -> list[Any]:
@@ -147,7 +183,10 @@ def scan(batches: Iterable[list[bytes | None]], validators: list[Any]) -> Partia
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     number = 0
     # a plain jsonschema-rs validator has no `known`: its rejected events' errors are built
-    checks = [(i, v, getattr(v, "known", None)) for i, v in enumerate(validators)]
+    checks = [
+        (i, v, getattr(v, "known", None), getattr(v, "rounding", True))
+        for i, v in enumerate(validators)
+    ]
     for batch in batches:
         for line in batch:
             number += 1
@@ -169,15 +208,23 @@ def scan(batches: Iterable[list[bytes | None]], validators: list[Any]) -> Partia
                 _note(result, number, "not a JSON object")
                 continue
             exact = None
-            for i, validator, known in checks:
+            for i, validator, known, rounding in checks:
                 if validator.is_valid(event):
-                    valid[i] += 1
-                    continue
-                if exact is None:
-                    exact = _exact(line, event)
-                if exact is not event and validator.is_valid(exact):
-                    valid[i] += 1
-                    continue
+                    if not rounding:
+                        valid[i] += 1
+                        continue
+                    # accepted, but maybe only as rounded: the exact event must be accepted
+                    if exact is None:
+                        exact = _exact(line, event)
+                    if exact is event or validator.is_valid(exact):
+                        valid[i] += 1
+                        continue
+                else:
+                    if exact is None:
+                        exact = _exact(line, event)
+                    if exact is not event and validator.is_valid(exact):
+                        valid[i] += 1
+                        continue
                 invalid[i] += 1
                 if known is not None and exact is event:
                     # the event's groups read off it, when that is exact and all are known
@@ -195,20 +242,31 @@ def scan(batches: Iterable[list[bytes | None]], validators: list[Any]) -> Partia
 
 
 # a run of 20 digits, as `re.search(rb"\d{20}", line)` finds it (\d is ASCII in bytes
-# patterns): every digit becomes "0" and nothing else does, then one substring search
+# patterns), or a minus and 19: every digit becomes "0" and nothing else does, then substring
+# searches. orjson keeps integers from -2**63 to 2**64 - 1 exact: 19 digits at most, but for
+# negative ones below -2**63 (and 20 digits up to 2**64 - 1, which are re-read needlessly)
 _DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
 _LONG_NUMBER = b"0" * 20
+_LONG_NEGATIVE = b"-" + b"0" * 19
 
 
 def _exact(line: bytes, event: Any) -> Any:
-    """orjson reads integers beyond 64 bits as floats, which `type: integer` rejects; such a
-    rejected line is read again with the standard library, which keeps them exact."""
-    if _LONG_NUMBER not in line.translate(_DIGITS):
+    """orjson reads integers beyond 64 bits as floats, which `type: integer` rejects and
+    equality and bounds see rounded; such a line is read again with the standard library,
+    which keeps them exact. The event itself when the line holds no such number."""
+    digits = line.translate(_DIGITS)
+    if _LONG_NUMBER not in digits and _LONG_NEGATIVE not in digits:
         return event
     try:
         return json.loads(line)
     except ValueError:
         return event
+
+
+def read_exact(line: bytes) -> Any:
+    """An event as the scan reads it: with orjson, again with the standard library when it
+    holds an integer beyond 64 bits (`_exact`)."""
+    return _exact(line, orjson.loads(line))
 
 
 def _note(result: Partial, number: int, why: str) -> None:

@@ -114,6 +114,59 @@ def test_integers_beyond_64_bits_stay_integers(tmp_path: Path, versions: dict[st
     assert [r.valid for r in report.corpora[0].results] == [1, 1]
 
 
+def test_negative_integers_below_64_bits_stay_integers(
+    tmp_path: Path, versions: dict[str, Any]
+) -> None:
+    """19 digits, but below -2**63: orjson reads a float, which draft-04 `integer` rejects."""
+    event = b'{"dd": {"span_id": -9223372036854775809}}'
+    report = _run([_write(tmp_path / "big.jsonl", [event])], versions)
+    assert [(r.valid, r.invalid) for r in report.corpora[0].results] == [(0, 1), (1, 0)]
+    assert report.corpora[0].results[0].errors[0].keyword == "additionalProperties"  # v1: no dd
+
+
+_BIG = st.one_of(
+    st.integers(min_value=2**63 - 3, max_value=2**64 + 3),
+    st.integers(min_value=-(2**63) - 3, max_value=-(2**63) + 3),
+    st.integers(min_value=10**20 - 3, max_value=10**20 + 3),
+    st.integers(min_value=-(10**30), max_value=10**30),
+)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["c", "e", "lo", "hi", "m", "x", "u"]), _BIG, min_size=1),
+    st.sampled_from(
+        ["http://json-schema.org/draft-04/schema#", "https://json-schema.org/draft/2020-12/schema"]
+    ),
+)
+def test_big_integers_get_the_verdict_of_the_exact_event(event: dict[str, int], draft: str) -> None:
+    """Equality, bounds, multiples and negations see the integer itself, not orjson's nearest
+    float: each verdict is python-jsonschema's on the exactly read event, accepted or not."""
+    import jsonschema
+
+    schema = {
+        "$schema": draft,
+        "type": "object",
+        "properties": {
+            "c": {"const": 10**20 + 1},
+            "e": {"enum": [2**64 + 1, -(2**63) - 1]},
+            "lo": {"minimum": 2**63 + 1},
+            "hi": {"maximum": -(2**63) - 2},
+            "m": {"multipleOf": 3},
+            "x": {"not": {"type": "integer"}},
+            "u": {"type": "integer"},
+        },
+    }
+    line = json.dumps(event).encode()
+    expected = jsonschema.validators.validator_for(schema)(schema).is_valid(json.loads(line))
+    checker = validate.Checker(validate.Target("t", _draft_name(draft), schema, False))
+    result = validate.scan([[line]], [checker])
+    assert (result.valid[0], result.invalid[0]) == ((1, 0) if expected else (0, 1))
+
+
+def _draft_name(uri: str) -> str:
+    return "draft-04" if "draft-04" in uri else "2020-12"
+
+
 def test_same_counts_for_any_number_of_workers(
     tmp_path: Path,
     versions: dict[str, Any],
