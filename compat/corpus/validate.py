@@ -802,7 +802,9 @@ def _serve(pipe: Any, targets: list[Target], slot_names: list[str]) -> None:
     """A worker process: tasks in, results out, until told to stop or the parent is gone."""
     ignore_sigint()
     parent = os.getppid()
-    slots = [shared_memory.SharedMemory(name=name) for name in slot_names]  # the parent unlinks
+    # the shared memory is opened when a block first comes through it: the parent unlinks it
+    # when it stops the workers, which may be before a slow one has even started
+    slots: list[Any] = []
     try:
         _compiled[:] = _compile(targets)
     except Exception as exc:
@@ -822,7 +824,12 @@ def _serve(pipe: Any, targets: list[Target], slot_names: list[str]) -> None:
             return
         func, task = message
         if type(task) is tuple and len(task) == 3 and task[0] == _SLOT:
-            task = bytes(slots[task[1]].buf[: task[2]])  # type: ignore[index]
+            if not slots:
+                try:
+                    slots = [shared_memory.SharedMemory(name=name) for name in slot_names]
+                except FileNotFoundError:
+                    return  # the parent is stopping us
+            task = bytes(slots[task[1]].buf[: task[2]])
         elif task == _RAW:
             try:
                 task = pipe.recv_bytes()
