@@ -92,7 +92,7 @@ def _constraint(event: Event) -> str:
         return f"{keyword} added: {_values(event.new)}"
     if event.new is None:
         return f"{keyword} removed (was {_values(event.old)})"
-    added, removed = enum_delta(event.old, event.new)
+    added, removed = enum_delta(event.keyword, event.old, event.new)
     if added is not None and removed is not None:
         parts = [f"+ {_value(v)}" for v in added] + [f"- {_value(v)}" for v in removed]
         verb = "widened" if not removed else "narrowed" if not added else "changed"
@@ -116,7 +116,7 @@ def _short(event: Event) -> str | None:
     if kind == TYPE_CHANGED:
         return f"type changed in {version} ({_types(event.old)} -> {_types(event.new)})"
     if kind == CONSTRAINT_CHANGED:
-        added, removed = enum_delta(event.old, event.new)
+        added, removed = enum_delta(event.keyword, event.old, event.new)
         if added is not None and removed is not None and not (added and removed):
             return f"{event.keyword} {'widened' if added else 'narrowed'} in {version}"
         return f"{event.keyword} changed in {version}"

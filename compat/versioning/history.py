@@ -166,11 +166,10 @@ class Event:
             data["keyword"] = self.keyword
             data["old"] = self.old
             data["new"] = self.new
-            if self.keyword == "enum":
-                added, removed = enum_delta(self.old, self.new)
-                if added is not None and removed is not None:
-                    data["added_values"] = added
-                    data["removed_values"] = removed
+            added, removed = enum_delta(self.keyword, self.old, self.new)
+            if added is not None and removed is not None:
+                data["added_values"] = added
+                data["removed_values"] = removed
         return data
 
 
@@ -585,10 +584,20 @@ def _canonical_values(values: tuple[Any, ...] | None) -> Any:
     return None if values is None else tuple(canonical(value) for value in values)
 
 
-def enum_delta(old: Any, new: Any) -> tuple[list[Any] | None, list[Any] | None]:
+def enum_delta(
+    keyword: str | None, old: Any, new: Any
+) -> tuple[list[Any] | None, list[Any] | None]:
     """For an `enum` written once at the path before and after: (values added, values
-    removed); (None, None) otherwise."""
+    removed); (None, None) otherwise.
+
+    Only `enum` is a set of values that can widen or narrow by values: every other keyword
+    (a bound, a length, a `pattern`, `additionalProperties`...) is one value that changed, even
+    when that value is a string or a list, and has no delta."""
+    if keyword != "enum":
+        return None, None
     if not (isinstance(old, list) and isinstance(new, list) and len(old) == len(new) == 1):
+        return None, None
+    if not (isinstance(old[0], list) and isinstance(new[0], list)):
         return None, None
     before = {canonical(v): v for v in old[0]}
     after = {canonical(v): v for v in new[0]}
