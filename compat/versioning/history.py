@@ -34,6 +34,10 @@ Fields are compared between consecutive versions of the store, oldest first; the
 read from the normalised model (`compat.schema.normalize`), so equivalent rewrites that the diff
 ignores are no events here either (`type` or `required` reordered, `const` as a one-value
 `enum`, draft-04 boolean exclusive bounds, an integer's `exclusiveMinimum: 0` as `minimum: 1`).
+Beyond the model, a state leaves out what cannot restrict the field, as the diff does: `integer`
+beside `number` (every integer is a number: `[integer, number]` is `number`), a keyword of a
+type the field cannot have (`minLength` where `type` is `integer`, here or in an `allOf` that
+always applies) and `multipleOf: 1` where the only numbers are integers.
 """
 
 from __future__ import annotations
@@ -369,15 +373,51 @@ def _description(sites: Sequence[Site], view: _View) -> str | None:
     return None
 
 
+# The type family whose values a keyword restricts (`enum` restricts every value): written
+# where no value of that family can be, a keyword means nothing, as the diff reads it.
+_FAMILY = {
+    "format": "string",
+    "pattern": "string",
+    "minLength": "string",
+    "maxLength": "string",
+    "minimum": "number",
+    "exclusiveMinimum": "number",
+    "maximum": "number",
+    "exclusiveMaximum": "number",
+    "multipleOf": "number",
+    "minItems": "array",
+    "maxItems": "array",
+    "uniqueItems": "array",
+    "minProperties": "object",
+    "maxProperties": "object",
+    "additionalProperties": "object",
+    "dependentRequired": "object",
+}
+_NUMBERS = frozenset({"integer", "number"})
+
+
+def _numbers(types: frozenset[str] | None) -> frozenset[str]:
+    """The numeric types a `type` lets through (`number` holds every integer)."""
+    if types is None or "number" in types:
+        return _NUMBERS
+    return _NUMBERS & types
+
+
 def _constraints(view: _View) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     found: dict[str, dict[Any, Any]] = {}
+    # the subschemas every value at the path passes: a type they all exclude is no value there
+    typed = [node for node in view.always if node.boolean is None and node.types is not None]
+
+    checks: list[Node] = []
 
     def add(keyword: str, value: Any) -> None:
-        found.setdefault(keyword, {}).setdefault(canonical(value), value)
+        if _restricts(keyword, value, checks):
+            found.setdefault(keyword, {}).setdefault(canonical(value), value)
 
     for node, _ in view.nodes():
         if node.boolean is not None:
             continue
+        checks[:] = [node, *typed]
         if node.enum is not None:
             add("enum", sorted(node.enum, key=_order))
         if node.format is not None:
@@ -416,6 +456,23 @@ def _constraints(view: _View) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     )
 
 
+def _restricts(keyword: str, value: Any, checks: list[Node]) -> bool:
+    """Can `keyword: value`, written in `checks[0]`, reject a value that passes every type in
+    `checks` (its own and those of the subschemas that always apply at the path)?"""
+    family = _FAMILY.get(keyword)
+    if family is not None and not all(check.admits(family) for check in checks):
+        return False  # e.g. `minLength` on an integer: no string is there to restrict
+    if keyword == "multipleOf" and _is_one(value):
+        kinds = _NUMBERS.intersection(*(_numbers(check.types) for check in checks))
+        return kinds != {"integer"}  # every integer is a multiple of 1
+    return True
+
+
+def _is_one(value: Any) -> bool:
+    """The integer 1 (a float `1.0` is divided as a float by the validator: not the same)."""
+    return type(value) is int and value == 1
+
+
 def _order(value: Any) -> str:
     """A total order of JSON values (for sorting enums and distinct values)."""
     return repr(canonical(value))
@@ -428,6 +485,8 @@ def _types(view: _View) -> tuple[str, ...] | None:
         if node.types is not None:
             written = True
             kinds |= node.types
+    if "number" in kinds:
+        kinds.discard("integer")  # every integer is a number: `[integer, number]` is `number`
     return tuple(sorted(kinds)) if written else None
 
 

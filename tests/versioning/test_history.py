@@ -27,7 +27,7 @@ from compat.versioning.history import (
 )
 from compat.versioning.store import Store
 from tests.conftest import STORE
-from tests.helpers import loaded
+from tests.helpers import compare_docs, loaded
 from tests.versioning import history_store
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
@@ -423,7 +423,7 @@ def test_a_single_edit_is_exactly_one_event_at_every_path_it_reaches(
     expected_kind, keyword = {
         "remove": ("removed", None),
         "type": ("type-changed", None),
-        "bound": ("constraint-changed", "minimum"),
+        "bound": ("constraint-changed", None),
         "describe": ("description-changed", None),
         "enum": ("constraint-changed", "enum"),
     }.get(edit, (None, None))
@@ -451,7 +451,13 @@ def test_a_single_edit_is_exactly_one_event_at_every_path_it_reaches(
     elif edit == "type":
         leaf["type"] = next(t for t in SCALARS if t != leaf["type"])
     elif edit == "bound":
-        leaf["minimum"] = 5
+        # a bound of the leaf's own type (one of another type restricts nothing: no event)
+        keyword = {"integer": "minimum", "string": "minLength", "boolean": None}[leaf["type"]]
+        if keyword is None:
+            keyword, expected_kind = "enum", "constraint-changed"
+            leaf["enum"] = [True]
+        else:
+            leaf[keyword] = 5
     elif edit == "describe":
         leaf["description"] = "now described"
     elif edit == "enum":
@@ -505,3 +511,131 @@ def test_item_indexes_are_listed_in_number_order() -> None:
     items = [{"type": "integer"}] * 12
     history = history_of({"type": "array", "prefixItems": items})
     assert [item.name for item in history.fields] == ["(root)", *(f"[{i}]" for i in range(12))]
+
+
+# -- rewrites that mean the same are no event (as `cws-compat diff` reads them) ---------------
+
+_POOL = {
+    "minimum": ("number", 0),
+    "exclusiveMaximum": ("number", 10),
+    "multipleOf": ("number", 3),
+    "minLength": ("string", 2),
+    "maxLength": ("string", 5),
+    "pattern": ("string", "^a"),
+    "format": ("string", "date"),
+    "minItems": ("array", 1),
+    "maxItems": ("array", 3),
+    "uniqueItems": ("array", True),
+    "minProperties": ("object", 1),
+    "maxProperties": ("object", 4),
+    "additionalProperties": ("object", False),
+}
+_BASE_TYPES: list[Any] = [
+    None,
+    "integer",
+    "number",
+    "string",
+    "boolean",
+    "array",
+    "object",
+    ["integer", "string"],
+    ["number", "string"],
+    ["integer", "null"],
+    ["array", "object"],
+]
+
+
+def _admits(types: Any, family: str) -> bool:
+    if types is None:
+        return True
+    kinds = {types} if isinstance(types, str) else set(types)
+    if family == "number":
+        return bool(kinds & {"integer", "number"})
+    return family in kinds
+
+
+def _only_integers(types: Any) -> bool:
+    kinds = {types} if isinstance(types, str) else set(types or ())
+    return "integer" in kinds and "number" not in kinds
+
+
+@st.composite
+def _same_meaning(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A field schema and a rewrite of it that `diff` reads as the same: `integer` beside
+    `number`, `type` lists reordered, keywords of a type the field cannot have added or
+    removed, `multipleOf: 1` on integers, the `type` moved into an `allOf`."""
+    types = draw(st.sampled_from(_BASE_TYPES))
+    old: dict[str, Any] = {} if types is None else {"type": types}
+    for keyword in draw(st.lists(st.sampled_from(sorted(_POOL)), unique=True, max_size=4)):
+        old[keyword] = _POOL[keyword][1]
+    new = copy.deepcopy(old)
+    if types is not None:
+        kinds = [types] if isinstance(types, str) else list(types)
+        if "number" in kinds and draw(st.booleans()):
+            kinds.append("integer")
+        if draw(st.booleans()):
+            kinds.reverse()
+        new["type"] = kinds[0] if len(kinds) == 1 and draw(st.booleans()) else kinds
+    foreign = sorted(k for k, (family, _) in _POOL.items() if not _admits(types, family))
+    for keyword in draw(st.lists(st.sampled_from(foreign), unique=True)) if foreign else []:
+        if keyword in new:
+            del new[keyword]
+        else:
+            new[keyword] = _POOL[keyword][1]
+    if _only_integers(types) and "multipleOf" not in old and draw(st.booleans()):
+        new["multipleOf"] = 1
+    if "type" in new and draw(st.booleans()):
+        new["allOf"] = [{"type": new.pop("type")}]
+    return old, new
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_same_meaning())
+def test_a_rewrite_the_diff_reads_as_the_same_is_no_event(
+    pair: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    """The defect: `number` -> `[integer, number]` was a type change and `multipleOf: 1` on an
+    integer a constraint change, where the diff sees none."""
+    old, new = ({"type": "object", "properties": {"f": field}} for field in pair)
+    report = compare_docs(old, new, mode="full")
+    assert all((c.backward, c.forward) == ("compatible", "compatible") for c in report.changes)
+    history = history_of(old, new)
+    assert [(e.kind, e.keyword) for e in history.find("f").events[1:]] == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "event"),
+    [
+        ({"type": "integer"}, {"type": "number"}, ("type-changed", None)),
+        ({"type": ["integer", "number"]}, {"type": "integer"}, ("type-changed", None)),
+        (
+            {"type": "number"},
+            {"type": "number", "multipleOf": 1},
+            ("constraint-changed", "multipleOf"),
+        ),
+        (
+            {"type": "integer"},
+            {"type": "integer", "multipleOf": 2},
+            ("constraint-changed", "multipleOf"),
+        ),
+        ({}, {"multipleOf": 1}, ("constraint-changed", "multipleOf")),
+        (
+            {"type": ["integer", "string"]},
+            {"type": ["integer", "string"], "minLength": 1},
+            ("constraint-changed", "minLength"),
+        ),
+    ],
+)
+def test_a_rewrite_that_changes_the_meaning_is_still_an_event(
+    old: dict[str, Any], new: dict[str, Any], event: tuple[str, str | None]
+) -> None:
+    history = history_of(
+        {"type": "object", "properties": {"f": old}}, {"type": "object", "properties": {"f": new}}
+    )
+    assert [(e.kind, e.keyword) for e in history.find("f").events[1:]] == [event]
+
+
+def test_integer_beside_number_reads_as_number() -> None:
+    assert fields({"type": ["number", "integer"]})["(root)"].types == ("number",)
+    merged = {"anyOf": [{"type": "integer"}, {"type": "number", "minimum": 0}]}
+    assert fields(merged)["(root)"].types == ("number",)
