@@ -25,6 +25,12 @@ required only inside an `anyOf`/`oneOf` branch (unless every branch requires it)
 `propertyNames` say what values are excluded or looked for, not where fields are: they add no
 field. A property whose schema is `false` can never be present, so it is no field.
 
+A property an object does not declare by name is a field still where the version describes it:
+required (any value, declared at that `required`), or, for a name another version declares,
+matched by a `patternProperties` regex or under an `additionalProperties` schema (that schema is
+its state). A field is `removed` in a version that no longer describes it in any of these ways
+(its object may still be open to any value under that name: the version says nothing of it).
+
 Recursive schemas (a definition that contains itself) end where the schema repeats: a path all
 of whose subschemas already apply at an enclosing path is listed, with `repeats` naming that
 path, and nothing below it is (`children[]` repeats `(root)` in a tree). The rule depends only
@@ -49,7 +55,9 @@ from typing import TYPE_CHECKING, Any
 
 from compat.diff.facts import Path, Segment, prop, render_path
 from compat.errors import CompatError
+from compat.prove.evaluate import search
 from compat.schema.model import Node, Ref, canonical, deref
+from compat.schema.refs import join
 
 if TYPE_CHECKING:
     from compat.schema.normalize import SchemaDocument
@@ -245,10 +253,56 @@ def _span(versions: Sequence[VersionInfo]) -> str:
 Site = Node | Ref
 
 
-def fields_of(document: SchemaDocument, limit: int = MAX_FIELDS) -> dict[Path, FieldState]:
+# parent path -> names of properties (declared in some version) to look for under it
+Names = dict[Path, set[str]]
+
+
+def fields_of(
+    document: SchemaDocument, limit: int = MAX_FIELDS, names: Names | None = None
+) -> dict[Path, FieldState]:
     """Every field (instance path) of a normalised schema and its state, parents before their
-    children (depth first, properties in document order)."""
-    return _FieldWalk(document.label, limit).run(document.root)
+    children (depth first, properties in document order, then the names it does not declare).
+
+    A property the schema does not declare by name is a field still when the schema describes
+    it: required (any value, or what a matching `patternProperties` or the `additionalProperties`
+    schema says), or, among `names` (those other versions declare), matched by a
+    `patternProperties` regex or under an `additionalProperties` schema."""
+    return _FieldWalk(document.label, limit, names or {}).run(document.root)
+
+
+def _declared_names(snapshots: Iterable[dict[Path, FieldState]]) -> Names:
+    found: Names = {}
+    for fields in snapshots:
+        for path in fields:
+            if path and path[-1][0] == "prop":
+                found.setdefault(path[:-1], set()).add(path[-1][1])
+    return found
+
+
+def documents_history(
+    versions: Sequence[tuple[VersionInfo, SchemaDocument]], limit: int = MAX_FIELDS
+) -> History:
+    """The history of every field across normalised schemas (oldest first). A version that no
+    longer declares a property another version declares still holds it as a field where it
+    describes it (`fields_of`): the walk is repeated with every declared name until no new
+    one appears (one more walk, usually; none when no version has a property catch-all)."""
+    walks = [_FieldWalk(document.label, limit, {}) for _, document in versions]
+    snapshots = [
+        walk.run(document.root) for walk, (_, document) in zip(walks, versions, strict=True)
+    ]
+    names = _declared_names(snapshots)
+    while any(walk.catch_all for walk in walks):
+        for index, (_, document) in enumerate(versions):
+            if walks[index].catch_all:
+                walks[index] = _FieldWalk(document.label, limit, names)
+                snapshots[index] = walks[index].run(document.root)
+        # a walk with more names finds more fields, never fewer: the names only grow
+        more = _declared_names(snapshots)
+        if more == names:
+            break
+        names = more
+    infos = [info for info, _ in versions]
+    return build(list(zip(infos, snapshots, strict=True)))
 
 
 class _View:
@@ -503,9 +557,13 @@ def path_key(path: Path) -> tuple[tuple[int, str], ...]:
 
 
 class _FieldWalk:
-    def __init__(self, label: str, limit: int) -> None:
+    def __init__(self, label: str, limit: int, names: Names) -> None:
         self.label = label
         self.limit = limit
+        self.names = names
+        # has an object a `patternProperties` or an `additionalProperties` schema (which may
+        # describe names other versions declare)?
+        self.catch_all = False
         self.out: dict[Path, FieldState] = {}
         # node id -> the paths on the current chain whose view holds it (recursion)
         self.on_chain: dict[int, list[Path]] = {}
@@ -513,7 +571,7 @@ class _FieldWalk:
     def run(self, root: Site) -> dict[Path, FieldState]:
         # (path, the sites declaring it: always / sometimes, requirement) to enter, or a view
         # to leave (its nodes taken off the chain)
-        stack: list[Any] = [((), [root], [], REQUIRED)]
+        stack: list[Any] = [((), [root], [], REQUIRED, None)]
         while stack:
             item = stack.pop()
             if isinstance(item, _View):
@@ -523,10 +581,10 @@ class _FieldWalk:
                     if not paths:
                         del self.on_chain[node_id]
                 continue
-            path, always, sometimes, requirement = item
+            path, always, sometimes, requirement, declared = item
             view = _view(always, sometimes)
             repeats = self._repeats(view)
-            self._add(path, always + sometimes, view, requirement, repeats)
+            self._add(path, always + sometimes, view, requirement, repeats, declared)
             if repeats is not None:
                 continue
             for node_id in view.ids:
@@ -542,7 +600,13 @@ class _FieldWalk:
         return render_path(nearest)
 
     def _add(
-        self, path: Path, sites: list[Site], view: _View, requirement: str, repeats: str | None
+        self,
+        path: Path,
+        sites: list[Site],
+        view: _View,
+        requirement: str,
+        repeats: str | None,
+        declared: tuple[str, ...] | None,
     ) -> None:
         if len(self.out) >= self.limit:
             raise CompatError(
@@ -554,13 +618,13 @@ class _FieldWalk:
             requirement=requirement,
             constraints=_constraints(view),
             description=_description(sites, view),
-            declared_at=tuple(sorted({site.pointer for site in sites})),
+            declared_at=declared or tuple(sorted({site.pointer for site in sites})),
             repeats=repeats,
         )
 
     def _children(
         self, path: Path, view: _View
-    ) -> Iterator[tuple[Path, list[Site], list[Site], str]]:
+    ) -> Iterator[tuple[Path, list[Site], list[Site], str, tuple[str, ...] | None]]:
         firm, loose = _requirements(view)
         children: dict[Segment, tuple[list[Site], list[Site]]] = {}
 
@@ -581,16 +645,31 @@ class _FieldWalk:
             extra = deref(node.additional_properties)
             if extra is not None and not extra.is_trivially_true() and not extra.is_false:
                 declare(("additional", None), node.additional_properties, conditional)
+                self.catch_all = True
+            if node.pattern_properties:
+                self.catch_all = True
             for index, site in enumerate(node.prefix_items):
                 declare(("index", index), site, conditional)
             items = deref(node.items)
             if items is not None and not items.is_trivially_true():
                 declare(("item", None), node.items, conditional)
+        undeclared = (firm | loose | self.names.get(path, set())) - {
+            segment[1] for segment in children if segment[0] == "prop"
+        }
+        declared_by: dict[Segment, tuple[str, ...]] = {}
+        for name in sorted(undeclared):
+            found = _undeclared(view, name)
+            if found is None or (found == ([], []) and name not in firm | loose):
+                continue  # it can never be present, or this version says nothing of it
+            children[prop(name)] = found
+            if found == ([], []):
+                # only required: any value, declared by the `required` that names it
+                declared_by[prop(name)] = _requiring(view, name)
         for segment, (always, sometimes) in children.items():
             if any(_is_false(site) for site in always):
                 continue  # `false` where it always applies: the field can never be present
             sometimes = [site for site in sometimes if not _is_false(site)]
-            if not always and not sometimes:
+            if not always and not sometimes and segment not in declared_by:
                 continue
             if not always and len(sometimes) == 1:
                 # declared once, in a branch: where the field is present, that is its schema
@@ -601,7 +680,43 @@ class _FieldWalk:
                     requirement = REQUIRED
                 elif segment[1] in loose:
                     requirement = CONDITIONAL
-            yield (*path, segment), always, sometimes, requirement
+            yield (*path, segment), always, sometimes, requirement, declared_by.get(segment)
+
+
+def _undeclared(view: _View, name: str) -> tuple[list[Site], list[Site]] | None:
+    """The subschemas (always, sometimes) that describe property `name`, which no subschema at
+    the view declares by name: the matching `patternProperties`, else the `additionalProperties`
+    schema, of each; None when the name can never be present (`additionalProperties: false`
+    with no pattern matching it, where it always applies)."""
+    always: list[Site] = []
+    sometimes: list[Site] = []
+    for node, conditional in view.nodes():
+        if node.boolean is not None:
+            continue
+        sites = [
+            site for regex, site in node.pattern_properties.items() if search(regex, name) is True
+        ]
+        extra = deref(node.additional_properties)
+        if not sites and extra is not None:
+            if extra.is_false:
+                if not conditional:
+                    return None
+                continue
+            if not extra.is_trivially_true():
+                sites = [node.additional_properties] if node.additional_properties else []
+        (sometimes if conditional else always).extend(sites)
+    return always, sometimes
+
+
+def _requiring(view: _View, name: str) -> tuple[str, ...]:
+    """Pointers of the `required` (or `dependentRequired`) keywords that name `name`."""
+    found: set[str] = set()
+    for node, _ in view.nodes():
+        if name in node.required:
+            found.add(join(node.pointer, "required"))
+        if any(name in names for names in (node.dependent_required or {}).values()):
+            found.add(join(node.pointer, "dependentRequired"))
+    return tuple(sorted(found))
 
 
 def _is_false(site: Site) -> bool:
@@ -705,12 +820,11 @@ def store_history(store: Store, default_draft: str | None = None) -> History:
     from compat.schema.load import prepare
     from compat.versioning.sources import stored_source
 
-    snapshots = []
+    versions = []
     for name in store.names:
         loaded = prepare(stored_source(store, name), default_draft)
-        entry = store.entry(name)
-        snapshots.append((VersionInfo(name, entry.released), fields_of(loaded.document)))
-    return build(snapshots)
+        versions.append((VersionInfo(name, store.entry(name).released), loaded.document))
+    return documents_history(versions)
 
 
 def declarations(history: History, version: str) -> dict[str, list[FieldHistory]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from compat.diff.facts import render_path
@@ -22,6 +22,7 @@ from compat.versioning.history import (
     Selection,
     VersionInfo,
     build,
+    documents_history,
     fields_of,
     store_history,
 )
@@ -39,11 +40,11 @@ def fields(document: Any) -> dict[str, Any]:
 
 
 def history_of(*documents: Any) -> History:
-    snapshots = []
+    versions = []
     for number, document in enumerate(documents, start=1):
         info = VersionInfo(f"v{number}", f"2021-01-{number:02d}")
-        snapshots.append((info, fields_of(loaded(document, info.name).document)))
-    return build(snapshots)
+        versions.append((info, loaded(document, info.name).document))
+    return documents_history(versions)
 
 
 def events(history: History) -> dict[str, list[tuple[str, str, str | None]]]:
@@ -190,13 +191,16 @@ def test_branches_add_no_step_and_merge() -> None:
             },
         }
     )
-    assert sorted(found) == ["(root)", "v", "v.k", "v.x", "w", "w.id", "z", "z.q"]
+    assert sorted(found) == ["(root)", "v", "v.k", "v.x", "w", "w.id", "w.n", "z", "z.q"]
     assert found["v.k"].constraint("enum") == (["a"], ["b"])  # two branches, two values
     assert found["v.k"].requirement == CONDITIONAL  # required in one branch only
     assert found["v.x"].requirement == OPTIONAL
     assert found["w.id"].types == ("integer", "string")
     assert found["w.id"].requirement == REQUIRED  # every branch requires it
     assert found["z.q"].requirement == REQUIRED  # allOf: always applies
+    # required in one branch and declared nowhere: where required, it carries any value
+    assert (found["w.n"].types, found["w.n"].requirement) == (None, CONDITIONAL)
+    assert found["w.n"].declared_at == ("/properties/w/anyOf/1/required",)
 
 
 def test_then_else_and_dependencies_make_requirements_conditional() -> None:
@@ -598,7 +602,9 @@ def test_a_rewrite_the_diff_reads_as_the_same_is_no_event(
     integer a constraint change, where the diff sees none."""
     old, new = ({"type": "object", "properties": {"f": field}} for field in pair)
     report = compare_docs(old, new, mode="full")
-    assert all((c.backward, c.forward) == ("compatible", "compatible") for c in report.changes)
+    # the diff proves most of these the same (it cannot prove every one: an integer's
+    # `exclusiveMaximum: 10` is `maximum: 9` only beside its own `type`)
+    assume(all((c.backward, c.forward) == ("compatible", "compatible") for c in report.changes))
     history = history_of(old, new)
     assert [(e.kind, e.keyword) for e in history.find("f").events[1:]] == []
 
@@ -639,3 +645,85 @@ def test_integer_beside_number_reads_as_number() -> None:
     assert fields({"type": ["number", "integer"]})["(root)"].types == ("number",)
     merged = {"anyOf": [{"type": "integer"}, {"type": "number", "minimum": 0}]}
     assert fields(merged)["(root)"].types == ("number",)
+
+
+# -- removed: the version no longer describes the field ----------------------------------------
+
+
+def _obj(**keywords: Any) -> dict[str, Any]:
+    return {"type": "object", **keywords}
+
+
+_X = {"x": {"type": "string"}}
+
+
+@pytest.mark.parametrize(
+    ("v2", "after"),
+    [
+        # still required: every v2 event carries x, with any value
+        (
+            _obj(required=["x"]),
+            [("became-required", "optional", "required"), ("type-changed", ["string"], None)],
+        ),
+        # still described by the catch-alls of its object
+        (
+            _obj(additionalProperties={"type": "integer"}),
+            [("type-changed", ["string"], ["integer"])],
+        ),
+        (
+            _obj(patternProperties={"^x": {"type": "boolean"}}, additionalProperties=False),
+            [("type-changed", ["string"], ["boolean"])],
+        ),
+        (
+            _obj(
+                patternProperties={"^y": {"type": "boolean"}}, additionalProperties={"minLength": 1}
+            ),
+            [("type-changed", ["string"], None), ("constraint-changed", None, [1])],
+        ),
+        (
+            _obj(required=["x"], additionalProperties={"type": "string"}),
+            [("became-required", "optional", "required")],
+        ),
+        # no longer described: removed, whether it can still be present with any value (an
+        # open object) or not at all (closed, or required by an object that is closed)
+        (_obj(), [("removed", None, None)]),
+        (_obj(additionalProperties=False), [("removed", None, None)]),
+        (_obj(patternProperties={"^y": {"type": "string"}}), [("removed", None, None)]),
+        (_obj(required=["x"], additionalProperties=False), [("removed", None, None)]),
+        (_obj(properties={"x": False}), [("removed", None, None)]),
+    ],
+)
+def test_a_field_no_longer_declared_is_removed_only_when_nothing_describes_it(
+    v2: dict[str, Any], after: list[tuple[str, Any, Any]]
+) -> None:
+    history = history_of(_obj(properties=_X), v2)
+    events_v2 = [(e.kind, e.old, e.new) for e in history.find("x").events if e.version == "v2"]
+    assert events_v2 == after
+
+
+def test_the_testers_case_required_but_no_longer_declared() -> None:
+    v1 = {"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"]}
+    v2 = {"type": "object", "required": ["x"]}
+    x = history_of(v1, v2).find("x")
+    assert [(e.version, e.kind) for e in x.events] == [("v1", "added"), ("v2", "type-changed")]
+    assert x.states["v2"].types is None
+    assert x.states["v2"].requirement == REQUIRED
+    assert x.states["v2"].declared_at == ("/required",)
+    # a version that only requires a name lists it, declared by that `required`
+    assert fields(v2)["x"].declared_at == ("/required",)
+
+
+def test_a_field_under_a_catch_all_keeps_its_children() -> None:
+    child = {"type": "object", "properties": {"c": {"type": "string"}}}
+    v1 = _obj(properties={"a": _obj(properties={"x": child})})
+    v2 = _obj(properties={"a": _obj(additionalProperties=child)})
+    history = history_of(v1, v2, v1)
+    assert [(e.version, e.kind) for e in history.find("a.x.c").events] == [("v1", "added")]
+    assert history.find("a.x").states["v2"].declared_at == ("/properties/a/additionalProperties",)
+    # and the other way round: a name declared later was described by the catch-all before
+    later = history_of(v2, v1)
+    assert [(e.version, e.kind) for e in later.find("a.x").events] == [("v1", "added")]
+    assert [(e.version, e.kind) for e in later.find("a.*").events] == [
+        ("v1", "added"),
+        ("v2", "removed"),
+    ]
