@@ -123,11 +123,17 @@ def _short(event: Event) -> str | None:
     return None
 
 
+def _short_description(event: Event) -> str:
+    """A description change in a few words (the text itself is in the field's timeline)."""
+    verb = "added" if event.old is None else "removed" if event.new is None else "changed"
+    return f"description {verb} in {event.version}"
+
+
 def changes_after_first(events: Sequence[Event]) -> list[str]:
-    """The short phrases of every event after a field first appeared (descriptions left out;
-    a field's timeline shows them)."""
-    phrases = [_short(event) for event in events[1:]]
-    return [phrase for phrase in phrases if phrase is not None]
+    """The short phrases of every event after a field first appeared, description changes
+    included: `--changed` lists a field whose only change is its description, and its row says
+    so (`docs --history` leaves them out: the document shows the description itself)."""
+    return [_short(event) or _short_description(event) for event in events[1:]]
 
 
 def annotation(events: Sequence[Event]) -> str:

@@ -345,3 +345,24 @@ def test_schema_constraint_changes_in_every_format(old: Any, new: Any, said: str
     for fmt in FORMATS["history"]:
         render("history", fmt, Selection(history))
         render("history", fmt, Selection(history, "f"))
+
+
+def test_a_description_change_is_said_in_the_listing_but_not_in_the_docs_notes() -> None:
+    """The defect: `--changed` listed a field whose only change was its description with an
+    empty CHANGES column."""
+    field = {"type": "string"}
+    versions = [
+        {"type": "object", "properties": {"a": {**field, **extra}}}
+        for extra in ({}, {"description": "one"}, {"description": "two"}, {})
+    ]
+    history = history_of(*versions)
+    rows = render("history", "text", Selection(history, changed_only=True)).splitlines()
+    row = next(line for line in rows if line.startswith("a "))
+    assert row.split(None, 2)[2] == (
+        "description added in v2; description changed in v3; description removed in v4"
+    )
+    assert "| `a` | v1 | description added in v2; description changed in v3;" in render(
+        "history", "markdown", Selection(history, changed_only=True)
+    )
+    assert "description changed in v3" in render("history", "html", Selection(history))
+    assert doc_notes(history, "v3")["/properties/a"] == "since v1"
