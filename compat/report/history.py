@@ -8,6 +8,7 @@ schema is escaped.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,8 +38,25 @@ MAX_VALUE = 80  # characters of a value shown in text, markdown and HTML (JSON h
 # -- phrases ---------------------------------------------------------------------------------
 
 
+# characters that end or break a line somewhere (json.dumps escapes those below U+0020 only)
+_BREAKS = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), 0x2028, 0x2029)}
+
+
+def _dumps(value: Any) -> str:
+    """JSON on one line, whatever line breaks and control characters the value holds."""
+    return json.dumps(value, ensure_ascii=False).translate(_BREAKS)
+
+
+def _plain(text: str) -> str:
+    """Schema text on one line of output: as it is, or JSON-quoted when it holds a control
+    character, a line separator or `, ` (which separates pointers in `declared at`)."""
+    if ", " in text or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
+        return _dumps(text)
+    return text
+
+
 def _value(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = _dumps(value)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
 
 
@@ -194,8 +212,9 @@ def _now(history: History, item: FieldHistory) -> list[str]:
     else:
         out = [f"not in the latest version ({history.latest}); last in {last}: {summary(state)}"]
     if state.description:
-        out.append(f"description ({last}): {state.description}")
-    out.append(f"declared at ({last}): {', '.join(p or '(root)' for p in state.declared_at)}")
+        out.append(f"description ({last}): {_plain(state.description)}")
+    pointers = ", ".join(_plain(p) if p else "(root)" for p in state.declared_at)
+    out.append(f"declared at ({last}): {pointers}")
     return out
 
 

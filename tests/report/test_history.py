@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from html.parser import HTMLParser
 from importlib import resources
@@ -366,3 +367,41 @@ def test_a_description_change_is_said_in_the_listing_but_not_in_the_docs_notes()
     )
     assert "description changed in v3" in render("history", "html", Selection(history))
     assert doc_notes(history, "v3")["/properties/a"] == "since v1"
+
+
+# -- text output: one line is one line ---------------------------------------------------------
+
+_NAMES = st.sampled_from(["nl\nname", "a, b", "t\u2028x", "c\x85", "tab\t", "~/"]) | st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=_NAMES, description=st.text(max_size=8))
+def test_schema_text_never_breaks_a_line_of_the_timeline(name: str, description: str) -> None:
+    """The defect: a property named "nl\\nname" printed a raw newline in "declared at"."""
+    old = {"type": "object", "properties": {name: {"type": "string", "enum": [name]}}}
+    new = copy.deepcopy(old)
+    new["properties"][name]["description"] = description
+    history = history_of(old, new)
+    item = next(item for item in history.fields if item.path == (("prop", name),))
+    text = render("history", "text", Selection(history, item.name))
+    lines = text.split("\n")
+    assert lines[-1] == ""
+    # the name, two events, now, (description,) declared at: one line each
+    assert len(lines) - 1 == 5 + (1 if description else 0)
+    assert text.splitlines() == lines[:-1]  # no U+2028, U+0085... either
+    pointer = lines[-2].removeprefix("declared at (v2): ")
+    assert (json.loads(pointer) if pointer.startswith('"') else pointer) == (
+        "/properties/" + name.replace("~", "~0").replace("/", "~1")
+    )
+
+
+def test_the_testers_name_with_a_newline() -> None:
+    history = history_of({"type": "object", "properties": {"nl\nname": {"type": "string"}}})
+    text = render("history", "text", Selection(history, '["nl\\nname"]'))
+    assert text.endswith('declared at (v1): "/properties/nl\\nname"\n')
+    plain = history_of({"type": "object", "properties": {"a b": {"description": "x y"}}})
+    assert render("history", "text", Selection(plain, '["a b"]')).endswith(
+        "description (v1): x y\ndeclared at (v1): /properties/a b\n"
+    )
