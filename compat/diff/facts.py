@@ -136,7 +136,7 @@ def render_path(path: Path) -> str:
             if _PLAIN_NAME.fullmatch(name):
                 parts.append(("." if parts else "") + name)
             else:
-                parts.append("[" + json.dumps(name, ensure_ascii=False) + "]")
+                parts.append("[" + json.dumps(name, ensure_ascii=False).translate(_BREAKS) + "]")
         elif kind == "item":
             parts.append("[]")
         elif kind == "index":
@@ -144,11 +144,18 @@ def render_path(path: Path) -> str:
         elif kind == "additional":
             parts.append(("." if parts else "") + "*")
         elif kind == "pattern":
-            parts.append(("." if parts else "") + "{" + str(value) + "}")
+            regex = str(value)
+            if _BREAKING.search(regex):  # a path is one line: escape what would break it
+                regex = json.dumps(regex, ensure_ascii=False)[1:-1].translate(_BREAKS)
+            parts.append(("." if parts else "") + "{" + regex + "}")
         elif kind == "names":
             parts.append(("." if parts else "") + "{names}")
     return "".join(parts) or "(root)"
 
+
+# characters json.dumps leaves raw that end a line for some readers (C1 controls, U+2028/9)
+_BREAKS = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), 0x2028, 0x2029)}
+_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 # str.isalnum() letters and digits (any script), or one of _-$@
 _PLAIN_NAME = re.compile(r"(?:[^\W_]|[_\-$@])+")

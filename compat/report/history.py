@@ -8,6 +8,7 @@ schema is escaped.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,8 +38,25 @@ MAX_VALUE = 80  # characters of a value shown in text, markdown and HTML (JSON h
 # -- phrases ---------------------------------------------------------------------------------
 
 
+# characters that end or break a line somewhere (json.dumps escapes those below U+0020 only)
+_BREAKS = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), 0x2028, 0x2029)}
+
+
+def _dumps(value: Any) -> str:
+    """JSON on one line, whatever line breaks and control characters the value holds."""
+    return json.dumps(value, ensure_ascii=False).translate(_BREAKS)
+
+
+def _plain(text: str) -> str:
+    """Schema text on one line of output: as it is, or JSON-quoted when it holds a control
+    character, a line separator or `, ` (which separates pointers in `declared at`)."""
+    if ", " in text or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
+        return _dumps(text)
+    return text
+
+
 def _value(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = _dumps(value)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
 
 
@@ -92,7 +110,7 @@ def _constraint(event: Event) -> str:
         return f"{keyword} added: {_values(event.new)}"
     if event.new is None:
         return f"{keyword} removed (was {_values(event.old)})"
-    added, removed = enum_delta(event.old, event.new)
+    added, removed = enum_delta(event.keyword, event.old, event.new)
     if added is not None and removed is not None:
         parts = [f"+ {_value(v)}" for v in added] + [f"- {_value(v)}" for v in removed]
         verb = "widened" if not removed else "narrowed" if not added else "changed"
@@ -116,18 +134,24 @@ def _short(event: Event) -> str | None:
     if kind == TYPE_CHANGED:
         return f"type changed in {version} ({_types(event.old)} -> {_types(event.new)})"
     if kind == CONSTRAINT_CHANGED:
-        added, removed = enum_delta(event.old, event.new)
+        added, removed = enum_delta(event.keyword, event.old, event.new)
         if added is not None and removed is not None and not (added and removed):
             return f"{event.keyword} {'widened' if added else 'narrowed'} in {version}"
         return f"{event.keyword} changed in {version}"
     return None
 
 
+def _short_description(event: Event) -> str:
+    """A description change in a few words (the text itself is in the field's timeline)."""
+    verb = "added" if event.old is None else "removed" if event.new is None else "changed"
+    return f"description {verb} in {event.version}"
+
+
 def changes_after_first(events: Sequence[Event]) -> list[str]:
-    """The short phrases of every event after a field first appeared (descriptions left out;
-    a field's timeline shows them)."""
-    phrases = [_short(event) for event in events[1:]]
-    return [phrase for phrase in phrases if phrase is not None]
+    """The short phrases of every event after a field first appeared, description changes
+    included: `--changed` lists a field whose only change is its description, and its row says
+    so (`docs --history` leaves them out: the document shows the description itself)."""
+    return [_short(event) or _short_description(event) for event in events[1:]]
 
 
 def annotation(events: Sequence[Event]) -> str:
@@ -188,8 +212,9 @@ def _now(history: History, item: FieldHistory) -> list[str]:
     else:
         out = [f"not in the latest version ({history.latest}); last in {last}: {summary(state)}"]
     if state.description:
-        out.append(f"description ({last}): {state.description}")
-    out.append(f"declared at ({last}): {', '.join(p or '(root)' for p in state.declared_at)}")
+        out.append(f"description ({last}): {_plain(state.description)}")
+    pointers = ", ".join(_plain(p) if p else "(root)" for p in state.declared_at)
+    out.append(f"declared at ({last}): {pointers}")
     return out
 
 

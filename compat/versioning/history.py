@@ -25,6 +25,12 @@ required only inside an `anyOf`/`oneOf` branch (unless every branch requires it)
 `propertyNames` say what values are excluded or looked for, not where fields are: they add no
 field. A property whose schema is `false` can never be present, so it is no field.
 
+A property an object does not declare by name is a field still where the version describes it:
+required (any value, declared at that `required`), or, for a name another version declares,
+matched by a `patternProperties` regex or under an `additionalProperties` schema (that schema is
+its state). A field is `removed` in a version that no longer describes it in any of these ways
+(its object may still be open to any value under that name: the version says nothing of it).
+
 Recursive schemas (a definition that contains itself) end where the schema repeats: a path all
 of whose subschemas already apply at an enclosing path is listed, with `repeats` naming that
 path, and nothing below it is (`children[]` repeats `(root)` in a tree). The rule depends only
@@ -34,6 +40,10 @@ Fields are compared between consecutive versions of the store, oldest first; the
 read from the normalised model (`compat.schema.normalize`), so equivalent rewrites that the diff
 ignores are no events here either (`type` or `required` reordered, `const` as a one-value
 `enum`, draft-04 boolean exclusive bounds, an integer's `exclusiveMinimum: 0` as `minimum: 1`).
+Beyond the model, a state leaves out what cannot restrict the field, as the diff does: `integer`
+beside `number` (every integer is a number: `[integer, number]` is `number`), a keyword of a
+type the field cannot have (`minLength` where `type` is `integer`, here or in an `allOf` that
+always applies) and `multipleOf: 1` where the only numbers are integers.
 """
 
 from __future__ import annotations
@@ -45,7 +55,9 @@ from typing import TYPE_CHECKING, Any
 
 from compat.diff.facts import Path, Segment, prop, render_path
 from compat.errors import CompatError
+from compat.prove.evaluate import search
 from compat.schema.model import Node, Ref, canonical, deref
+from compat.schema.refs import join
 
 if TYPE_CHECKING:
     from compat.schema.normalize import SchemaDocument
@@ -166,11 +178,10 @@ class Event:
             data["keyword"] = self.keyword
             data["old"] = self.old
             data["new"] = self.new
-            if self.keyword == "enum":
-                added, removed = enum_delta(self.old, self.new)
-                if added is not None and removed is not None:
-                    data["added_values"] = added
-                    data["removed_values"] = removed
+            added, removed = enum_delta(self.keyword, self.old, self.new)
+            if added is not None and removed is not None:
+                data["added_values"] = added
+                data["removed_values"] = removed
         return data
 
 
@@ -242,10 +253,56 @@ def _span(versions: Sequence[VersionInfo]) -> str:
 Site = Node | Ref
 
 
-def fields_of(document: SchemaDocument, limit: int = MAX_FIELDS) -> dict[Path, FieldState]:
+# parent path -> names of properties (declared in some version) to look for under it
+Names = dict[Path, set[str]]
+
+
+def fields_of(
+    document: SchemaDocument, limit: int = MAX_FIELDS, names: Names | None = None
+) -> dict[Path, FieldState]:
     """Every field (instance path) of a normalised schema and its state, parents before their
-    children (depth first, properties in document order)."""
-    return _FieldWalk(document.label, limit).run(document.root)
+    children (depth first, properties in document order, then the names it does not declare).
+
+    A property the schema does not declare by name is a field still when the schema describes
+    it: required (any value, or what a matching `patternProperties` or the `additionalProperties`
+    schema says), or, among `names` (those other versions declare), matched by a
+    `patternProperties` regex or under an `additionalProperties` schema."""
+    return _FieldWalk(document.label, limit, names or {}).run(document.root)
+
+
+def _declared_names(snapshots: Iterable[dict[Path, FieldState]]) -> Names:
+    found: Names = {}
+    for fields in snapshots:
+        for path in fields:
+            if path and path[-1][0] == "prop":
+                found.setdefault(path[:-1], set()).add(path[-1][1])
+    return found
+
+
+def documents_history(
+    versions: Sequence[tuple[VersionInfo, SchemaDocument]], limit: int = MAX_FIELDS
+) -> History:
+    """The history of every field across normalised schemas (oldest first). A version that no
+    longer declares a property another version declares still holds it as a field where it
+    describes it (`fields_of`): the walk is repeated with every declared name until no new
+    one appears (one more walk, usually; none when no version has a property catch-all)."""
+    walks = [_FieldWalk(document.label, limit, {}) for _, document in versions]
+    snapshots = [
+        walk.run(document.root) for walk, (_, document) in zip(walks, versions, strict=True)
+    ]
+    names = _declared_names(snapshots)
+    while any(walk.catch_all for walk in walks):
+        for index, (_, document) in enumerate(versions):
+            if walks[index].catch_all:
+                walks[index] = _FieldWalk(document.label, limit, names)
+                snapshots[index] = walks[index].run(document.root)
+        # a walk with more names finds more fields, never fewer: the names only grow
+        more = _declared_names(snapshots)
+        if more == names:
+            break
+        names = more
+    infos = [info for info, _ in versions]
+    return build(list(zip(infos, snapshots, strict=True)))
 
 
 class _View:
@@ -370,15 +427,51 @@ def _description(sites: Sequence[Site], view: _View) -> str | None:
     return None
 
 
+# The type family whose values a keyword restricts (`enum` restricts every value): written
+# where no value of that family can be, a keyword means nothing, as the diff reads it.
+_FAMILY = {
+    "format": "string",
+    "pattern": "string",
+    "minLength": "string",
+    "maxLength": "string",
+    "minimum": "number",
+    "exclusiveMinimum": "number",
+    "maximum": "number",
+    "exclusiveMaximum": "number",
+    "multipleOf": "number",
+    "minItems": "array",
+    "maxItems": "array",
+    "uniqueItems": "array",
+    "minProperties": "object",
+    "maxProperties": "object",
+    "additionalProperties": "object",
+    "dependentRequired": "object",
+}
+_NUMBERS = frozenset({"integer", "number"})
+
+
+def _numbers(types: frozenset[str] | None) -> frozenset[str]:
+    """The numeric types a `type` lets through (`number` holds every integer)."""
+    if types is None or "number" in types:
+        return _NUMBERS
+    return _NUMBERS & types
+
+
 def _constraints(view: _View) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     found: dict[str, dict[Any, Any]] = {}
+    # the subschemas every value at the path passes: a type they all exclude is no value there
+    typed = [node for node in view.always if node.boolean is None and node.types is not None]
+
+    checks: list[Node] = []
 
     def add(keyword: str, value: Any) -> None:
-        found.setdefault(keyword, {}).setdefault(canonical(value), value)
+        if _restricts(keyword, value, checks):
+            found.setdefault(keyword, {}).setdefault(canonical(value), value)
 
     for node, _ in view.nodes():
         if node.boolean is not None:
             continue
+        checks[:] = [node, *typed]
         if node.enum is not None:
             add("enum", sorted(node.enum, key=_order))
         if node.format is not None:
@@ -417,6 +510,23 @@ def _constraints(view: _View) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     )
 
 
+def _restricts(keyword: str, value: Any, checks: list[Node]) -> bool:
+    """Can `keyword: value`, written in `checks[0]`, reject a value that passes every type in
+    `checks` (its own and those of the subschemas that always apply at the path)?"""
+    family = _FAMILY.get(keyword)
+    if family is not None and not all(check.admits(family) for check in checks):
+        return False  # e.g. `minLength` on an integer: no string is there to restrict
+    if keyword == "multipleOf" and _is_one(value):
+        kinds = _NUMBERS.intersection(*(_numbers(check.types) for check in checks))
+        return kinds != {"integer"}  # every integer is a multiple of 1
+    return True
+
+
+def _is_one(value: Any) -> bool:
+    """The integer 1 (a float `1.0` is divided as a float by the validator: not the same)."""
+    return type(value) is int and value == 1
+
+
 def _order(value: Any) -> str:
     """A total order of JSON values (for sorting enums and distinct values)."""
     return repr(canonical(value))
@@ -429,6 +539,8 @@ def _types(view: _View) -> tuple[str, ...] | None:
         if node.types is not None:
             written = True
             kinds |= node.types
+    if "number" in kinds:
+        kinds.discard("integer")  # every integer is a number: `[integer, number]` is `number`
     return tuple(sorted(kinds)) if written else None
 
 
@@ -445,9 +557,13 @@ def path_key(path: Path) -> tuple[tuple[int, str], ...]:
 
 
 class _FieldWalk:
-    def __init__(self, label: str, limit: int) -> None:
+    def __init__(self, label: str, limit: int, names: Names) -> None:
         self.label = label
         self.limit = limit
+        self.names = names
+        # has an object a `patternProperties` or an `additionalProperties` schema (which may
+        # describe names other versions declare)?
+        self.catch_all = False
         self.out: dict[Path, FieldState] = {}
         # node id -> the paths on the current chain whose view holds it (recursion)
         self.on_chain: dict[int, list[Path]] = {}
@@ -455,7 +571,7 @@ class _FieldWalk:
     def run(self, root: Site) -> dict[Path, FieldState]:
         # (path, the sites declaring it: always / sometimes, requirement) to enter, or a view
         # to leave (its nodes taken off the chain)
-        stack: list[Any] = [((), [root], [], REQUIRED)]
+        stack: list[Any] = [((), [root], [], REQUIRED, None)]
         while stack:
             item = stack.pop()
             if isinstance(item, _View):
@@ -465,10 +581,10 @@ class _FieldWalk:
                     if not paths:
                         del self.on_chain[node_id]
                 continue
-            path, always, sometimes, requirement = item
+            path, always, sometimes, requirement, declared = item
             view = _view(always, sometimes)
             repeats = self._repeats(view)
-            self._add(path, always + sometimes, view, requirement, repeats)
+            self._add(path, always + sometimes, view, requirement, repeats, declared)
             if repeats is not None:
                 continue
             for node_id in view.ids:
@@ -484,7 +600,13 @@ class _FieldWalk:
         return render_path(nearest)
 
     def _add(
-        self, path: Path, sites: list[Site], view: _View, requirement: str, repeats: str | None
+        self,
+        path: Path,
+        sites: list[Site],
+        view: _View,
+        requirement: str,
+        repeats: str | None,
+        declared: tuple[str, ...] | None,
     ) -> None:
         if len(self.out) >= self.limit:
             raise CompatError(
@@ -496,13 +618,13 @@ class _FieldWalk:
             requirement=requirement,
             constraints=_constraints(view),
             description=_description(sites, view),
-            declared_at=tuple(sorted({site.pointer for site in sites})),
+            declared_at=declared or tuple(sorted({site.pointer for site in sites})),
             repeats=repeats,
         )
 
     def _children(
         self, path: Path, view: _View
-    ) -> Iterator[tuple[Path, list[Site], list[Site], str]]:
+    ) -> Iterator[tuple[Path, list[Site], list[Site], str, tuple[str, ...] | None]]:
         firm, loose = _requirements(view)
         children: dict[Segment, tuple[list[Site], list[Site]]] = {}
 
@@ -523,16 +645,31 @@ class _FieldWalk:
             extra = deref(node.additional_properties)
             if extra is not None and not extra.is_trivially_true() and not extra.is_false:
                 declare(("additional", None), node.additional_properties, conditional)
+                self.catch_all = True
+            if node.pattern_properties:
+                self.catch_all = True
             for index, site in enumerate(node.prefix_items):
                 declare(("index", index), site, conditional)
             items = deref(node.items)
             if items is not None and not items.is_trivially_true():
                 declare(("item", None), node.items, conditional)
+        undeclared = (firm | loose | self.names.get(path, set())) - {
+            segment[1] for segment in children if segment[0] == "prop"
+        }
+        declared_by: dict[Segment, tuple[str, ...]] = {}
+        for name in sorted(undeclared):
+            found = _undeclared(view, name)
+            if found is None or (found == ([], []) and name not in firm | loose):
+                continue  # it can never be present, or this version says nothing of it
+            children[prop(name)] = found
+            if found == ([], []):
+                # only required: any value, declared by the `required` that names it
+                declared_by[prop(name)] = _requiring(view, name)
         for segment, (always, sometimes) in children.items():
             if any(_is_false(site) for site in always):
                 continue  # `false` where it always applies: the field can never be present
             sometimes = [site for site in sometimes if not _is_false(site)]
-            if not always and not sometimes:
+            if not always and not sometimes and segment not in declared_by:
                 continue
             if not always and len(sometimes) == 1:
                 # declared once, in a branch: where the field is present, that is its schema
@@ -543,7 +680,43 @@ class _FieldWalk:
                     requirement = REQUIRED
                 elif segment[1] in loose:
                     requirement = CONDITIONAL
-            yield (*path, segment), always, sometimes, requirement
+            yield (*path, segment), always, sometimes, requirement, declared_by.get(segment)
+
+
+def _undeclared(view: _View, name: str) -> tuple[list[Site], list[Site]] | None:
+    """The subschemas (always, sometimes) that describe property `name`, which no subschema at
+    the view declares by name: the matching `patternProperties`, else the `additionalProperties`
+    schema, of each; None when the name can never be present (`additionalProperties: false`
+    with no pattern matching it, where it always applies)."""
+    always: list[Site] = []
+    sometimes: list[Site] = []
+    for node, conditional in view.nodes():
+        if node.boolean is not None:
+            continue
+        sites = [
+            site for regex, site in node.pattern_properties.items() if search(regex, name) is True
+        ]
+        extra = deref(node.additional_properties)
+        if not sites and extra is not None:
+            if extra.is_false:
+                if not conditional:
+                    return None
+                continue
+            if not extra.is_trivially_true():
+                sites = [node.additional_properties] if node.additional_properties else []
+        (sometimes if conditional else always).extend(sites)
+    return always, sometimes
+
+
+def _requiring(view: _View, name: str) -> tuple[str, ...]:
+    """Pointers of the `required` (or `dependentRequired`) keywords that name `name`."""
+    found: set[str] = set()
+    for node, _ in view.nodes():
+        if name in node.required:
+            found.add(join(node.pointer, "required"))
+        if any(name in names for names in (node.dependent_required or {}).values()):
+            found.add(join(node.pointer, "dependentRequired"))
+    return tuple(sorted(found))
 
 
 def _is_false(site: Site) -> bool:
@@ -585,10 +758,20 @@ def _canonical_values(values: tuple[Any, ...] | None) -> Any:
     return None if values is None else tuple(canonical(value) for value in values)
 
 
-def enum_delta(old: Any, new: Any) -> tuple[list[Any] | None, list[Any] | None]:
+def enum_delta(
+    keyword: str | None, old: Any, new: Any
+) -> tuple[list[Any] | None, list[Any] | None]:
     """For an `enum` written once at the path before and after: (values added, values
-    removed); (None, None) otherwise."""
+    removed); (None, None) otherwise.
+
+    Only `enum` is a set of values that can widen or narrow by values: every other keyword
+    (a bound, a length, a `pattern`, `additionalProperties`...) is one value that changed, even
+    when that value is a string or a list, and has no delta."""
+    if keyword != "enum":
+        return None, None
     if not (isinstance(old, list) and isinstance(new, list) and len(old) == len(new) == 1):
+        return None, None
+    if not (isinstance(old[0], list) and isinstance(new[0], list)):
         return None, None
     before = {canonical(v): v for v in old[0]}
     after = {canonical(v): v for v in new[0]}
@@ -637,12 +820,11 @@ def store_history(store: Store, default_draft: str | None = None) -> History:
     from compat.schema.load import prepare
     from compat.versioning.sources import stored_source
 
-    snapshots = []
+    versions = []
     for name in store.names:
         loaded = prepare(stored_source(store, name), default_draft)
-        entry = store.entry(name)
-        snapshots.append((VersionInfo(name, entry.released), fields_of(loaded.document)))
-    return build(snapshots)
+        versions.append((VersionInfo(name, store.entry(name).released), loaded.document))
+    return documents_history(versions)
 
 
 def declarations(history: History, version: str) -> dict[str, list[FieldHistory]]:

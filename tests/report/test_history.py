@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from html.parser import HTMLParser
 from importlib import resources
@@ -10,10 +11,21 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from compat.report.history import doc_notes
 from compat.report.registry import FORMATS, render
-from compat.versioning.history import History, Selection, store_history
+from compat.versioning.history import (
+    CONSTRAINTS,
+    OPTIONAL,
+    FieldState,
+    History,
+    Selection,
+    VersionInfo,
+    build,
+    store_history,
+)
 from compat.versioning.store import Store
 from tests.versioning import history_store
 from tests.versioning.test_history import history_of
@@ -188,3 +200,208 @@ def test_one_field_in_markdown_and_html_says_its_description_and_declarations(
         page = render("history", fmt, selection)
         assert "description (v7): Process ID" in page
         assert "declared at (v7): /$defs/Process/properties/pid" in page
+
+
+# -- constraint changes: only `enum` widens or narrows by values ------------------------------
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+# every keyword a state records but `enum` (`const` is read as a one-value `enum`)
+_VALUE_KEYWORDS = [k for k in CONSTRAINTS if k != "enum"]
+
+
+def _state(constraints: tuple[tuple[str, tuple[Any, ...]], ...]) -> FieldState:
+    return FieldState(("string",), OPTIONAL, constraints, None, ("/properties/f",))
+
+
+def _one_field_history(*states: FieldState) -> History:
+    snapshots = [
+        (VersionInfo(f"v{n}", f"2021-01-{n:02d}"), {(("prop", "f"),): state})
+        for n, state in enumerate(states, start=1)
+    ]
+    return build(snapshots)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    keyword=st.sampled_from(_VALUE_KEYWORDS),
+    old=st.none() | _JSON_VALUES,
+    new=st.none() | _JSON_VALUES,
+)
+def test_a_value_keyword_changed_is_said_as_old_to_new_in_every_format(
+    keyword: str, old: Any, new: Any
+) -> None:
+    """The defect: `enum_delta` read any keyword's values as an enum, so `maximum: 10 -> 20`
+    crashed (an int is not iterable) and `pattern: "^ab" -> "^abc"` was "widened: + "c""."""
+    before = () if old is None else ((keyword, (old,)),)
+    after = () if new is None else ((keyword, (new,)),)
+    assume(before != after and json.dumps(old, sort_keys=True) != json.dumps(new, sort_keys=True))
+    history = _one_field_history(_state(before), _state(after))
+    event = history.find("f").events[-1]
+    text = render("history", "text", Selection(history, "f"))
+    line = text.split("\n")[2]  # (splitlines would split at a value's U+0085 too)
+    if old is None:
+        assert f"{keyword} added: " in line
+    elif new is None:
+        assert f"{keyword} removed (was " in line
+    else:
+        assert f"{keyword} changed: " in line and " -> " in line
+    assert "widened" not in line and "narrowed" not in line
+    for fmt in FORMATS["history"]:
+        for selection in (
+            Selection(history),
+            Selection(history, "f"),
+            Selection(history, None, True),
+        ):
+            render("history", fmt, selection)
+    data = json.loads(render("history", "json", Selection(history, "f")))
+    jsonschema.Draft202012Validator(_schema()).validate(data)
+    assert "added_values" not in data["fields"][0]["events"][-1]
+    assert doc_notes(history, "v2")["/properties/f"] == f"since v1; {keyword} changed in v2"
+    assert event.keyword == keyword
+
+
+def test_enum_widens_and_narrows_by_values() -> None:
+    history = _one_field_history(
+        _state((("enum", (["a", "b"],)),)),
+        _state((("enum", (["a", "b", "c"],)),)),
+        _state((("enum", (["c"],)),)),
+        _state((("enum", (["c", "d"], ["e"])),)),
+    )
+    lines = render("history", "text", Selection(history, "f")).splitlines()
+    assert lines[2].endswith('enum widened: + "c"')
+    assert lines[3].endswith('enum narrowed: - "a", - "b"')
+    # written twice at the path: two sets, no delta of values
+    assert lines[4].endswith('enum changed: ["c"] -> ["c", "d"] | ["e"]')
+    assert doc_notes(history, "v4")["/properties/f"] == (
+        "since v1; enum widened in v2; enum narrowed in v3; enum changed in v4"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            {"type": "integer", "maximum": 10},
+            {"type": "integer", "maximum": 20},
+            "maximum changed: 10 -> 20",
+        ),
+        (
+            {"type": "number", "exclusiveMinimum": 1.5},
+            {"type": "number", "exclusiveMinimum": 2.5},
+            "exclusiveMinimum changed: 1.5 -> 2.5",
+        ),
+        (
+            {"type": "number", "multipleOf": 2},
+            {"type": "number", "multipleOf": 4},
+            "multipleOf changed: 2 -> 4",
+        ),
+        (
+            {"type": "string", "pattern": "^ab"},
+            {"type": "string", "pattern": "^abc"},
+            'pattern changed: "^ab" -> "^abc"',
+        ),
+        (
+            {"type": "string", "format": "date"},
+            {"type": "string", "format": "date-time"},
+            'format changed: "date" -> "date-time"',
+        ),
+        (
+            {"type": "string", "maxLength": 3},
+            {"type": "string", "maxLength": 4},
+            "maxLength changed: 3 -> 4",
+        ),
+        (
+            {"type": "array", "minItems": 1},
+            {"type": "array", "minItems": 2},
+            "minItems changed: 1 -> 2",
+        ),
+        ({"type": "array"}, {"type": "array", "uniqueItems": True}, "uniqueItems added: true"),
+        (
+            {"type": "object", "maxProperties": 3},
+            {"type": "object"},
+            "maxProperties removed (was 3)",
+        ),
+        (
+            {"type": "object"},
+            {"type": "object", "additionalProperties": False},
+            "additionalProperties added: false",
+        ),
+    ],
+)
+def test_schema_constraint_changes_in_every_format(old: Any, new: Any, said: str) -> None:
+    history = history_of(
+        {"type": "object", "properties": {"f": old}}, {"type": "object", "properties": {"f": new}}
+    )
+    assert said in render("history", "text", Selection(history, "f"))
+    for fmt in FORMATS["history"]:
+        render("history", fmt, Selection(history))
+        render("history", fmt, Selection(history, "f"))
+
+
+def test_a_description_change_is_said_in_the_listing_but_not_in_the_docs_notes() -> None:
+    """The defect: `--changed` listed a field whose only change was its description with an
+    empty CHANGES column."""
+    field = {"type": "string"}
+    versions = [
+        {"type": "object", "properties": {"a": {**field, **extra}}}
+        for extra in ({}, {"description": "one"}, {"description": "two"}, {})
+    ]
+    history = history_of(*versions)
+    rows = render("history", "text", Selection(history, changed_only=True)).splitlines()
+    row = next(line for line in rows if line.startswith("a "))
+    assert row.split(None, 2)[2] == (
+        "description added in v2; description changed in v3; description removed in v4"
+    )
+    assert "| `a` | v1 | description added in v2; description changed in v3;" in render(
+        "history", "markdown", Selection(history, changed_only=True)
+    )
+    assert "description changed in v3" in render("history", "html", Selection(history))
+    assert doc_notes(history, "v3")["/properties/a"] == "since v1"
+
+
+# -- text output: one line is one line ---------------------------------------------------------
+
+_NAMES = st.sampled_from(["nl\nname", "a, b", "t\u2028x", "c\x85", "tab\t", "~/"]) | st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=_NAMES, description=st.text(max_size=8))
+def test_schema_text_never_breaks_a_line_of_the_timeline(name: str, description: str) -> None:
+    """The defect: a property named "nl\\nname" printed a raw newline in "declared at"."""
+    old = {"type": "object", "properties": {name: {"type": "string", "enum": [name]}}}
+    new = copy.deepcopy(old)
+    new["properties"][name]["description"] = description
+    history = history_of(old, new)
+    item = next(item for item in history.fields if item.path == (("prop", name),))
+    text = render("history", "text", Selection(history, item.name))
+    lines = text.split("\n")
+    assert lines[-1] == ""
+    # the name, two events, now, (description,) declared at: one line each
+    assert len(lines) - 1 == 5 + (1 if description else 0)
+    assert text.splitlines() == lines[:-1]  # no U+2028, U+0085... either
+    pointer = lines[-2].removeprefix("declared at (v2): ")
+    assert (json.loads(pointer) if pointer.startswith('"') else pointer) == (
+        "/properties/" + name.replace("~", "~0").replace("/", "~1")
+    )
+
+
+def test_the_testers_name_with_a_newline() -> None:
+    history = history_of({"type": "object", "properties": {"nl\nname": {"type": "string"}}})
+    text = render("history", "text", Selection(history, '["nl\\nname"]'))
+    assert text.endswith('declared at (v1): "/properties/nl\\nname"\n')
+    plain = history_of({"type": "object", "properties": {"a b": {"description": "x y"}}})
+    assert render("history", "text", Selection(plain, '["a b"]')).endswith(
+        "description (v1): x y\ndeclared at (v1): /properties/a b\n"
+    )

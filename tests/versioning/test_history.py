@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from compat.diff.facts import render_path
@@ -22,12 +22,13 @@ from compat.versioning.history import (
     Selection,
     VersionInfo,
     build,
+    documents_history,
     fields_of,
     store_history,
 )
 from compat.versioning.store import Store
 from tests.conftest import STORE
-from tests.helpers import loaded
+from tests.helpers import compare_docs, loaded
 from tests.versioning import history_store
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
@@ -39,11 +40,11 @@ def fields(document: Any) -> dict[str, Any]:
 
 
 def history_of(*documents: Any) -> History:
-    snapshots = []
+    versions = []
     for number, document in enumerate(documents, start=1):
         info = VersionInfo(f"v{number}", f"2021-01-{number:02d}")
-        snapshots.append((info, fields_of(loaded(document, info.name).document)))
-    return build(snapshots)
+        versions.append((info, loaded(document, info.name).document))
+    return documents_history(versions)
 
 
 def events(history: History) -> dict[str, list[tuple[str, str, str | None]]]:
@@ -190,13 +191,16 @@ def test_branches_add_no_step_and_merge() -> None:
             },
         }
     )
-    assert sorted(found) == ["(root)", "v", "v.k", "v.x", "w", "w.id", "z", "z.q"]
+    assert sorted(found) == ["(root)", "v", "v.k", "v.x", "w", "w.id", "w.n", "z", "z.q"]
     assert found["v.k"].constraint("enum") == (["a"], ["b"])  # two branches, two values
     assert found["v.k"].requirement == CONDITIONAL  # required in one branch only
     assert found["v.x"].requirement == OPTIONAL
     assert found["w.id"].types == ("integer", "string")
     assert found["w.id"].requirement == REQUIRED  # every branch requires it
     assert found["z.q"].requirement == REQUIRED  # allOf: always applies
+    # required in one branch and declared nowhere: where required, it carries any value
+    assert (found["w.n"].types, found["w.n"].requirement) == (None, CONDITIONAL)
+    assert found["w.n"].declared_at == ("/properties/w/anyOf/1/required",)
 
 
 def test_then_else_and_dependencies_make_requirements_conditional() -> None:
@@ -423,7 +427,7 @@ def test_a_single_edit_is_exactly_one_event_at_every_path_it_reaches(
     expected_kind, keyword = {
         "remove": ("removed", None),
         "type": ("type-changed", None),
-        "bound": ("constraint-changed", "minimum"),
+        "bound": ("constraint-changed", None),
         "describe": ("description-changed", None),
         "enum": ("constraint-changed", "enum"),
     }.get(edit, (None, None))
@@ -451,7 +455,13 @@ def test_a_single_edit_is_exactly_one_event_at_every_path_it_reaches(
     elif edit == "type":
         leaf["type"] = next(t for t in SCALARS if t != leaf["type"])
     elif edit == "bound":
-        leaf["minimum"] = 5
+        # a bound of the leaf's own type (one of another type restricts nothing: no event)
+        keyword = {"integer": "minimum", "string": "minLength", "boolean": None}[leaf["type"]]
+        if keyword is None:
+            keyword, expected_kind = "enum", "constraint-changed"
+            leaf["enum"] = [True]
+        else:
+            leaf[keyword] = 5
     elif edit == "describe":
         leaf["description"] = "now described"
     elif edit == "enum":
@@ -505,3 +515,215 @@ def test_item_indexes_are_listed_in_number_order() -> None:
     items = [{"type": "integer"}] * 12
     history = history_of({"type": "array", "prefixItems": items})
     assert [item.name for item in history.fields] == ["(root)", *(f"[{i}]" for i in range(12))]
+
+
+# -- rewrites that mean the same are no event (as `cws-compat diff` reads them) ---------------
+
+_POOL = {
+    "minimum": ("number", 0),
+    "exclusiveMaximum": ("number", 10),
+    "multipleOf": ("number", 3),
+    "minLength": ("string", 2),
+    "maxLength": ("string", 5),
+    "pattern": ("string", "^a"),
+    "format": ("string", "date"),
+    "minItems": ("array", 1),
+    "maxItems": ("array", 3),
+    "uniqueItems": ("array", True),
+    "minProperties": ("object", 1),
+    "maxProperties": ("object", 4),
+    "additionalProperties": ("object", False),
+}
+_BASE_TYPES: list[Any] = [
+    None,
+    "integer",
+    "number",
+    "string",
+    "boolean",
+    "array",
+    "object",
+    ["integer", "string"],
+    ["number", "string"],
+    ["integer", "null"],
+    ["array", "object"],
+]
+
+
+def _admits(types: Any, family: str) -> bool:
+    if types is None:
+        return True
+    kinds = {types} if isinstance(types, str) else set(types)
+    if family == "number":
+        return bool(kinds & {"integer", "number"})
+    return family in kinds
+
+
+def _only_integers(types: Any) -> bool:
+    kinds = {types} if isinstance(types, str) else set(types or ())
+    return "integer" in kinds and "number" not in kinds
+
+
+@st.composite
+def _same_meaning(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A field schema and a rewrite of it that `diff` reads as the same: `integer` beside
+    `number`, `type` lists reordered, keywords of a type the field cannot have added or
+    removed, `multipleOf: 1` on integers, the `type` moved into an `allOf`."""
+    types = draw(st.sampled_from(_BASE_TYPES))
+    old: dict[str, Any] = {} if types is None else {"type": types}
+    for keyword in draw(st.lists(st.sampled_from(sorted(_POOL)), unique=True, max_size=4)):
+        old[keyword] = _POOL[keyword][1]
+    new = copy.deepcopy(old)
+    if types is not None:
+        kinds = [types] if isinstance(types, str) else list(types)
+        if "number" in kinds and draw(st.booleans()):
+            kinds.append("integer")
+        if draw(st.booleans()):
+            kinds.reverse()
+        new["type"] = kinds[0] if len(kinds) == 1 and draw(st.booleans()) else kinds
+    foreign = sorted(k for k, (family, _) in _POOL.items() if not _admits(types, family))
+    for keyword in draw(st.lists(st.sampled_from(foreign), unique=True)) if foreign else []:
+        if keyword in new:
+            del new[keyword]
+        else:
+            new[keyword] = _POOL[keyword][1]
+    if _only_integers(types) and "multipleOf" not in old and draw(st.booleans()):
+        new["multipleOf"] = 1
+    if "type" in new and draw(st.booleans()):
+        new["allOf"] = [{"type": new.pop("type")}]
+    return old, new
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_same_meaning())
+def test_a_rewrite_the_diff_reads_as_the_same_is_no_event(
+    pair: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    """The defect: `number` -> `[integer, number]` was a type change and `multipleOf: 1` on an
+    integer a constraint change, where the diff sees none."""
+    old, new = ({"type": "object", "properties": {"f": field}} for field in pair)
+    report = compare_docs(old, new, mode="full")
+    # the diff proves most of these the same (it cannot prove every one: an integer's
+    # `exclusiveMaximum: 10` is `maximum: 9` only beside its own `type`)
+    assume(all((c.backward, c.forward) == ("compatible", "compatible") for c in report.changes))
+    history = history_of(old, new)
+    assert [(e.kind, e.keyword) for e in history.find("f").events[1:]] == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "event"),
+    [
+        ({"type": "integer"}, {"type": "number"}, ("type-changed", None)),
+        ({"type": ["integer", "number"]}, {"type": "integer"}, ("type-changed", None)),
+        (
+            {"type": "number"},
+            {"type": "number", "multipleOf": 1},
+            ("constraint-changed", "multipleOf"),
+        ),
+        (
+            {"type": "integer"},
+            {"type": "integer", "multipleOf": 2},
+            ("constraint-changed", "multipleOf"),
+        ),
+        ({}, {"multipleOf": 1}, ("constraint-changed", "multipleOf")),
+        (
+            {"type": ["integer", "string"]},
+            {"type": ["integer", "string"], "minLength": 1},
+            ("constraint-changed", "minLength"),
+        ),
+    ],
+)
+def test_a_rewrite_that_changes_the_meaning_is_still_an_event(
+    old: dict[str, Any], new: dict[str, Any], event: tuple[str, str | None]
+) -> None:
+    history = history_of(
+        {"type": "object", "properties": {"f": old}}, {"type": "object", "properties": {"f": new}}
+    )
+    assert [(e.kind, e.keyword) for e in history.find("f").events[1:]] == [event]
+
+
+def test_integer_beside_number_reads_as_number() -> None:
+    assert fields({"type": ["number", "integer"]})["(root)"].types == ("number",)
+    merged = {"anyOf": [{"type": "integer"}, {"type": "number", "minimum": 0}]}
+    assert fields(merged)["(root)"].types == ("number",)
+
+
+# -- removed: the version no longer describes the field ----------------------------------------
+
+
+def _obj(**keywords: Any) -> dict[str, Any]:
+    return {"type": "object", **keywords}
+
+
+_X = {"x": {"type": "string"}}
+
+
+@pytest.mark.parametrize(
+    ("v2", "after"),
+    [
+        # still required: every v2 event carries x, with any value
+        (
+            _obj(required=["x"]),
+            [("became-required", "optional", "required"), ("type-changed", ["string"], None)],
+        ),
+        # still described by the catch-alls of its object
+        (
+            _obj(additionalProperties={"type": "integer"}),
+            [("type-changed", ["string"], ["integer"])],
+        ),
+        (
+            _obj(patternProperties={"^x": {"type": "boolean"}}, additionalProperties=False),
+            [("type-changed", ["string"], ["boolean"])],
+        ),
+        (
+            _obj(
+                patternProperties={"^y": {"type": "boolean"}}, additionalProperties={"minLength": 1}
+            ),
+            [("type-changed", ["string"], None), ("constraint-changed", None, [1])],
+        ),
+        (
+            _obj(required=["x"], additionalProperties={"type": "string"}),
+            [("became-required", "optional", "required")],
+        ),
+        # no longer described: removed, whether it can still be present with any value (an
+        # open object) or not at all (closed, or required by an object that is closed)
+        (_obj(), [("removed", None, None)]),
+        (_obj(additionalProperties=False), [("removed", None, None)]),
+        (_obj(patternProperties={"^y": {"type": "string"}}), [("removed", None, None)]),
+        (_obj(required=["x"], additionalProperties=False), [("removed", None, None)]),
+        (_obj(properties={"x": False}), [("removed", None, None)]),
+    ],
+)
+def test_a_field_no_longer_declared_is_removed_only_when_nothing_describes_it(
+    v2: dict[str, Any], after: list[tuple[str, Any, Any]]
+) -> None:
+    history = history_of(_obj(properties=_X), v2)
+    events_v2 = [(e.kind, e.old, e.new) for e in history.find("x").events if e.version == "v2"]
+    assert events_v2 == after
+
+
+def test_the_testers_case_required_but_no_longer_declared() -> None:
+    v1 = {"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"]}
+    v2 = {"type": "object", "required": ["x"]}
+    x = history_of(v1, v2).find("x")
+    assert [(e.version, e.kind) for e in x.events] == [("v1", "added"), ("v2", "type-changed")]
+    assert x.states["v2"].types is None
+    assert x.states["v2"].requirement == REQUIRED
+    assert x.states["v2"].declared_at == ("/required",)
+    # a version that only requires a name lists it, declared by that `required`
+    assert fields(v2)["x"].declared_at == ("/required",)
+
+
+def test_a_field_under_a_catch_all_keeps_its_children() -> None:
+    child = {"type": "object", "properties": {"c": {"type": "string"}}}
+    v1 = _obj(properties={"a": _obj(properties={"x": child})})
+    v2 = _obj(properties={"a": _obj(additionalProperties=child)})
+    history = history_of(v1, v2, v1)
+    assert [(e.version, e.kind) for e in history.find("a.x.c").events] == [("v1", "added")]
+    assert history.find("a.x").states["v2"].declared_at == ("/properties/a/additionalProperties",)
+    # and the other way round: a name declared later was described by the catch-all before
+    later = history_of(v2, v1)
+    assert [(e.version, e.kind) for e in later.find("a.x").events] == [("v1", "added")]
+    assert [(e.version, e.kind) for e in later.find("a.*").events] == [
+        ("v1", "added"),
+        ("v2", "removed"),
+    ]
