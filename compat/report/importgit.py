@@ -51,7 +51,9 @@ def render_text(result: ImportResult) -> str:
                 what += f"; as {step.path}"
         else:
             label, what = "-", f"skipped: {step.reason}"
-        lines.append(f"  {label:<5} {commit.date}  {commit.short}  {what}  [{commit.subject}]")
+        lines.append(
+            f"  {label:<5} {commit.date}  {commit.short}  {what}  [{_printable(commit.subject)}]"
+        )
     imported = result.imported
     count = len(result.steps)
     commits = f"{count} commit{'s' if count != 1 else ''}"
@@ -123,3 +125,12 @@ def render_json(result: ImportResult) -> str:
         "written": [str(p) for p in result.written],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _printable(text: str) -> str:
+    """A commit subject as the terminal should show it: control characters (escape sequences
+    that would recolour the terminal or retitle its window) written as escapes, not sent."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -791,8 +792,8 @@ class _StoreGate:
                     "released version, and no comparison was made for it",
                     rel,
                     f"register it as a version with release, which checks it against the "
-                    f"store: `mv {self.context.here(rel)} {moved} && cws-compat release "
-                    f"{moved}{name}`; or "
+                    f"store: `mv {self.context.here(rel)} {shlex.quote(moved)} && "
+                    f"cws-compat release {shlex.quote(moved)}{name}`; or "
                     "remove it from the store",
                 )
             )

@@ -408,6 +408,14 @@ class _Plan:
         if since is not None and since_sha is not None:
             excluded.append(since_sha)
             self.result.after.append(f"{since_sha[:12]} (--since {since})")
+        if not excluded and self.source.shallow:
+            # its history starts at the cut: that commit would pass for the first version
+            raise CompatError(
+                f"{self.source.where} is a shallow clone: its history is cut, and the commit "
+                "at the cut would be imported as the store's first version; run `git fetch "
+                "--unshallow` (or give --since REF to import only the commits after REF); "
+                "nothing was written"
+            )
         for commit in self.source.commits(excluded):
             self._consider(commit)
 

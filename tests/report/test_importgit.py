@@ -45,3 +45,12 @@ def test_nothing_to_import(tmp_path: Path) -> None:
     assert lines[0].endswith(", after x:")
     assert lines[-1] == "nothing to import: the store is up to date"
     assert json.loads(render_json(result))["imported"] == []
+
+
+def test_a_subject_never_sends_control_characters_to_the_terminal() -> None:
+    """Escape sequences in a commit subject (colour, window title) are shown, not obeyed."""
+    subject = "Fix \x1b[31mred\x1b[0m \x1b]0;owned\x07 done\ttab"
+    result = _result(steps=[Skipped(Commit("c" * 40, "2022-03-03", subject), "the same JSON")])
+    text = render_text(result)
+    assert not any(ord(ch) < 32 and ch != "\n" for ch in text)
+    assert "[Fix \\x1b[31mred\\x1b[0m \\x1b]0;owned\\x07 done\\ttab]" in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -556,3 +557,16 @@ def test_a_new_entry_on_a_released_version_s_file_fails(cli: Any, repo: Path) ->
     index_path.write_text(json.dumps(index, indent=4) + "\n")
     data = fails_everywhere(cli, "version-file-shared")
     assert [p["kind"] for p in data["problems"]] == ["version-file-shared"]
+
+
+def test_a_fix_command_quotes_every_file_name(cli: Any, repo: Path) -> None:
+    """A stray file with spaces, quotes or shell characters in its name: the suggested
+    command is one a shell runs as written, and it registers the file."""
+    name = 'my new <i>"x.json'
+    (repo / "schemas/versions" / name).write_text('{"type": "object"}\n')
+    data = cli("check", "--format", "json").json()
+    fix = next(p["fix"] for p in data["problems"] if p["kind"] == "unregistered-version-file")
+    command = fix.split("`")[1]
+    words = shlex.split(command.split(" && ")[0])
+    assert words == ["mv", f"schemas/versions/{name}", 'my new <i>"x.candidate.json']
+    assert shlex.split(command.split(" && ")[1])[-1] == 'my new <i>"x.candidate.json'

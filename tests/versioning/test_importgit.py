@@ -774,3 +774,50 @@ def _run_in(directory: Path, source: Source) -> Result:
         return invoke(*IMPORT, str(source.root), "--path", FILE)
     finally:
         os.chdir(here)
+
+
+def test_a_shallow_clone_is_refused_for_a_first_import(tmp_path: Path) -> None:
+    """Its first commit is a cut, not the file's first version: refused unless --since."""
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    subprocess.run(["git", "init", "-q", str(origin)], check=True)
+    for n, content in enumerate(['{"type": "object"}', '{"type": "object", "title": "t"}', "{}"]):
+        (origin / "s.json").write_text(content)
+        subprocess.run(["git", "-C", str(origin), "add", "-A"], check=True)
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(origin),
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "commit",
+                "-qm",
+                f"c{n}",
+            ],
+            check=True,
+        )
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "2", origin.as_uri(), str(shallow)], check=True
+    )
+    store = tmp_path / "store"
+    result = invoke("store", "import-git", str(shallow), "--path", "s.json", "--store", str(store))
+    assert result.code == 2
+    assert "is a shallow clone" in result.err and "git fetch --unshallow" in result.err
+    assert not store.exists()
+    since = invoke(
+        "store",
+        "import-git",
+        str(shallow),
+        "--path",
+        "s.json",
+        "--store",
+        str(store),
+        "--since",
+        "HEAD~1",
+    )
+    assert since.code == 0, since.err
+    assert [v["name"] for v in json.loads((store / "index.json").read_text())["versions"]] == ["v1"]
