@@ -1,6 +1,6 @@
 """Facts about `allOf`, `anyOf`, `oneOf`, `not` and `if/then/else`.
 
-Branches are paired by position when their counts agree, else by proven equivalence; whether
+Branches are paired by meaning, whatever their order (`_match_branches`); whether
 branches can overlap is asked of the prover (a discriminating property separates objects
 only). Conditionals are compared branch by branch only under an equivalent `if`.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from compat.diff.facts import PairKey
 from compat.diff.pair import Walk, raw, raw_list
+from compat.prove.fingerprint import children as subschemas
 from compat.schema.model import Node, Ref, deref
 
 
@@ -136,7 +137,8 @@ def _switched_union(w: Walk, o: Node, n: Node, key: PairKey) -> bool:
         return False
     if len(before) != len(after):
         return False
-    for a, b in zip(before, after, strict=True):
+    pairs, _, _ = _match_branches(w, before, after)  # as many on each side: all paired
+    for a, b in pairs:
         w.child(key, a, b, None, union=True)
     keyword = "anyOf" if kind == "one-of-to-any-of" else "oneOf"
     w.fact(
@@ -156,21 +158,77 @@ def _switched_union(w: Walk, o: Node, n: Node, key: PairKey) -> bool:
 def _match_branches(
     w: Walk, old: list[Node | Ref], new: list[Node | Ref]
 ) -> tuple[list[tuple[Node | Ref, Node | Ref]], list[Node | Ref], list[Node | Ref]]:
-    """Pair branches by position when the counts agree, else by meaning (a branch and the
-    one it is proven equivalent to)."""
-    if len(old) == len(new):
-        return list(zip(old, new, strict=True)), [], []
-    pairs = []
-    remaining = list(new)
-    only_old = []
-    for branch in old:
-        match = next((b for b in remaining if w.prover.equivalent(branch, b)), None)
-        if match is None:
-            only_old.append(branch)
-        else:
-            remaining.remove(match)
-            pairs.append((branch, match))
-    return pairs, only_old, remaining
+    """Pair branches by meaning, never by position (the order of `allOf`, `anyOf` and `oneOf`
+    branches changes nothing): first those of equal fingerprints, then those proven
+    equivalent; when as many are left on each side, those are edits, paired most alike
+    first. Otherwise the rest were added or removed."""
+    fingerprint = w.prover.fingerprints.of
+    left = list(range(len(old)))
+    right = list(range(len(new)))
+    matched: list[tuple[int, int]] = []
+
+    waiting: dict[int, list[int]] = {}
+    for j in right:
+        number = fingerprint(new[j])
+        if number is not None:
+            waiting.setdefault(number, []).append(j)
+    for i in list(left):
+        number = fingerprint(old[i])
+        if number is not None and waiting.get(number):
+            j = waiting[number].pop(0)
+            matched.append((i, j))
+            left.remove(i)
+            right.remove(j)
+
+    for i in list(left):
+        j_found = next((j for j in right if w.prover.equivalent(old[i], new[j])), None)
+        if j_found is not None:
+            matched.append((i, j_found))
+            left.remove(i)
+            right.remove(j_found)
+
+    if left and len(left) == len(right):
+        scored = sorted(
+            (-_likeness(w, old[i], new[j]), abs(i - j), i, j) for i in left for j in right
+        )
+        free_old, free_new = set(left), set(right)
+        for _, _, i, j in scored:
+            if i in free_old and j in free_new:
+                matched.append((i, j))
+                free_old.discard(i)
+                free_new.discard(j)
+        left, right = [], []
+
+    matched.sort()
+    pairs = [(old[i], new[j]) for i, j in matched]
+    return pairs, [old[i] for i in left], [new[j] for j in right]
+
+
+def _likeness(w: Walk, a: Node | Ref, b: Node | Ref) -> int:
+    """How much two branches have in common, to pair edited branches: the same reference
+    written, the same kinds of value, required names and subschemas (by fingerprint) under
+    the same keyword or property."""
+    score = 0
+    if isinstance(a, Ref) and isinstance(b, Ref) and a.ref == b.ref:
+        score += 8
+    x, y = deref(a), deref(b)
+    if x is None or y is None:
+        return score
+    if x.boolean is not None or y.boolean is not None:
+        return score + (4 if x.boolean == y.boolean else 0)
+    if x.types == y.types:
+        score += 2
+    score += 2 * len(x.required & y.required)
+    fingerprint = w.prover.fingerprints.of
+    mine = {label: site for label, site in subschemas(x) if site is not None}
+    for label, site in subschemas(y):
+        if site is None or label not in mine:
+            continue
+        score += 1
+        number = fingerprint(site)
+        if number is not None and number == fingerprint(mine[label]):
+            score += 2
+    return score
 
 
 def _disjoint(w: Walk, branches: list[Node | Ref]) -> bool:

@@ -399,6 +399,8 @@ class Frame:
         self.keys: tuple[str | int, ...] = tuple(
             level[3] for level in self.levels if level[0] != "names"
         )
+        # the whole subschema at the hole (the changed pair may be one `allOf` branch of it)
+        self.hole: Node | Ref | None = None if self.names_target is not None else node
 
     def plug(self, value: Any) -> Any:
         out = value
@@ -523,7 +525,7 @@ def find(
             edges = [_numeric_edge(_try_plug(frame, v) if whole else v) for v in batch]
             ordered = [v for v, e in zip(batch, edges, strict=True) if not e]
             ordered += [v for v, e in zip(batch, edges, strict=True) if e]
-        for value in ordered:
+        for value in [*ordered, *_completed(frame, ordered)]:
             instance = _try_plug(frame, value)  # plugged only when tried: deep frames cost
             if instance is _FAILED:
                 continue
@@ -538,6 +540,41 @@ def find(
         if tried >= limit:
             break
     return None
+
+
+def _completed(frame: Frame, values: list[Any], count: int = 12) -> list[Any]:
+    """Object candidates completed with what the whole subschema at the hole requires: a
+    candidate built from one `allOf` branch lacks what the sibling branches require (tried
+    after the candidates as they are; the validators judge each)."""
+    target = deref(frame.hole)
+    if target is None or not (target.all_of or target.ref is not None):
+        return []
+    base = _conjoined(target)
+    if not base:
+        return []
+    out = []
+    for value in values:
+        if isinstance(value, dict) and not base.keys() <= value.keys():
+            out.append({**base, **value})
+            if len(out) >= count:
+                break
+    return out
+
+
+def _conjoined(target: Node, depth: int = 0) -> dict[str, Any]:
+    """An object meant to meet `target` and each of its `allOf` branches and `$ref` at once:
+    their small objects merged (best effort, a few levels; the validators judge it)."""
+    out: dict[str, Any] = {}
+    with contextlib.suppress(NoValue, RecursionError, TypeError, ValueError):
+        value = minimal(target)
+        if isinstance(value, dict):
+            out.update(value)
+    if depth < 4:
+        for site in [*(target.all_of or []), *([target.ref] if target.ref is not None else [])]:
+            branch = deref(site)
+            if branch is not None:
+                out.update({k: v for k, v in _conjoined(branch, depth + 1).items() if k not in out})
+    return out
 
 
 def _try_plug(frame: Frame, value: Any) -> Any:

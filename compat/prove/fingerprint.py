@@ -1,5 +1,7 @@
 """Structural fingerprints: one number per subschema, equal only when two subschemas are built
-the same way keyword by keyword, references followed (so they accept the same values).
+the same way keyword by keyword, references followed (so they accept the same values). The
+branches of `allOf`, `anyOf` and `oneOf` count as a multiset: their order never changes which
+values are accepted.
 
 The fingerprint of a node is the interned pair (its own keywords, its children's fingerprints):
 linear in the size of the schema graph, and the comparison of two unchanged subtrees of a large
@@ -281,7 +283,12 @@ class Fingerprints:
                     return None
                 entries.append((key, found))
             parts.append(tuple(entries))
-        for items in (node.prefix_items, node.all_of, node.any_of, node.one_of):
+        for ordered, items in (
+            (True, node.prefix_items),
+            (False, node.all_of),
+            (False, node.any_of),
+            (False, node.one_of),
+        ):
             if not items:
                 parts.append(None if items is None else ())
                 continue
@@ -291,7 +298,10 @@ class Fingerprints:
                 if found is None:
                     return None
                 numbers.append(found)
-            parts.append(tuple(numbers))
+            # allOf/anyOf/oneOf are order-free (validity counts the branches a value matches:
+            # all, one at least, exactly one), so their branches are a multiset; a repeated
+            # branch stays repeated (`oneOf` of a branch twice accepts nothing)
+            parts.append(tuple(numbers) if ordered else tuple(sorted(numbers)))
         if node.unsupported:
             for keyword in ("unevaluatedProperties", "unevaluatedItems"):
                 value = node.unsupported.get(keyword)

@@ -337,6 +337,8 @@ class Within(Goals):
         return ok
 
     def _union_within(self, atoms: Atoms, b: Node, keyword: str, branches: Sequence[Site]) -> bool:
+        if keyword == "oneOf" and self._same_one_of(atoms, branches):
+            return True
         # Values of `a` can only match branches that overlap it: when one is left, `a` must fit
         # that branch, and the proof goes on inside it (so a failure deep in a nullable `$ref`
         # is reported where it is, not at the union)
@@ -350,6 +352,23 @@ class Within(Goals):
         else:
             proven = self._quietly(lambda: self._one_of_within(atoms, b))
         return proven or self._fail(atoms, b, keyword)
+
+    def _same_one_of(self, atoms: Atoms, branches: Sequence[Site]) -> bool:
+        """Every value of `a` matches exactly one of some atom's `oneOf` branches; when those
+        are `branches` in some order (equal fingerprints, as a multiset), it matches exactly
+        one of `branches`. (The expansion of `a` reads `oneOf` as `anyOf`, and cannot see it.)"""
+        wanted = self._multiset(branches)
+        if wanted is None:
+            return False
+        return any(
+            atom.one_of is not None and self._multiset(atom.one_of) == wanted for atom in atoms
+        )
+
+    def _multiset(self, branches: Sequence[Site]) -> tuple[int, ...] | None:
+        numbers = [self.fingerprints.of(branch) for branch in branches]
+        if any(number is None for number in numbers):
+            return None
+        return tuple(sorted(n for n in numbers if n is not None))
 
     def _one_of_within(self, atoms: Atoms, b: Node) -> bool:
         branches = b.one_of or []
