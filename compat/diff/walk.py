@@ -26,7 +26,8 @@ from compat.diff.facts import (
 from compat.prove import Prover
 from compat.prove.fingerprint import children as subschemas
 from compat.prove.fingerprint import successors
-from compat.schema.model import Node, Ref, canonical, deref, single_branch
+from compat.schema.drafts import HANDLED, LEGACY
+from compat.schema.model import UNSUPPORTED, Node, Ref, canonical, deref, single_branch
 from compat.schema.normalize import SchemaDocument
 from compat.schema.refs import join
 
@@ -242,6 +243,10 @@ class _Walker:
             a, b = old.get(name), new.get(name)
             if name in old and name in new and canonical(a) == canonical(b):
                 continue
+            if (name not in new and _asserts(n, name)) or (name not in old and _asserts(o, name)):
+                # ignored by one draft, a keyword of the other's (`const` from draft-04 to 06):
+                # the keyword's own comparison reports it; no annotation came or went
+                continue
             self.fact("annotation", key, o, n, name, a, b, suffix=suffix, annotation=name)
 
     # -- after the walk ----------------------------------------------------------------------
@@ -427,6 +432,13 @@ def _mark(root: Node, reached: set[str], marked: set[int]) -> None:
         marked.add(id(node))
         reached.add(node.pointer)
         stack += [n for n in successors(node) if id(n) not in marked]
+
+
+def _asserts(site: Node | Ref | None, name: str) -> bool:
+    """`name` is written at `site` as a keyword its draft reads (no annotation there)."""
+    if not isinstance(site, Node) or not isinstance(site.raw, dict) or name not in site.raw:
+        return False
+    return name in HANDLED[site.draft] or (name in UNSUPPORTED and site.draft not in LEGACY)
 
 
 def _unwrap(o: Node, n: Node) -> tuple[Node, Node]:
