@@ -88,9 +88,9 @@ def _run(work: Callable[[], T]) -> T:
     deep as the schemas it reads (util/deep.py). Ctrl-C stops it and raises
     KeyboardInterrupt here."""
     from compat.util.deep import run_deep
-    from compat.util.interrupts import Interrupted
+    from compat.util.interrupts import Interrupted, forwarded_sigint
 
-    with _ONE_AT_A_TIME:
+    with _ONE_AT_A_TIME, forwarded_sigint():
         try:
             return run_deep(work)
         except Interrupted:

@@ -560,6 +560,128 @@ def test_all_error_groups_and_bad_options(cli: Any, in_repo_root: Path, tmp_path
     assert "workers must be at least 1" in str(_raised(compat.validate_corpus, path, workers=0))
 
 
+# -- Ctrl-C -------------------------------------------------------------------------------------
+
+# A script making one API call, run in its own process group and sent SIGINT as a terminal
+# sends it. It records the shared memory the call creates, and reports what was left once the
+# call stopped: the call must raise KeyboardInterrupt, with no worker process, no shared memory
+# and nothing on standard error (no traceback, no "leaked shared_memory" warning) behind it.
+_SCRIPT = """
+import json, multiprocessing, os, signal, sys
+from multiprocessing import shared_memory
+
+created = []
+opened = shared_memory.SharedMemory.__init__
+
+
+def recording(self, name=None, create=False, size=0, **options):
+    opened(self, name, create, size, **options)
+    if create:
+        created.append(self.name)
+
+
+shared_memory.SharedMemory.__init__ = recording
+
+import compat
+
+
+def report(outcome):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a later Ctrl-C is not the call's
+    left = [n for n in created if os.path.exists("/dev/shm/" + n.lstrip("/"))]
+    workers = len(multiprocessing.active_children())
+    print(json.dumps({"outcome": outcome, "shared_memory": left, "workers": workers}))
+
+
+if __name__ == "__main__":
+    try:
+        try:
+            CALL
+        except KeyboardInterrupt:
+            report("KeyboardInterrupt")
+        else:
+            report("finished")
+    except KeyboardInterrupt:  # a second Ctrl-C while the first was reported
+        report("KeyboardInterrupt")
+"""
+
+
+def _chain(count: int, extra: bool) -> dict[str, Any]:
+    definitions: dict[str, Any] = {
+        f"D{i}": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"x": {"type": "integer"}, "next": {"$ref": f"#/$defs/D{i + 1}"}},
+        }
+        for i in range(count)
+    }
+    definitions[f"D{count}"] = {"type": "object", "properties": {"y": {"type": "string"}}}
+    if extra:
+        definitions[f"D{count}"]["required"] = ["y"]
+    return {"$ref": "#/$defs/D0", "$defs": definitions}
+
+
+@pytest.fixture(scope="module")
+def long_calls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Calls that take a second or more: a diff of schemas with thousands of chained `$defs`,
+    and corpus validations of a large `.zst` corpus, in one process and with two workers."""
+    import orjson
+    import zstandard
+
+    from compat.corpus.generate import generate_events
+    from compat.versioning.sources import load
+
+    directory = tmp_path_factory.mktemp("long-calls")
+    for name, extra in (("old", False), ("new", True)):
+        (directory / f"{name}.json").write_text(json.dumps(_chain(8000, extra)))
+    events = [orjson.dumps(e) for e in generate_events(load("v2", STORE), 200, seed=3)]
+    corpus = directory / "big.jsonl.zst"
+    corpus.write_bytes(zstandard.ZstdCompressor().compress(b"\n".join(events * 80) + b"\n"))
+    validate = f"compat.validate_corpus([{str(corpus)!r}], versions=['v1', 'v2'], workers={{}})"
+    return {
+        "diff": (
+            f"compat.diff(json.load(open({str(directory / 'old.json')!r})), "
+            f"json.load(open({str(directory / 'new.json')!r})))"
+        ),
+        "validate_corpus-1": validate.format(1),
+        "validate_corpus-2": validate.format(2),
+    }
+
+
+@pytest.mark.parametrize("call", ["diff", "validate_corpus-1", "validate_corpus-2"])
+def test_ctrl_c_stops_a_call_with_keyboard_interrupt_and_leaves_nothing_behind(
+    long_calls: dict[str, str], tmp_path: Path, call: str
+) -> None:
+    from tests.corpus.test_interrupts import spread
+    from tests.processes import before_our_code, interrupted_run, timed_run
+
+    script = tmp_path / "call.py"
+    script.write_text(_SCRIPT.replace("CALL", long_calls[call]))
+    program = [sys.executable, str(script)]
+    span = timed_run([], ROOT, program)
+    seen: dict[str, int] = {}
+    for delay, signals in spread(6, span):
+        outcome = interrupted_run([], ROOT, delay, min(signals, 2), program=program)
+        where = f"SIGINT x{signals} at {delay:.3f} s of {span:.2f}: {outcome}"
+        assert not outcome.hung and outcome.seconds < 5, where
+        if before_our_code(outcome):
+            seen["before the call"] = seen.get("before the call", 0) + 1
+            continue
+        assert (outcome.code, outcome.err) == (0, ""), where
+        result = json.loads(outcome.out)
+        assert result["shared_memory"] == [] and result["workers"] == 0, where
+        seen[result["outcome"]] = seen.get(result["outcome"], 0) + 1
+    assert seen.get("KeyboardInterrupt", 0) >= 3, seen
+
+
+def test_a_call_leaves_the_sigint_handler_as_it_found_it(in_repo_root: Path) -> None:
+    import signal
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    compat.diff("v1", "v2")
+    compat.validate_corpus(versions=["v2"], workers=1)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 # -- types and documentation --------------------------------------------------------------------
 
 TYPED_USE = """\
