@@ -104,6 +104,15 @@ def _plain(data: Any) -> Any:
     return json.loads(json.dumps(data, ensure_ascii=False))
 
 
+def _handed_out(value: Any) -> JSONValue:
+    """A JSON value a result holds, as a property hands it out: a fresh copy of an object or
+    an array (made where it may nest as deep as the schemas), so that nothing the caller does
+    with it changes the result or its `to_dict()`."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return cast("JSONValue", value)
+    return cast("JSONValue", _run(lambda: _plain(value)))
+
+
 # -- inputs -------------------------------------------------------------------------------------
 
 
@@ -333,8 +342,8 @@ class Counterexample:
 
     @property
     def instance(self) -> JSONValue:
-        """The document (an event)."""
-        return cast("JSONValue", self._example.instance)
+        """The document (an event); a copy."""
+        return _handed_out(self._example.instance)
 
     @property
     def instance_path(self) -> str:
@@ -421,13 +430,13 @@ class Change:
 
     @property
     def old(self) -> JSONValue:
-        """The keyword's value in the old schema (None when absent)."""
-        return cast("JSONValue", self._change.old)
+        """The keyword's value in the old schema (None when absent); a copy."""
+        return _handed_out(self._change.old)
 
     @property
     def new(self) -> JSONValue:
-        """The keyword's value in the new schema (None when absent)."""
-        return cast("JSONValue", self._change.new)
+        """The keyword's value in the new schema (None when absent); a copy."""
+        return _handed_out(self._change.new)
 
     @property
     def message(self) -> str:
@@ -480,13 +489,13 @@ class Edit:
 
     @property
     def old(self) -> JSONValue:
-        """The old value (None for an addition)."""
-        return cast("JSONValue", self._edit.old)
+        """The old value (None for an addition); a copy."""
+        return _handed_out(self._edit.old)
 
     @property
     def new(self) -> JSONValue:
-        """The new value (None for a removal)."""
-        return cast("JSONValue", self._edit.new)
+        """The new value (None for a removal); a copy."""
+        return _handed_out(self._edit.new)
 
     def to_dict(self) -> dict[str, JSONValue]:
         """As an edit in `diff --structural --format json`."""

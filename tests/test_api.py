@@ -141,6 +141,93 @@ def test_results_are_read_only(in_repo_root: Path) -> None:
     assert len(report.to_dict()["changes"]) == 2  # type: ignore[arg-type]
 
 
+def _handed_out(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """`value`, reached at `where`, and every value reachable from it: each public property of
+    a result (and each `to_dict()`), each item of a tuple, list or dict."""
+    yield where, value
+    if isinstance(
+        value,
+        (
+            compat.api.Report,
+            compat.api.Change,
+            compat.api.Counterexample,
+            compat.api.Edit,
+            compat.api.Release,
+            compat.api._View,
+        ),
+    ):
+        for name, member in inspect.getmembers(type(value)):
+            if isinstance(member, property) and not name.startswith("_"):
+                yield from _handed_out(getattr(value, name), f"{where}.{name}")
+        yield from _handed_out(value.to_dict(), f"{where}.to_dict()")
+    elif isinstance(value, (tuple, list)):
+        for number, item in enumerate(value):
+            yield from _handed_out(item, f"{where}[{number}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _handed_out(item, f"{where}[{key!r}]")
+
+
+_MUTATIONS = {
+    "add": (lambda d: d.__setitem__("injected", True), lambda a: a.append("injected")),
+    "clear": (dict.clear, list.clear),
+    "replace": (
+        lambda d: d.update(dict.fromkeys(d, "injected")),
+        lambda a: a.__setitem__(slice(None), ["injected"] * len(a)),
+    ),
+    "remove-first": (
+        lambda d: d.pop(next(iter(d)), None) if d else None,
+        lambda a: a.pop(0) if a else None,
+    ),
+}
+
+
+def _seen(result: Any) -> list[tuple[str, str]]:
+    """Everything a result hands out, as text (mutable values changed in place show)."""
+    return [(where, repr(value)) for where, value in _handed_out(result, "result")]
+
+
+def _results(directory: Path) -> list[Any]:
+    """Results that hold every kind of value: changes with old and new values, counterexamples
+    and instance paths, textual edits; corpus results with error groups, explanations, malformed
+    lines and files."""
+    corpus = _corpus(directory / "events.jsonl.gz")
+    events = directory / "events"
+    events.mkdir(exist_ok=True)
+    (events / "a.json").write_text('{"dd": {"span_id": 1}}')
+    (events / "b.json").write_text("[1]")
+    old = {"type": "object", "properties": {"pid": {"type": "integer", "enum": [1, 2]}}}
+    new = {"type": "object", "properties": {"pid": {"enum": [2, 3]}}, "required": ["pid"]}
+    with _inside(ROOT):
+        return [
+            compat.diff("v1", "v2", structural=True, mode="full"),
+            compat.diff(old, new, structural=True),
+            compat.validate_corpus([corpus, events], captured_under="v2", workers=1),
+        ]
+
+
+@given(mutations=st.lists(st.sampled_from(sorted(_MUTATIONS)), min_size=1, max_size=4))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_nothing_a_caller_does_to_a_result_changes_it(mutations: list[str]) -> None:
+    """Every dict and list a result hands out (at any depth) is changed in place, in turns
+    with each mutation drawn: the result, everything it hands out and its `to_dict()` are as
+    they were (the documentation promises read-only results, and `to_dict()` = the output)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        results = _results(Path(scratch))
+        for result in results:
+            before, printed = _seen(result), result.to_dict()
+            reached = [v for _, v in _handed_out(result, "result")]
+            containers = [v for v in reached if isinstance(v, (dict, list))]
+            assert containers
+            for number, value in enumerate(containers):
+                on_dict, on_list = _MUTATIONS[mutations[number % len(mutations)]]
+                (on_dict if isinstance(value, dict) else on_list)(value)
+            assert result.to_dict() == printed
+            assert _seen(result) == before
+
+
 # -- diff ---------------------------------------------------------------------------------------
 
 DIFF_OPTIONS = [
