@@ -429,6 +429,98 @@ def test_other_inputs_are_type_errors() -> None:
         compat.diff(1, {})  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("draft", [4, 6, 7, "4", "draft-07"])
+def test_a_draft_is_given_as_the_command_line_gives_it(draft: Any, tmp_path: Path) -> None:
+    """`default_draft=4` is `--default-draft 4`: the number, as an int or a string."""
+    old = {"type": "object", "properties": {"n": {"type": "integer", "maximum": 5}}}
+    new = {"type": "object", "properties": {"n": {"type": "integer", "maximum": 4}}}
+    command, api = _both_ways(
+        old, new, tmp_path, ("--default-draft", str(draft)), default_draft=draft
+    )
+    assert api == command
+    number = str(draft).removeprefix("draft-").zfill(2)
+    assert api["old_draft"] == f"draft-{number}"  # type: ignore[index]
+
+
+def _store_in(directory: Path) -> compat.Store:
+    shutil.copytree(STORE, directory / "versions", dirs_exist_ok=True)
+    return compat.Store(directory / "versions")
+
+
+# Each argument of each call, and a value of each wrong type it may be given
+_ARGUMENTS: dict[str, tuple[Any, list[str]]] = {
+    "diff": (
+        lambda _, **given: compat.diff({}, {"type": "object"}, **given),
+        ["mode", "default_draft", "assert_formats", "fail_on", "structural", "store"],
+    ),
+    "validate_corpus": (
+        lambda directory, **given: compat.validate_corpus(
+            given.pop("paths", _corpus(directory / "c.jsonl.gz")),
+            **{"workers": 1, "store": STORE, **given},
+        ),
+        [
+            "paths",
+            "versions",
+            "captured_under",
+            "store",
+            "workers",
+            "fail_on",
+            "assert_formats",
+            "per_file",
+            "errors",
+        ],
+    ),
+    "Store": (lambda _, **given: compat.Store(**given), ["path"]),
+    "Store.load": (lambda directory, **given: _store_in(directory).load(**given), ["name"]),
+    "Store.release": (
+        lambda directory, **given: _store_in(directory).release(
+            {"type": "object"}, **{"changelog": directory / "CHANGES.md", **given}
+        ),
+        ["name", "mode", "acks", "allow_breaking", "assert_formats", "default_draft", "changelog"],
+    ),
+    "Report.compatible_under": (
+        lambda _, **given: compat.diff({}, {}).compatible_under(**given),
+        ["mode"],
+    ),
+    "Release.selector": (
+        lambda directory, **given: _released(directory).selector(**given),
+        ["change"],
+    ),
+}
+_WRONG = [4, 2.5, True, b"v1", [1], {"a": 1}, {"x"}, object()]
+
+
+def _released(directory: Path) -> compat.Release:
+    try:
+        _store_in(directory).release({"type": "string"}, changelog=directory / "CHANGES.md")
+    except compat.ReleaseRefused as refused:
+        return refused.release
+    raise AssertionError("a release that changes the type is refused")
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"), [(c, a) for c, (_, names) in _ARGUMENTS.items() for a in names]
+)
+def test_an_argument_of_a_wrong_type_is_a_type_error_naming_it(
+    call: str, argument: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never an AttributeError (or another error) from deep inside: a TypeError that names
+    the argument, or the CompatError the command gives for the same value."""
+    monkeypatch.chdir(tmp_path)  # nothing found from here (a changelog) is the repository's
+    function, _ = _ARGUMENTS[call]
+    for number, value in enumerate(_WRONG):
+        directory = tmp_path / str(number)
+        directory.mkdir()
+        try:
+            function(directory, **{argument: value})
+        except TypeError as exc:
+            assert str(exc).startswith(f"{argument}: expected "), (value, exc)
+        except CompatError:
+            assert type(value) is not object, f"{call}({argument}=object())"
+        else:
+            assert type(value) is not object, f"{call}({argument}={value!r}) was accepted"
+
+
 def test_the_command_and_the_api_run_one_implementation(
     cli: Any, in_repo_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
