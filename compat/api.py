@@ -83,13 +83,27 @@ T = TypeVar("T")
 _ONE_AT_A_TIME = threading.RLock()
 
 
+# C extensions the calls import on first use. Ctrl-C reaches the thread running a call as an
+# asynchronous exception, and one that lands while such a module initialises can crash the
+# interpreter (seen: SIGSEGV inside orjson's initialisation); they are imported first in the
+# calling thread, where a Ctrl-C is a plain KeyboardInterrupt.
+_NATIVE = ("orjson", "zstandard", "jsonschema_rs", "rpds", "yaml")
+
+
 def _run(work: Callable[[], T]) -> T:
     """Run `work` as the command line runs a command: in a thread with room to recurse as
     deep as the schemas it reads (util/deep.py). Ctrl-C stops it and raises
     KeyboardInterrupt here."""
+    import contextlib
+    import importlib
+
     from compat.util.deep import run_deep
     from compat.util.interrupts import Interrupted, forwarded_sigint
 
+    for name in _NATIVE:
+        if name not in sys.modules:
+            with contextlib.suppress(ImportError):  # an optional one that is not installed
+                importlib.import_module(name)
     with _ONE_AT_A_TIME, forwarded_sigint():
         try:
             return run_deep(work)
