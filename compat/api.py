@@ -83,14 +83,28 @@ T = TypeVar("T")
 _ONE_AT_A_TIME = threading.RLock()
 
 
+# C extensions the calls import on first use. Ctrl-C reaches the thread running a call as an
+# asynchronous exception, and one that lands while such a module initialises can crash the
+# interpreter (seen: SIGSEGV inside orjson's initialisation); they are imported first in the
+# calling thread, where a Ctrl-C is a plain KeyboardInterrupt.
+_NATIVE = ("orjson", "zstandard", "jsonschema_rs", "rpds", "yaml")
+
+
 def _run(work: Callable[[], T]) -> T:
     """Run `work` as the command line runs a command: in a thread with room to recurse as
     deep as the schemas it reads (util/deep.py). Ctrl-C stops it and raises
     KeyboardInterrupt here."""
-    from compat.util.deep import run_deep
-    from compat.util.interrupts import Interrupted
+    import contextlib
+    import importlib
 
-    with _ONE_AT_A_TIME:
+    from compat.util.deep import run_deep
+    from compat.util.interrupts import Interrupted, forwarded_sigint
+
+    for name in _NATIVE:
+        if name not in sys.modules:
+            with contextlib.suppress(ImportError):  # an optional one that is not installed
+                importlib.import_module(name)
+    with _ONE_AT_A_TIME, forwarded_sigint():
         try:
             return run_deep(work)
         except Interrupted:
@@ -104,15 +118,74 @@ def _plain(data: Any) -> Any:
     return json.loads(json.dumps(data, ensure_ascii=False))
 
 
+def _handed_out(value: Any) -> JSONValue:
+    """A JSON value a result holds, as a property hands it out: a fresh copy of an object or
+    an array (made where it may nest as deep as the schemas), so that nothing the caller does
+    with it changes the result or its `to_dict()`."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return cast("JSONValue", value)
+    return cast("JSONValue", _run(lambda: _plain(value)))
+
+
 # -- inputs -------------------------------------------------------------------------------------
 
 
-def _settings(store: str | os.PathLike[str] | Store | None) -> Settings:
+# Arguments are checked where they come in: a wrong type is a TypeError naming the argument,
+# never an AttributeError from deep inside the code that would have used it.
+
+
+def _wrong_type(name: str, expected: str, value: object) -> TypeError:
+    return TypeError(f"{name}: expected {expected}, not {type(value).__name__}")
+
+
+def _text(value: object, name: str) -> str | None:
+    """An optional string argument."""
+    if value is None or isinstance(value, str):
+        return value
+    raise _wrong_type(name, "a string", value)
+
+
+def _flag(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _wrong_type(name, "True or False", value)
+
+
+def _count(value: object, name: str) -> int | None:
+    """An optional whole number (not a bool, though Python counts bools as ints)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise _wrong_type(name, "an integer", value)
+
+
+def _path(value: object, name: str) -> Path | None:
+    """An optional path: a string or an `os.PathLike` (of a string)."""
+    if value is None:
+        return None
+    if isinstance(value, (str, os.PathLike)):
+        found = os.fspath(value)
+        if isinstance(found, str):
+            return Path(found)
+    raise _wrong_type(name, "a path (a str or os.PathLike)", value)
+
+
+def _draft(value: object) -> str | None:
+    """`default_draft` as `--default-draft` takes it: a draft's name or number (`"2020-12"`,
+    `"draft-07"`, `"7"`), or the number as an int (`4`, `6`, `7`). An unknown one is refused,
+    as by the command, when a schema without `$schema` needs it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is None or isinstance(value, str):
+        return value
+    raise _wrong_type("default_draft", "a draft (4, 6, 7, '2019-09' or '2020-12')", value)
+
+
+def _settings(store: object) -> Settings:
     from compat.config import settings_for
 
     if isinstance(store, Store):
         return settings_for(store.path)
-    return settings_for(None if store is None else Path(store))
+    return settings_for(_path(store, "store"))
 
 
 def _choice(value: str | None, known: Sequence[str], what: str) -> None:
@@ -272,7 +345,7 @@ def diff(
     new: SchemaLike,
     *,
     mode: ModeName | None = None,
-    default_draft: str | None = None,
+    default_draft: str | int | None = None,
     assert_formats: bool = False,
     fail_on: FailOn | None = None,
     structural: bool = False,
@@ -287,8 +360,9 @@ def diff(
 
     `mode` (backward, forward, full) says which directions must be compatible for the report
     to pass; `default_draft` is the draft of a schema without `$schema` (4, 6, 7, 2019-09,
-    2020-12); `assert_formats` makes `format` a constraint; `fail_on="breaking"` lets unknown
-    changes pass; `structural` adds every textual edit. Left out, `mode`, `default_draft` and
+    2020-12; a number may be an int, as `--default-draft 4`); `assert_formats` makes `format`
+    a constraint; `fail_on="breaking"` lets unknown changes pass; `structural` adds every
+    textual edit. Left out, `mode`, `default_draft` and
     `fail_on` come from the settings, else backward, 2020-12 and unknown.
 
     Raises CompatError (an unknown version, an unreadable file, a document that is not a
@@ -296,8 +370,11 @@ def diff(
     """
     from compat.modes import PLAIN
 
-    _choice(mode, PLAIN, "mode")
-    _choice(fail_on, ("unknown", "breaking"), "fail-on level")
+    _choice(_text(mode, "mode"), PLAIN, "mode")
+    _choice(_text(fail_on, "fail_on"), ("unknown", "breaking"), "fail-on level")
+    draft = _draft(default_draft)
+    _flag(assert_formats, "assert_formats")
+    _flag(structural, "structural")
     settings = _settings(store)
     allow_unknown = (fail_on or settings.fail_on or "unknown") == "breaking"
     return Report(
@@ -307,7 +384,7 @@ def diff(
                 new,
                 settings,
                 mode,
-                default_draft,
+                draft,
                 assert_formats,
                 allow_unknown,
                 structural,
@@ -333,8 +410,8 @@ class Counterexample:
 
     @property
     def instance(self) -> JSONValue:
-        """The document (an event)."""
-        return cast("JSONValue", self._example.instance)
+        """The document (an event); a copy."""
+        return _handed_out(self._example.instance)
 
     @property
     def instance_path(self) -> str:
@@ -421,13 +498,13 @@ class Change:
 
     @property
     def old(self) -> JSONValue:
-        """The keyword's value in the old schema (None when absent)."""
-        return cast("JSONValue", self._change.old)
+        """The keyword's value in the old schema (None when absent); a copy."""
+        return _handed_out(self._change.old)
 
     @property
     def new(self) -> JSONValue:
-        """The keyword's value in the new schema (None when absent)."""
-        return cast("JSONValue", self._change.new)
+        """The keyword's value in the new schema (None when absent); a copy."""
+        return _handed_out(self._change.new)
 
     @property
     def message(self) -> str:
@@ -480,13 +557,13 @@ class Edit:
 
     @property
     def old(self) -> JSONValue:
-        """The old value (None for an addition)."""
-        return cast("JSONValue", self._edit.old)
+        """The old value (None for an addition); a copy."""
+        return _handed_out(self._edit.old)
 
     @property
     def new(self) -> JSONValue:
-        """The new value (None for a removal)."""
-        return cast("JSONValue", self._edit.new)
+        """The new value (None for a removal); a copy."""
+        return _handed_out(self._edit.new)
 
     def to_dict(self) -> dict[str, JSONValue]:
         """As an edit in `diff --structural --format json`."""
@@ -609,7 +686,7 @@ class Report:
         verdicts per direction do not depend on it)."""
         from compat.modes import PLAIN, Mode
 
-        _choice(mode, PLAIN, "mode")
+        _choice(_text(mode, "mode"), PLAIN, "mode")
         return all(self._report.verdict(d) == "compatible" for d in Mode(mode).directions)
 
     def _in_mode(self, verdicts: tuple[str, ...]) -> tuple[Change, ...]:
@@ -765,6 +842,8 @@ class Release:
         fingerprint where that is ambiguous)."""
         from compat.versioning.acknowledge import fingerprint
 
+        if not isinstance(change, Change):
+            raise _wrong_type("change", "a Change", change)
         return self._result.selectors()[fingerprint(change._change)]
 
     def to_dict(self) -> dict[str, JSONValue]:
@@ -792,7 +871,7 @@ class Store:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         from compat.versioning.store import Store as Opened
 
-        root = _settings(None).store if path is None else Path(path)
+        root = _path(path, "path") or _settings(None).store
         Opened.open(root)  # refuses a directory without a store now, not at first use
         self._root = root
 
@@ -817,6 +896,8 @@ class Store:
     def load(self, name: str) -> dict[str, JSONValue]:
         """The schema document of version `name`, its checksum verified. Raises CompatError
         for an unknown name (listing the known ones) or a modified file."""
+        if not isinstance(name, str):
+            raise _wrong_type("name", "a version name (a string)", name)
         return cast("dict[str, JSONValue]", _run(lambda: self._opened().load(name).document))
 
     def release(
@@ -828,7 +909,7 @@ class Store:
         acks: Mapping[str, str] | None = None,
         allow_breaking: str | None = None,
         assert_formats: bool = False,
-        default_draft: str | None = None,
+        default_draft: str | int | None = None,
         changelog: str | os.PathLike[str] | None = None,
     ) -> Release:
         """Add `schema` (a path to a JSON or YAML file, or a document) as a new version, as
@@ -849,9 +930,19 @@ class Store:
         from compat.versioning.acknowledge import parse_reason
         from compat.versioning.release import release
 
+        _text(name, "name")
+        _text(mode, "mode")
+        _text(allow_breaking, "allow_breaking")
+        _flag(assert_formats, "assert_formats")
+        changelog = _path(changelog, "changelog")
+        if acks is not None and not (
+            isinstance(acks, Mapping)
+            and all(isinstance(s, str) and isinstance(r, str) for s, r in acks.items())
+        ):
+            raise _wrong_type("acks", "a mapping of selectors to reasons (strings)", acks)
         settings = _settings(self._root)
         chosen = Mode.choose(mode, settings.mode)
-        draft = default_draft or settings.default_draft
+        draft = _draft(default_draft) or settings.default_draft
         reasons = [parse_reason(f"{s}={r}", "acks") for s, r in (acks or {}).items()]
         data: bytes | None = None
         if isinstance(schema, (str, os.PathLike)):
@@ -911,7 +1002,7 @@ def _plain_document(document: Mapping[str, object], label: str) -> Any:
 def validate_corpus(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = (),
     *,
-    versions: str | Sequence[str] = "all",
+    versions: str | Sequence[str | os.PathLike[str]] = "all",
     captured_under: str | None = None,
     store: str | os.PathLike[str] | Store | None = None,
     workers: int | None = None,
@@ -931,18 +1022,22 @@ def validate_corpus(
     left out: the settings', else malformed). `workers`: processes (default: the cores).
     `errors`: error groups kept per corpus and version (None: all).
     """
-    _choice(fail_on, ("unexplained", "malformed", "rejected", "never"), "fail-on level")
+    levels = ("unexplained", "malformed", "rejected", "never")
+    _choice(_text(fail_on, "fail_on"), levels, "fail-on level")
+    workers = _count(workers, "workers")
     if workers is not None and workers < 1:
         raise CompatError(f"workers must be at least 1, not {workers}")
+    errors = _count(errors, "errors")
     if errors is not None and errors < 0:
         raise CompatError(f"errors must be at least 0, not {errors}")
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    specs = [os.fspath(p) for p in paths]
+    _text(captured_under, "captured_under")
+    _flag(assert_formats, "assert_formats")
+    _flag(per_file, "per_file")
+    specs = [str(p) for p in _paths(paths, "paths")]
     if isinstance(versions, str):
         against = versions
     else:
-        names = list(versions)
+        names = [str(v) for v in _paths(versions, "versions")]
         for version in names:
             if "," in version:
                 raise CompatError(f"version {version!r}: a name or file holding ',' cannot be read")
@@ -958,6 +1053,27 @@ def validate_corpus(
         return to_json_data(report, sys.maxsize if errors is None else errors)
 
     return CorpusReport(_run(work))
+
+
+def _paths(value: object, name: str) -> list[Path | str]:
+    """A path, or an iterable of paths (strings or `os.PathLike`): strings are kept as they
+    are (a version name is one)."""
+    if isinstance(value, (str, os.PathLike)):
+        value = [value]
+    elif isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
+        raise _wrong_type(name, "a path or an iterable of paths", value)
+    found: list[Path | str] = []
+    for item in value:
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, os.PathLike) and isinstance(os.fspath(item), str):
+            found.append(Path(os.fspath(item)))
+        else:
+            raise TypeError(
+                f"{name}: expected paths (str or os.PathLike), not an item of type "
+                f"{type(item).__name__}"
+            )
+    return found
 
 
 class Failure(_View):

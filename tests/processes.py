@@ -38,10 +38,11 @@ class Outcome:
         return "Traceback" in self.err
 
 
-def timed_run(args: list[str], cwd: Path) -> float:
-    """Run `cws-compat ARGS` to its end (it must succeed): how many seconds it took."""
+def timed_run(args: list[str], cwd: Path, program: list[str] | None = None) -> float:
+    """Run `cws-compat ARGS` (or `program` ARGS) to its end (it must succeed): how many seconds
+    it took."""
     started = time.monotonic()
-    done = subprocess.run([*command(), *args], cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run([*(program or command()), *args], cwd=cwd, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return time.monotonic() - started
 
@@ -53,13 +54,14 @@ def interrupted_run(
     signals: int = 1,
     gap: float = 0.03,
     signum: int = signal.SIGINT,
+    program: list[str] | None = None,
 ) -> Outcome:
-    """Start `cws-compat ARGS` in its own process group, send SIGINT (or `signum`) to the whole
-    group (as a terminal's Ctrl-C does) after `delay` seconds, `signals` times `gap` seconds
-    apart, and wait until every process of the group is gone (a worker left running counts as
-    a hang)."""
+    """Start `cws-compat ARGS` (or `program` ARGS: a Python script, say) in its own process
+    group, send SIGINT (or `signum`) to the whole group (as a terminal's Ctrl-C does) after
+    `delay` seconds, `signals` times `gap` seconds apart, and wait until every process of the
+    group is gone (a worker left running counts as a hang)."""
     process = subprocess.Popen(
-        [*command(), *args],
+        [*(program or command()), *args],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

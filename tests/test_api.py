@@ -141,6 +141,93 @@ def test_results_are_read_only(in_repo_root: Path) -> None:
     assert len(report.to_dict()["changes"]) == 2  # type: ignore[arg-type]
 
 
+def _handed_out(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """`value`, reached at `where`, and every value reachable from it: each public property of
+    a result (and each `to_dict()`), each item of a tuple, list or dict."""
+    yield where, value
+    if isinstance(
+        value,
+        (
+            compat.api.Report,
+            compat.api.Change,
+            compat.api.Counterexample,
+            compat.api.Edit,
+            compat.api.Release,
+            compat.api._View,
+        ),
+    ):
+        for name, member in inspect.getmembers(type(value)):
+            if isinstance(member, property) and not name.startswith("_"):
+                yield from _handed_out(getattr(value, name), f"{where}.{name}")
+        yield from _handed_out(value.to_dict(), f"{where}.to_dict()")
+    elif isinstance(value, (tuple, list)):
+        for number, item in enumerate(value):
+            yield from _handed_out(item, f"{where}[{number}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _handed_out(item, f"{where}[{key!r}]")
+
+
+_MUTATIONS = {
+    "add": (lambda d: d.__setitem__("injected", True), lambda a: a.append("injected")),
+    "clear": (dict.clear, list.clear),
+    "replace": (
+        lambda d: d.update(dict.fromkeys(d, "injected")),
+        lambda a: a.__setitem__(slice(None), ["injected"] * len(a)),
+    ),
+    "remove-first": (
+        lambda d: d.pop(next(iter(d)), None) if d else None,
+        lambda a: a.pop(0) if a else None,
+    ),
+}
+
+
+def _seen(result: Any) -> list[tuple[str, str]]:
+    """Everything a result hands out, as text (mutable values changed in place show)."""
+    return [(where, repr(value)) for where, value in _handed_out(result, "result")]
+
+
+def _results(directory: Path) -> list[Any]:
+    """Results that hold every kind of value: changes with old and new values, counterexamples
+    and instance paths, textual edits; corpus results with error groups, explanations, malformed
+    lines and files."""
+    corpus = _corpus(directory / "events.jsonl.gz")
+    events = directory / "events"
+    events.mkdir(exist_ok=True)
+    (events / "a.json").write_text('{"dd": {"span_id": 1}}')
+    (events / "b.json").write_text("[1]")
+    old = {"type": "object", "properties": {"pid": {"type": "integer", "enum": [1, 2]}}}
+    new = {"type": "object", "properties": {"pid": {"enum": [2, 3]}}, "required": ["pid"]}
+    with _inside(ROOT):
+        return [
+            compat.diff("v1", "v2", structural=True, mode="full"),
+            compat.diff(old, new, structural=True),
+            compat.validate_corpus([corpus, events], captured_under="v2", workers=1),
+        ]
+
+
+@given(mutations=st.lists(st.sampled_from(sorted(_MUTATIONS)), min_size=1, max_size=4))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_nothing_a_caller_does_to_a_result_changes_it(mutations: list[str]) -> None:
+    """Every dict and list a result hands out (at any depth) is changed in place, in turns
+    with each mutation drawn: the result, everything it hands out and its `to_dict()` are as
+    they were (the documentation promises read-only results, and `to_dict()` = the output)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        results = _results(Path(scratch))
+        for result in results:
+            before, printed = _seen(result), result.to_dict()
+            reached = [v for _, v in _handed_out(result, "result")]
+            containers = [v for v in reached if isinstance(v, (dict, list))]
+            assert containers
+            for number, value in enumerate(containers):
+                on_dict, on_list = _MUTATIONS[mutations[number % len(mutations)]]
+                (on_dict if isinstance(value, dict) else on_list)(value)
+            assert result.to_dict() == printed
+            assert _seen(result) == before
+
+
 # -- diff ---------------------------------------------------------------------------------------
 
 DIFF_OPTIONS = [
@@ -340,6 +427,98 @@ def test_tuples_and_mappings_are_json_arrays_and_objects() -> None:
 def test_other_inputs_are_type_errors() -> None:
     with pytest.raises(TypeError, match="expected a schema document"):
         compat.diff(1, {})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("draft", [4, 6, 7, "4", "draft-07"])
+def test_a_draft_is_given_as_the_command_line_gives_it(draft: Any, tmp_path: Path) -> None:
+    """`default_draft=4` is `--default-draft 4`: the number, as an int or a string."""
+    old = {"type": "object", "properties": {"n": {"type": "integer", "maximum": 5}}}
+    new = {"type": "object", "properties": {"n": {"type": "integer", "maximum": 4}}}
+    command, api = _both_ways(
+        old, new, tmp_path, ("--default-draft", str(draft)), default_draft=draft
+    )
+    assert api == command
+    number = str(draft).removeprefix("draft-").zfill(2)
+    assert api["old_draft"] == f"draft-{number}"  # type: ignore[index]
+
+
+def _store_in(directory: Path) -> compat.Store:
+    shutil.copytree(STORE, directory / "versions", dirs_exist_ok=True)
+    return compat.Store(directory / "versions")
+
+
+# Each argument of each call, and a value of each wrong type it may be given
+_ARGUMENTS: dict[str, tuple[Any, list[str]]] = {
+    "diff": (
+        lambda _, **given: compat.diff({}, {"type": "object"}, **given),
+        ["mode", "default_draft", "assert_formats", "fail_on", "structural", "store"],
+    ),
+    "validate_corpus": (
+        lambda directory, **given: compat.validate_corpus(
+            given.pop("paths", _corpus(directory / "c.jsonl.gz")),
+            **{"workers": 1, "store": STORE, **given},
+        ),
+        [
+            "paths",
+            "versions",
+            "captured_under",
+            "store",
+            "workers",
+            "fail_on",
+            "assert_formats",
+            "per_file",
+            "errors",
+        ],
+    ),
+    "Store": (lambda _, **given: compat.Store(**given), ["path"]),
+    "Store.load": (lambda directory, **given: _store_in(directory).load(**given), ["name"]),
+    "Store.release": (
+        lambda directory, **given: _store_in(directory).release(
+            {"type": "object"}, **{"changelog": directory / "CHANGES.md", **given}
+        ),
+        ["name", "mode", "acks", "allow_breaking", "assert_formats", "default_draft", "changelog"],
+    ),
+    "Report.compatible_under": (
+        lambda _, **given: compat.diff({}, {}).compatible_under(**given),
+        ["mode"],
+    ),
+    "Release.selector": (
+        lambda directory, **given: _released(directory).selector(**given),
+        ["change"],
+    ),
+}
+_WRONG = [4, 2.5, True, b"v1", [1], {"a": 1}, {"x"}, object()]
+
+
+def _released(directory: Path) -> compat.Release:
+    try:
+        _store_in(directory).release({"type": "string"}, changelog=directory / "CHANGES.md")
+    except compat.ReleaseRefused as refused:
+        return refused.release
+    raise AssertionError("a release that changes the type is refused")
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"), [(c, a) for c, (_, names) in _ARGUMENTS.items() for a in names]
+)
+def test_an_argument_of_a_wrong_type_is_a_type_error_naming_it(
+    call: str, argument: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never an AttributeError (or another error) from deep inside: a TypeError that names
+    the argument, or the CompatError the command gives for the same value."""
+    monkeypatch.chdir(tmp_path)  # nothing found from here (a changelog) is the repository's
+    function, _ = _ARGUMENTS[call]
+    for number, value in enumerate(_WRONG):
+        directory = tmp_path / str(number)
+        directory.mkdir()
+        try:
+            function(directory, **{argument: value})
+        except TypeError as exc:
+            assert str(exc).startswith(f"{argument}: expected "), (value, exc)
+        except CompatError:
+            assert type(value) is not object, f"{call}({argument}=object())"
+        else:
+            assert type(value) is not object, f"{call}({argument}={value!r}) was accepted"
 
 
 def test_the_command_and_the_api_run_one_implementation(
@@ -558,6 +737,128 @@ def test_all_error_groups_and_bad_options(cli: Any, in_repo_root: Path, tmp_path
         _raised(compat.validate_corpus, path, fail_on="all")
     )
     assert "workers must be at least 1" in str(_raised(compat.validate_corpus, path, workers=0))
+
+
+# -- Ctrl-C -------------------------------------------------------------------------------------
+
+# A script making one API call, run in its own process group and sent SIGINT as a terminal
+# sends it. It records the shared memory the call creates, and reports what was left once the
+# call stopped: the call must raise KeyboardInterrupt, with no worker process, no shared memory
+# and nothing on standard error (no traceback, no "leaked shared_memory" warning) behind it.
+_SCRIPT = """
+import json, multiprocessing, os, signal, sys
+from multiprocessing import shared_memory
+
+created = []
+opened = shared_memory.SharedMemory.__init__
+
+
+def recording(self, name=None, create=False, size=0, **options):
+    opened(self, name, create, size, **options)
+    if create:
+        created.append(self.name)
+
+
+shared_memory.SharedMemory.__init__ = recording
+
+import compat
+
+
+def report(outcome):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a later Ctrl-C is not the call's
+    left = [n for n in created if os.path.exists("/dev/shm/" + n.lstrip("/"))]
+    workers = len(multiprocessing.active_children())
+    print(json.dumps({"outcome": outcome, "shared_memory": left, "workers": workers}))
+
+
+if __name__ == "__main__":
+    try:
+        try:
+            CALL
+        except KeyboardInterrupt:
+            report("KeyboardInterrupt")
+        else:
+            report("finished")
+    except KeyboardInterrupt:  # a second Ctrl-C while the first was reported
+        report("KeyboardInterrupt")
+"""
+
+
+def _chain(count: int, extra: bool) -> dict[str, Any]:
+    definitions: dict[str, Any] = {
+        f"D{i}": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"x": {"type": "integer"}, "next": {"$ref": f"#/$defs/D{i + 1}"}},
+        }
+        for i in range(count)
+    }
+    definitions[f"D{count}"] = {"type": "object", "properties": {"y": {"type": "string"}}}
+    if extra:
+        definitions[f"D{count}"]["required"] = ["y"]
+    return {"$ref": "#/$defs/D0", "$defs": definitions}
+
+
+@pytest.fixture(scope="module")
+def long_calls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Calls that take a second or more: a diff of schemas with thousands of chained `$defs`,
+    and corpus validations of a large `.zst` corpus, in one process and with two workers."""
+    import orjson
+    import zstandard
+
+    from compat.corpus.generate import generate_events
+    from compat.versioning.sources import load
+
+    directory = tmp_path_factory.mktemp("long-calls")
+    for name, extra in (("old", False), ("new", True)):
+        (directory / f"{name}.json").write_text(json.dumps(_chain(8000, extra)))
+    events = [orjson.dumps(e) for e in generate_events(load("v2", STORE), 200, seed=3)]
+    corpus = directory / "big.jsonl.zst"
+    corpus.write_bytes(zstandard.ZstdCompressor().compress(b"\n".join(events * 80) + b"\n"))
+    validate = f"compat.validate_corpus([{str(corpus)!r}], versions=['v1', 'v2'], workers={{}})"
+    return {
+        "diff": (
+            f"compat.diff(json.load(open({str(directory / 'old.json')!r})), "
+            f"json.load(open({str(directory / 'new.json')!r})))"
+        ),
+        "validate_corpus-1": validate.format(1),
+        "validate_corpus-2": validate.format(2),
+    }
+
+
+@pytest.mark.parametrize("call", ["diff", "validate_corpus-1", "validate_corpus-2"])
+def test_ctrl_c_stops_a_call_with_keyboard_interrupt_and_leaves_nothing_behind(
+    long_calls: dict[str, str], tmp_path: Path, call: str
+) -> None:
+    from tests.corpus.test_interrupts import spread
+    from tests.processes import before_our_code, interrupted_run, timed_run
+
+    script = tmp_path / "call.py"
+    script.write_text(_SCRIPT.replace("CALL", long_calls[call]))
+    program = [sys.executable, str(script)]
+    span = timed_run([], ROOT, program)
+    seen: dict[str, int] = {}
+    for delay, signals in spread(6, span):
+        outcome = interrupted_run([], ROOT, delay, min(signals, 2), program=program)
+        where = f"SIGINT x{signals} at {delay:.3f} s of {span:.2f}: {outcome}"
+        assert not outcome.hung and outcome.seconds < 5, where
+        if before_our_code(outcome):
+            seen["before the call"] = seen.get("before the call", 0) + 1
+            continue
+        assert (outcome.code, outcome.err) == (0, ""), where
+        result = json.loads(outcome.out)
+        assert result["shared_memory"] == [] and result["workers"] == 0, where
+        seen[result["outcome"]] = seen.get(result["outcome"], 0) + 1
+    assert seen.get("KeyboardInterrupt", 0) >= 3, seen
+
+
+def test_a_call_leaves_the_sigint_handler_as_it_found_it(in_repo_root: Path) -> None:
+    import signal
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    compat.diff("v1", "v2")
+    compat.validate_corpus(versions=["v2"], workers=1)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 # -- types and documentation --------------------------------------------------------------------

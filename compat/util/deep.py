@@ -6,7 +6,9 @@ recursion limit; beyond that, a clear error replaces the RecursionError.
 
 A Ctrl-C reaches the main thread, which waits here: it is forwarded to the worker
 (`util.interrupts`), which stops at once and cleans up; after GRACE seconds more the main thread
-stops waiting for it.
+stops waiting for it. Whether the worker has ended is its own record (`outcome`), not
+`Thread.is_alive()`: on Python 3.11 a `join` cut short by KeyboardInterrupt marks a thread that
+still runs as stopped.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def run_deep(func: Callable[[], T]) -> T:
                 receiver.stop()
         except BaseException as exc:  # an interrupt that arrived as the work ended
             outcome.setdefault("error", exc)
+        finally:
+            outcome["ended"] = True
 
     previous_stack = threading.stack_size()
     previous_limit = sys.getrecursionlimit()
@@ -59,10 +63,10 @@ def run_deep(func: Callable[[], T]) -> T:
         threading.stack_size(previous_stack)
     try:
         with lost_interrupts():
-            _wait(worker, receiver)
+            _wait(worker, receiver, outcome)
     finally:
         sys.setrecursionlimit(previous_limit)
-    if worker.is_alive():
+    if "ended" not in outcome:
         raise KeyboardInterrupt  # interrupted, and it did not stop in time: give up on it
     if "error" in outcome:
         error = outcome["error"]
@@ -71,15 +75,22 @@ def run_deep(func: Callable[[], T]) -> T:
     return outcome["value"]  # type: ignore[return-value]
 
 
-def _wait(worker: threading.Thread, receiver: Receiver) -> None:
-    """Wait for the worker; once it is interrupted (`on_sigint`, or a KeyboardInterrupt here
-    where that handler is not installed), at most GRACE seconds more: further Ctrl-Cs would
-    only cut its clean-up short."""
+def _wait(worker: threading.Thread, receiver: Receiver, outcome: dict[str, object]) -> None:
+    """Wait for the worker to end; once it is interrupted (`on_sigint`, or a KeyboardInterrupt
+    here where that handler is not installed), at most GRACE seconds more: further Ctrl-Cs
+    would only cut its clean-up short."""
     deadline: float | None = None
-    while worker.is_alive():
+    joinable = True
+    while "ended" not in outcome:
         try:
-            worker.join(POLL)
+            if joinable:
+                worker.join(POLL)
+            else:
+                time.sleep(POLL / 10)
         except KeyboardInterrupt:
+            # a join cut short may have marked the worker stopped (Python 3.11), after which
+            # join returns at once: poll from here on
+            joinable = False
             receiver.interrupt()
         if receiver.wanted:
             receiver.interrupt()  # again, if Python dropped it (Receiver's docstring)

@@ -57,6 +57,35 @@ def install_handler() -> None:
             signal.signal(signum, on_sigint)
 
 
+@contextlib.contextmanager
+def forwarded_sigint() -> Iterator[None]:
+    """For a call from Python (`compat.api`): while the block runs, Ctrl-C is forwarded to the
+    command as the command line forwards it (`on_sigint`), and KeyboardInterrupt is raised once
+    the command has stopped and cleaned up.
+
+    Python's own handler would raise KeyboardInterrupt in the main thread while it waits for
+    the command's thread, and on Python 3.11 a `Thread.join` cut short that way takes the
+    thread for ended while it still runs (its worker processes and shared memory with it).
+    Left as they are: a handler of the program's own, an ignored SIGINT, the command line's
+    handler (already forwarding), and calls from other threads (SIGINT is the main thread's).
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    _command.clear()  # a call that ended earlier is not told: before this one starts, Python's
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if _command and _command[-1].wanted:
+        # Ctrl-C as the call ended: it stops the program as it would have a moment later
+        raise KeyboardInterrupt
+
+
 class Receiver:
     """How the thread running a command receives interrupts.
 

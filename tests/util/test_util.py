@@ -77,3 +77,34 @@ def test_the_collector_pause_restores_the_collector_and_keeps_nothing_frozen() -
         assert not gc.isenabled()  # disabled before, disabled after
     finally:
         gc.enable()
+
+
+def test_a_keyboard_interrupt_while_waiting_for_deep_work_stops_it(tmp_path: Path) -> None:
+    """Under Python's own SIGINT handler the KeyboardInterrupt lands in the waiting main
+    thread's `join`, which on Python 3.11 takes the still running worker for ended: the work
+    must still be told, and its own outcome (Interrupted) come back, never a missing result."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "deep.py"
+    script.write_text(
+        "import sys\n"
+        "from compat.util.deep import run_deep\n"
+        "from compat.util.interrupts import Interrupted\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        "    run_deep(lambda: [sum(range(100)) for _ in iter(int, 1)])\n"
+        "except Interrupted:\n"
+        "    print('Interrupted')\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "started\n"
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    assert (process.returncode, out, err) == (0, "Interrupted\n", "")
