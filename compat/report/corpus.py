@@ -132,12 +132,15 @@ def summary(report: CorpusReport) -> list[str]:
         happened.append(
             "no events" if report.events == 0 else "every event valid under every version"
         )
+    return [f"{head}: {'; '.join(happened)}", verdict(report)]
+
+
+def verdict(report: CorpusReport) -> str:
+    """PASSED or FAILED at the run's --fail-on level, and why it failed."""
     failing = report.failing
     if failing:
-        verdict = f"FAILED (--fail-on {report.fail_on}): " + "; ".join(w for _, w in failing)
-    else:
-        verdict = f"PASSED (--fail-on {report.fail_on})"
-    return [f"{head}: {'; '.join(happened)}", verdict]
+        return f"FAILED (--fail-on {report.fail_on}): " + "; ".join(w for _, w in failing)
+    return f"PASSED (--fail-on {report.fail_on})"
 
 
 def _status(result: VersionResult) -> str:
@@ -405,7 +408,7 @@ def render_matrix_text(report: CorpusReport, color: bool = False) -> str:
     labels = _labels(report)
     names = corpus_labels(report)
     if not report.corpora:
-        return "no corpora\n"
+        return f"no corpora\n{verdict(report)}\n"
     grid = [[_cell(c, v) for c in report.corpora] for v in report.versions]
     digits = max([len(n) for n in names] + [len(text) for row in grid for text, _ in row])
     width = digits + 1  # and a mark: * for the corpus's capture version
@@ -449,6 +452,8 @@ def render_matrix_text(report: CorpusReport, color: bool = False) -> str:
         "columns: corpora)",
         "* the version the corpus was captured under"
         + ("; — not validated against it" if any(t == "—" for row in grid for t, _ in row) else ""),
+        "",
+        verdict(report),
     ]
     return "\n".join(lines) + "\n"
 
@@ -466,7 +471,7 @@ def render_matrix_markdown(report: CorpusReport) -> str:
     labels = _labels(report)
     names = corpus_labels(report)
     if not report.corpora:
-        return "no corpora\n"
+        return f"no corpora\n\n**{verdict(report)}**\n"
     out: list[str] = []
     for block in _chunks(list(range(len(report.corpora))), MATRIX_MARKDOWN_COLUMNS):
         if out:
@@ -493,6 +498,8 @@ def render_matrix_markdown(report: CorpusReport) -> str:
         "",
         "Percent of each corpus's lines valid under each version; \\* the version the corpus "
         "was captured under.",
+        "",
+        f"**{verdict(report)}**",
     ]
     return "\n".join(out) + "\n"
 
@@ -504,9 +511,13 @@ def _legend_markdown(what: str) -> str:
 
 def render_matrix_json(report: CorpusReport) -> str:
     labels = _labels(report)
+    failing = report.failing
     data = {
         "versions": report.versions,
         "version_labels": labels,
+        "fail_on": report.fail_on,
+        "failed": bool(failing),
+        "failures": [{"kind": kind, "message": what} for kind, what in failing],
         "corpora": [
             {
                 "label": label,

@@ -431,3 +431,30 @@ def test_matrix_percent_is_never_rounded_to_all_or_none() -> None:
     assert _matrix_percent(1, 3000) == "<0.1%"
     assert _matrix_percent(3000, 3000) == "100.0%" and _matrix_percent(0, 3000) == "0.0%"
     assert _matrix_percent(0, 0) == "n/a"
+
+
+def test_matrix_says_why_it_fails_in_every_format(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
+    rejected = tmp_path / "rejected.jsonl"
+    rejected.write_text('{"process": 5}\n')
+    args = ("corpus", "matrix", str(rejected), "--against", "v1", "--workers", "1")
+    why = "FAILED (--fail-on unexplained): 1 rejection(s) with no capture version"
+    for fmt in ("text", "markdown"):
+        result = cli(*args, "--fail-on", "unexplained", "--format", fmt)
+        assert result.code == 1
+        assert why in result.out.splitlines()[-1]
+    data = cli(*args, "--fail-on", "unexplained", "--format", "json")
+    assert data.code == 1
+    report = data.json()
+    assert report["fail_on"] == "unexplained" and report["failed"] is True
+    assert [f["kind"] for f in report["failures"]] == ["untraced"]
+    passed = cli(*args, "--fail-on", "never")
+    assert passed.code == 0 and passed.out.splitlines()[-1] == "PASSED (--fail-on never)"
+    # --captured-under, as validate takes it: the capture version's rejection is a defect
+    captured = cli(*args, "--captured-under", "v1", "--format", "json")
+    assert captured.code == 1
+    (corpus,) = captured.json()["corpora"]
+    assert corpus["captured_under"] == "v1"
+    assert [f["kind"] for f in captured.json()["failures"]] == ["defect"]
+    assert cli(*args, "--captured-under", "v1", "--fail-on", "unexplained").code == 0
