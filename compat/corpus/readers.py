@@ -88,13 +88,16 @@ def raw_chunks(handle: IO[bytes], limit: int | None, chunk: int = 1 << 20) -> It
 
 
 def _inflate(raw: IO[bytes], chunk: int, new: Any) -> Iterator[bytes]:
-    """Decompress member after member (gzip) or frame after frame (zstd)."""
+    """Decompress member after member (gzip) or frame after frame (zstd). A file of 0 bytes
+    holds no stream at all: it is truncated, as one cut anywhere else is."""
     decompressor = new()
     pending = False  # input given to the current decompressor, which has not ended yet
+    started = False
     while True:
         data = raw.read(chunk)
         if not data:
             break
+        started = True
         while data:
             out = decompressor.decompress(data)
             pending = True
@@ -108,6 +111,9 @@ def _inflate(raw: IO[bytes], chunk: int, new: Any) -> Iterator[bytes]:
                 data = b""
     if pending:
         raise Truncated("the compressed stream ends before its end marker")
+    if not started:
+        # as gzip -t and zstd -t say: not even a header, so not an empty stream either
+        raise Truncated("the compressed file is empty (0 bytes)")
 
 
 def read_batches(chunks: Iterable[bytes]) -> Iterator[list[bytes | None]]:

@@ -317,6 +317,12 @@ def scan_event(data: bytes, validators: list[Any]) -> Partial:
     """A single-event .json file's content."""
     if len(data) > MAX_LINE:
         return scan([[None]], validators)
+    if not data.strip():
+        # a file holds one event: without one it is malformed, not a blank line to skip
+        part = Partial.empty(len(validators))
+        part.physical_lines = part.malformed = 1
+        _note(part, 1, "no event: the file is empty" if not data else "no event: only blanks")
+        return part
     # a pretty-printed event spans lines: it is one event, reported at line 1
     part = scan([[data.replace(b"\n", b" ").replace(b"\r", b" ")]], validators)
     return part

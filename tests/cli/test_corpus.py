@@ -458,3 +458,20 @@ def test_matrix_says_why_it_fails_in_every_format(
     assert corpus["captured_under"] == "v1"
     assert [f["kind"] for f in captured.json()["failures"]] == ["defect"]
     assert cli(*args, "--captured-under", "v1", "--fail-on", "unexplained").code == 0
+
+
+def test_all_of_a_directorys_json_files_are_one_corpus(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
+    events = tmp_path / "ev"
+    events.mkdir()
+    for name in ("a.json", "b.jsonl", "c.json"):
+        (events / name).write_text('{"evt": {}}\n')
+    for workers in ("1", "2"):
+        data = cli("corpus", "validate", str(events), "--workers", workers, "--format", "json")
+        assert data.code == 0, data.err
+        corpora = [(c["path"], c["files"]) for c in data.json()["corpora"]]
+        assert corpora == [(str(events), ["a.json", "c.json"]), (f"{events}/b.jsonl", None)]
+    matrix = cli("corpus", "matrix", str(events), "--workers", "1").out
+    assert f"C1  {events}: 2 lines" in matrix and f"C2  {events}/b.jsonl" in matrix
+    assert "C3" not in matrix

@@ -214,7 +214,8 @@ def test_the_same_report_on_dask_over_paths_urls_and_s3(
         code, report = _validate(*args)
         first = report["corpora"][0]["path"]
         # shown as the local engine shows them; URLs as they are
-        assert first == f"{s3_url if 's3' in label else corpora}/a-mixed.jsonl", label
+        shown = s3_url if "s3" in label else f"file://{corpora}" if "file" in label else corpora
+        assert first == f"{shown}/a-mixed.jsonl", label
         assert code == local_report[0], label
         assert _names(report) == expected, label
     # and local workers splitting the plain files agree too
@@ -237,6 +238,45 @@ def test_a_directory_is_one_corpus_on_dask_as_locally(corpora: Path, cluster: An
     # the single-event .json files form one corpus, named by the directory, listing them
     (singles,) = [c for c in local[1]["corpora"] if c["files"]]
     assert singles["path"] == str(corpora) and singles["files"]
+
+
+def test_a_directory_is_one_corpus_whatever_names_it(
+    cluster: Any, s3: dict[str, Any], tmp_path: Path
+) -> None:
+    """All the .json files of a directory are one corpus, also with JSON Lines files sorted
+    among them, on either engine, named by a path, a file:// URL or an s3:// prefix."""
+    import s3fs
+
+    evts = tmp_path / "evts"
+    (evts / "sub").mkdir(parents=True)
+    event = b'{"process": {"uid": 0, "gid": 0}}'
+    for name in ("a.json", "b.jsonl", "c.json", "sub/d.json", "sub/e.jsonl.gz"):
+        data = gzip.compress(event + b"\n") if name.endswith(".gz") else event + b"\n"
+        (evts / name).write_bytes(data)
+    fs = s3fs.S3FileSystem(**s3)
+    for path in sorted(evts.rglob("*")):
+        if path.is_file():
+            fs.pipe(f"{BUCKET}/evts/{path.relative_to(evts)}", path.read_bytes())
+    storage = [f"--storage-option={k}={json.dumps(v)}" for k, v in s3.items()]
+    scheduler = ["--engine", "dask", "--scheduler", cluster.scheduler.address]
+    runs = {
+        str(evts): ["--workers", "1", str(evts)],
+        f"file://{evts}": [*scheduler, f"file://{evts}"],
+        f"s3://{BUCKET}/evts": [*scheduler, f"s3://{BUCKET}/evts/", *storage],
+    }
+    for named, args in runs.items():
+        result = invoke(
+            "corpus", "validate", *args, "--against", "v1", "--format", "json",
+            "--store", str(STORE),
+        )  # fmt: skip
+        assert result.code == 0 and result.err == "", (named, result.err)
+        report = result.json()
+        paths = [(c["path"], c["files"]) for c in report["corpora"]]
+        assert paths == [
+            (named, ["a.json", "c.json", "sub/d.json"]),
+            (f"{named}/b.jsonl", None),
+            (f"{named}/sub/e.jsonl.gz", None),
+        ], named
 
 
 def test_a_local_cluster_of_its_own(corpora: Path, local_report: tuple[int, Any]) -> None:
