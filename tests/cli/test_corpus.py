@@ -475,3 +475,22 @@ def test_all_of_a_directorys_json_files_are_one_corpus(
     matrix = cli("corpus", "matrix", str(events), "--workers", "1").out
     assert f"C1  {events}: 2 lines" in matrix and f"C2  {events}/b.jsonl" in matrix
     assert "C3" not in matrix
+
+
+def test_empty_files_are_not_clean_corpora(cli: Any, in_repo_root: Path, tmp_path: Path) -> None:
+    for suffix in (".jsonl.gz", ".jsonl.zst"):
+        empty = tmp_path / f"empty{suffix}"
+        empty.write_bytes(b"")
+        result = cli("corpus", "validate", str(empty), "--against", "v1")
+        assert result.code == 1, suffix
+        assert "truncated or corrupt" in result.out and "0 lines" in result.out
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "a.json").write_text('{"evt": {}}')
+    (events / "b.json").write_text("")
+    (events / "c.json").write_text("  \n")
+    data = cli("corpus", "validate", str(events), "--against", "v1", "--format", "json").json()
+    (corpus,) = data["corpora"]
+    assert (corpus["lines"], corpus["malformed"], corpus["blank"]) == (3, 2, 0)
+    assert [r["line"] for r in corpus["malformed_reasons"]] == [2, 3]
+    assert data["failed"] and data["events"] == 1

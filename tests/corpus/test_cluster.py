@@ -73,6 +73,8 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "d.jsonl.zst").write_bytes(zstd)
     (root / "e.json").write_text(json.dumps(json.loads(v2[0]), indent=2))
     (root / "sub" / "f.ndjson").write_bytes(b"\r\n".join(v1[:10]) + b"\r\n\r\n")
+    (root / "g-empty.jsonl.gz").write_bytes(b"")  # no stream at all: truncated
+    (root / "sub" / "g-blank.json").write_bytes(b" \n\t\n")  # no event: malformed
     return root
 
 
@@ -177,7 +179,9 @@ def test_the_local_report_has_every_kind_of_trouble(local_report: tuple[int, Any
         "c-cut.jsonl.gz",
         "d.jsonl.zst",
         "e.json",
+        "g-empty.jsonl.gz",
         "sub/f.ndjson",
+        "sub/g-blank.json",
     ]
     mixed, gz, cut = report["corpora"][:3]
     assert mixed["malformed"] == 3 and mixed["blank"] == 2 and mixed["lines"] == 65
@@ -187,7 +191,10 @@ def test_the_local_report_has_every_kind_of_trouble(local_report: tuple[int, Any
     assert any(g["explained_by"] for g in groups)
     # rejected by v2 too, the capture version: a corpus defect, never unexplained
     assert any(g["defect"] and not g["unexplained"] for g in groups)
-    assert report["corpora"][4]["lines"] == 1 and report["corpora"][5]["blank"] == 1
+    assert report["corpora"][4]["lines"] == 1 and report["corpora"][6]["blank"] == 1
+    empty, blank = report["corpora"][5], report["corpora"][7]
+    assert empty["lines"] == 0 and "truncated or corrupt" in empty["problem"]
+    assert (blank["lines"], blank["malformed"], blank["blank"]) == (1, 1, 0)
 
 
 def test_the_same_report_on_dask_over_paths_urls_and_s3(
