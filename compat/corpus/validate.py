@@ -32,6 +32,7 @@ import orjson
 
 from compat.corpus.readers import (
     MAX_LINE,
+    Reading,
     compression,
     expand,
     open_chunks,
@@ -245,7 +246,7 @@ def _scan_range(task: tuple[str, int, int]) -> Partial:
     path, start, end = task
     with open(path, "rb") as handle:
         handle.seek(start)
-        return scan(read_batches(raw_chunks(handle, end - start)), _compiled)
+        return scan(read_batches(raw_chunks(Reading(handle, path), end - start)), _compiled)
 
 
 HUGE = b"\x00cws-compat: line too long\x00"  # stands for a skipped line inside a blob

@@ -494,3 +494,19 @@ def test_empty_files_are_not_clean_corpora(cli: Any, in_repo_root: Path, tmp_pat
     assert (corpus["lines"], corpus["malformed"], corpus["blank"]) == (3, 2, 0)
     assert [r["line"] for r in corpus["malformed_reasons"]] == [2, 3]
     assert data["failed"] and data["events"] == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs /proc/self/mem")
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".json"])
+def test_a_file_that_cannot_be_read_is_an_input_error(
+    cli: Any, in_repo_root: Path, tmp_path: Path, suffix: str
+) -> None:
+    """Reading /proc/self/mem at its start fails (EIO): an input error, never a truncated
+    stream that --fail-on unexplained lets pass."""
+    unreadable = tmp_path / f"unread{suffix}"
+    unreadable.symlink_to("/proc/self/mem")
+    for workers in ("1", "2"):
+        args = ("corpus", "validate", str(unreadable), "--workers", workers)
+        result = cli(*args, "--fail-on", "unexplained")
+        assert result.code == 2, (workers, result.out)
+        assert result.err == f"cws-compat: error: {unreadable}: cannot read: Input/output error\n"

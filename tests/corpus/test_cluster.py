@@ -335,11 +335,14 @@ def test_failed_tasks_are_retried_and_counted_once(
 
 
 def test_bad_input_is_a_one_line_error(
-    corpora: Path, cluster: Any, s3: dict[str, Any], in_repo_root: Path
+    corpora: Path, cluster: Any, s3: dict[str, Any], in_repo_root: Path, tmp_path: Path
 ) -> None:
     scheduler = ["--engine", "dask", "--scheduler", cluster.scheduler.address]
     storage = [f"--storage-option={k}={json.dumps(v)}" for k, v in s3.items()]
+    unreadable = tmp_path / "unread.jsonl.gz"
+    unreadable.symlink_to("/proc/self/mem")  # reading it fails: an input error, as locally
     cases = {
+        str(unreadable): "cannot read",
         f"s3://{BUCKET}/nope.jsonl": "no such file or directory",
         "ftp://host/x.jsonl": "unknown URL scheme 'ftp://'",
         str(corpora / "nope.jsonl"): "no such file or directory",
