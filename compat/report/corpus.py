@@ -11,6 +11,25 @@ if TYPE_CHECKING:
     from compat.corpus.run import CorpusReport, CorpusResult, ErrorGroup, VersionResult
 
 REPORT_VERSION = 1
+MAX_SHOWN = 200  # characters of a message (or place) from event data, in text and markdown
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """`text` of at most `limit` characters: a longer one keeps its start and its end (where
+    jsonschema says what is wrong with the value it quotes), an ellipsis between them. The
+    JSON report keeps every message whole."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return text[: limit - tail - 1] + "…" + text[len(text) - tail :]
+
+
+def _markdown_text(text: str) -> str:
+    """Event data as a markdown table cell's text: clipped, on one line, its table bars and
+    HTML escaped (a PR comment renders raw HTML: an event's `<img onerror=...>` stays text)."""
+    text = " ".join(clip(text).splitlines())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|")
 
 
 def _group_json(group: ErrorGroup) -> dict[str, Any]:
@@ -180,7 +199,9 @@ def body(report: CorpusReport, max_groups: int, color: bool = False) -> list[str
             + (f", {corpus.blank} blank" if corpus.blank else "")
         )
         if corpus.malformed:
-            shown = ", ".join(f"{corpus.where(n)} ({why})" for n, why in corpus.malformed_lines[:5])
+            shown = ", ".join(
+                f"{corpus.where(n)} ({clip(why)})" for n, why in corpus.malformed_lines[:5]
+            )
             lines.append(paint(f"  malformed: {corpus.malformed:,}", "31") + f": first {shown}")
         if corpus.problem:
             lines.append(paint(f"  {corpus.problem}", "31"))
@@ -213,7 +234,7 @@ def body(report: CorpusReport, max_groups: int, color: bool = False) -> list[str
                 )
             for group in result.errors[:max_groups]:
                 lines.append(
-                    f"    {group.count:>7,}  {group.instance_path}: {group.message} "
+                    f"    {group.count:>7,}  {clip(group.instance_path)}: {clip(group.message)} "
                     f"[{group.keyword} at {group.schema_path}; first "
                     f"{corpus.where(group.first_line)}]"
                 )
@@ -253,7 +274,7 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
     out = ["### Corpus validation", ""]
     out += [
         "| corpus | captured under | lines | malformed | "
-        + " | ".join(f"`{v}` valid" for v in report.versions)
+        + " | ".join(f"{_code(v)} valid" for v in report.versions)
         + " |",
         "| --- | --- | --- | --- | " + " | ".join("---" for _ in report.versions) + " |",
     ]
@@ -267,7 +288,7 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
             for version in report.versions
         ]
         out.append(
-            f"| `{corpus.path}` | {corpus.captured_under or '—'} | {corpus.lines:,} | "
+            f"| {_code(corpus.path)} | {corpus.captured_under or '—'} | {corpus.lines:,} | "
             f"{corpus.malformed} | " + " | ".join(cells) + " |"
         )
     for corpus in report.corpora:
@@ -276,7 +297,7 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
                 continue
             out += [
                 "",
-                f"#### `{corpus.path}` against `{result.version}`",
+                f"#### {_code(corpus.path)} against {_code(result.version)}",
                 "",
                 "| count | where | error | first | explained by |",
                 "| --- | --- | --- | --- | --- |",
@@ -290,9 +311,9 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
                     why = "**unexplained**"
                 else:
                     why = "—"
-                message = group.message.replace("|", "\\|")
                 out.append(
-                    f"| {group.count:,} | `{group.instance_path}` | {message} | "
+                    f"| {group.count:,} | {_code(clip(group.instance_path))} | "
+                    f"{_markdown_text(group.message)} | "
                     f"{corpus.where(group.first_line)} | {why} |"
                 )
             hidden = len(result.errors) - max_groups

@@ -510,3 +510,40 @@ def test_a_file_that_cannot_be_read_is_an_input_error(
         result = cli(*args, "--fail-on", "unexplained")
         assert result.code == 2, (workers, result.out)
         assert result.err == f"cws-compat: error: {unreadable}: cannot read: Input/output error\n"
+
+
+def test_event_data_in_messages_is_clipped_and_never_html(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
+    huge = "x" * 1_000_000
+    script = "<script>alert(1)</script><img src=x onerror=x>"
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        json.dumps({"process": {"uid": huge, "gid": 0}})
+        + "\n"
+        + json.dumps({"process": {"uid": 0, "gid": script}})
+        + "\n"
+    )
+    args = ("corpus", "validate", str(events), "--against", "v1", "--fail-on", "never")
+    text = cli(*args).out
+    assert max(len(line) for line in text.splitlines()) < 400
+    assert "xxx…xxx" in text and "is not of type 'integer'" in text
+    markdown = cli(*args, "--format", "markdown").out
+    assert max(len(line) for line in markdown.splitlines()) < 600
+    assert "<script>" not in markdown and "<img" not in markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=x&gt;" in markdown
+    # the JSON report keeps the message whole
+    data = cli(*args, "--format", "json").json()
+    messages = [g["message"] for g in data["corpora"][0]["results"][0]["errors"]]
+    assert any(huge in m for m in messages)
+
+
+def test_clip_keeps_start_and_end() -> None:
+    from compat.report.corpus import MAX_SHOWN, clip
+
+    assert clip("short") == "short"
+    long = "'" + "a" * 500 + "' is not of type 'integer'"
+    clipped = clip(long)
+    assert len(clipped) == MAX_SHOWN and clipped.startswith("'aaa")
+    assert clipped.endswith("' is not of type 'integer'") and "…" in clipped
+    assert all(len(clip("y" * n)) == min(n, MAX_SHOWN) for n in range(190, 210))
