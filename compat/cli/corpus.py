@@ -396,6 +396,14 @@ class _cluster_bar:
         self.progress.stop()
 
 
+_captured_under_option = click.option(
+    "--captured-under",
+    default=None,
+    shell_complete=complete_schema,
+    help="The version these events were captured under (else from the manifest), "
+    "to trace every rejection to the schema change that explains it.",
+)
+
 # URLs stay strings: a Path would fold s3://bucket into s3:/bucket
 _paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 
@@ -417,13 +425,7 @@ _paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 )
 @_paths_argument
 @_corpus_options
-@click.option(
-    "--captured-under",
-    default=None,
-    shell_complete=complete_schema,
-    help="The version these events were captured under (else from the manifest), "
-    "to trace every rejection to the schema change that explains it.",
-)
+@_captured_under_option
 @format_option("corpus")
 @output_option(
     "Write the report to FILE (atomically) instead of standard output; with --format html, "
@@ -484,10 +486,13 @@ def corpus_validate(
         "a markdown table for a pull request comment, never failing (exit 0)",
         "cws-compat corpus matrix events.jsonl --against v1,v2,next.json --format markdown "
         "--fail-on never",
+        "events captured under v2: rejections no schema change explains fail the run",
+        "cws-compat corpus matrix events.jsonl --captured-under v2 --fail-on unexplained",
     ),
 )
 @_paths_argument
 @_corpus_options
+@_captured_under_option
 @format_option("matrix")
 @output_option(
     "Write the matrix to FILE (atomically) instead of standard output; with --format html, "
@@ -501,6 +506,7 @@ def corpus_matrix(
     quiet: bool,
     color: bool | None,
     store: Path | None,
+    captured_under: str | None,
     fmt: str,
     output: Path | None,
     fail_on: str | None,
@@ -512,13 +518,13 @@ def corpus_matrix(
     labelled C1, C2, ... and named in a legend below; * marks the version a corpus was
     captured under. Columns that do not fit 100 characters continue in another block of the
     same rows. Without PATHS, the stored corpora are used. Exits 1 on what --fail-on names,
-    as `corpus validate` does.
+    as `corpus validate` does, and the last line says why (PASSED or FAILED).
     """
     from compat.report.registry import Style, render
 
     _check_output(output)
     report = _corpus_run(
-        paths, against, None, workers, assert_formats, quiet, store, engine, fail_on
+        paths, against, captured_under, workers, assert_formats, quiet, store, engine, fail_on
     )
     use_color = _color(fmt, color, output)
     _emit(render("matrix", fmt, report, Style(color=use_color)), output, use_color)

@@ -34,6 +34,7 @@ from compat.corpus.remote import (
 )
 from compat.corpus.validate import FileScan, Partial, Target, default_workers
 from compat.errors import CompatError
+from compat.util.interrupts import sigint_blocked
 
 EXTRA = "pip install 'cws-compat[dask]'"
 MIN_BLOCK = 1 << 20
@@ -94,7 +95,7 @@ def connect(options: DaskOptions) -> Iterator[Any]:
 
     if options.scheduler is None:
         with (
-            local_cluster(options.workers or default_workers()) as cluster,
+            local_cluster(options.workers or default_workers(), interruptible=False) as cluster,
             Client(cluster, set_as_default=False) as client,
         ):
             # Ctrl-C reaches the whole process group: this process stops the cluster
@@ -120,22 +121,38 @@ def connect(options: DaskOptions) -> Iterator[Any]:
         yield client
 
 
-def local_cluster(workers: int, quiet: int = logging.CRITICAL) -> Any:
+def local_cluster(workers: int, quiet: int = logging.CRITICAL, interruptible: bool = True) -> Any:
     """A LocalCluster of `workers` single-threaded processes, listening on 127.0.0.1 only:
     no dashboard, and the scheduler's HTTP endpoints on a free port (the default, 8787, may be
     taken). Its logs are silenced below `quiet`: a task that fails and is run again is not
-    the user's concern, and one that keeps failing is reported as an error."""
+    the user's concern, and one that keeps failing is reported as an error.
+
+    Not `interruptible` (the command line's): its processes start with SIGINT blocked. A
+    Ctrl-C at a terminal reaches the whole process group, and a worker process that is still
+    starting (importing, unpickling) would die of it printing its traceback; it is this
+    process's to handle, which stops the cluster. The mask is inherited: by the cluster's
+    event loop thread, started here, and by every process started from it."""
     from distributed import LocalCluster
 
-    return LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-        silence_logs=quiet,
-    )
+    def start() -> Any:
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+            silence_logs=quiet,
+        )
+
+    if interruptible:
+        return start()
+    from multiprocessing import resource_tracker
+
+    # started later, it would unblock SIGINT in the thread starting it: start it first
+    resource_tracker.ensure_running()
+    with sigint_blocked():
+        return start()
 
 
 def _ignore_interrupts() -> None:

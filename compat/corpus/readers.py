@@ -55,13 +55,30 @@ def open_chunks(path: Path, chunk: int = 1 << 20) -> tuple[Iterator[bytes], IO[b
         raw = path.open("rb")
     except OSError as exc:
         raise CompatError(f"{path}: cannot read: {exc.strerror}") from None
-    return decompressed(raw, compression(path), chunk), raw
+    return decompressed(Reading(raw, path), compression(path), chunk), raw
+
+
+class Reading:
+    """A file whose read errors are input errors (CompatError, naming it), never taken for a
+    truncated or corrupt compressed stream: the decompressors' errors include OSError."""
+
+    def __init__(self, handle: IO[bytes], path: PurePath | str) -> None:
+        self.handle = handle
+        self.path = path
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.handle.read(size)
+        except OSError as exc:
+            raise CompatError(f"{self.path}: cannot read: {exc.strerror or exc}") from None
 
 
 COMPRESSED_READ = 1 << 16  # compressed bytes decompressed at a time: their output stays small
 
 
-def decompressed(raw: IO[bytes], kind: str | None, chunk: int = 1 << 20) -> Iterator[bytes]:
+def decompressed(
+    raw: IO[bytes] | Reading, kind: str | None, chunk: int = 1 << 20
+) -> Iterator[bytes]:
     """The chunks of an open file, decompressed as `kind` (from `compression`) says. A
     compressed file is read COMPRESSED_READ bytes at a time (at most `chunk`): a megabyte of
     it can grow tenfold, and every copy of that (lines, blocks for the workers) with it."""
@@ -76,7 +93,9 @@ def decompressed(raw: IO[bytes], kind: str | None, chunk: int = 1 << 20) -> Iter
     return raw_chunks(raw, None, chunk)
 
 
-def raw_chunks(handle: IO[bytes], limit: int | None, chunk: int = 1 << 20) -> Iterator[bytes]:
+def raw_chunks(
+    handle: IO[bytes] | Reading, limit: int | None, chunk: int = 1 << 20
+) -> Iterator[bytes]:
     remaining = limit
     while remaining is None or remaining > 0:
         data = handle.read(chunk if remaining is None else min(chunk, remaining))
@@ -87,14 +106,17 @@ def raw_chunks(handle: IO[bytes], limit: int | None, chunk: int = 1 << 20) -> It
         yield data
 
 
-def _inflate(raw: IO[bytes], chunk: int, new: Any) -> Iterator[bytes]:
-    """Decompress member after member (gzip) or frame after frame (zstd)."""
+def _inflate(raw: IO[bytes] | Reading, chunk: int, new: Any) -> Iterator[bytes]:
+    """Decompress member after member (gzip) or frame after frame (zstd). A file of 0 bytes
+    holds no stream at all: it is truncated, as one cut anywhere else is."""
     decompressor = new()
     pending = False  # input given to the current decompressor, which has not ended yet
+    started = False
     while True:
         data = raw.read(chunk)
         if not data:
             break
+        started = True
         while data:
             out = decompressor.decompress(data)
             pending = True
@@ -108,6 +130,9 @@ def _inflate(raw: IO[bytes], chunk: int, new: Any) -> Iterator[bytes]:
                 data = b""
     if pending:
         raise Truncated("the compressed stream ends before its end marker")
+    if not started:
+        # as gzip -t and zstd -t say: not even a header, so not an empty stream either
+        raise Truncated("the compressed file is empty (0 bytes)")
 
 
 def read_batches(chunks: Iterable[bytes]) -> Iterator[list[bytes | None]]:

@@ -106,7 +106,9 @@ def resolve(specs: Sequence[Path | str], storage_options: Mapping[str, Any]) -> 
         if scheme is None:
             sources += [_local(p) for p in expand([Path(rest)])]
         elif scheme == "file":
-            sources += [_local(p) for p in expand([_file_path(str(spec), rest)])]
+            # shown as URLs, as the user named them (and as a directory's corpus is named)
+            found = expand([_file_path(str(spec), rest)])
+            sources += [_local(p, file_url(p)) for p in found]
         elif scheme in SCHEMES:
             sources += _remote(str(spec), scheme, storage_options)
         else:
@@ -116,8 +118,21 @@ def resolve(specs: Sequence[Path | str], storage_options: Mapping[str, Any]) -> 
     return sources
 
 
-def _local(path: Path) -> Source:
-    return Source("file", str(path.absolute()), path, path.stat().st_size)
+def _local(path: Path, shown: Path | str | None = None) -> Source:
+    return Source(
+        "file", str(path.absolute()), path if shown is None else shown, path.stat().st_size
+    )
+
+
+def file_url(path: Path) -> str:
+    """A local file as a file:// URL, as this tool shows the files named by one: its
+    absolute path, not escaped (like the other URLs shown)."""
+    return "file://" + path.absolute().as_posix()
+
+
+def local_path(spec: str) -> Path:
+    """The local path a file:// URL names."""
+    return _file_path(spec, split_url(spec)[1])
 
 
 def _file_path(spec: str, rest: str) -> Path:

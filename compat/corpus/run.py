@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -296,10 +296,7 @@ def run(
     corpora = []
     if scans is not None:
         for scanned, members in _merged(scans(targets), directories):
-            found = scanned.path
-            capture = captured_under or (
-                captures.get(found.resolve()) if isinstance(found, Path) else None
-            )
+            capture = captured_under or _manifest_capture(scanned.path, captures)
             corpora.append(_result(scanned, names, capture, references, attributor, members))
         return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
     if directories:
@@ -307,10 +304,7 @@ def run(
         with Runner(targets, workers) as runner:
             scanned_all = list(runner.scan_all(files))
         for scanned, members in _merged(scanned_all, directories):
-            found = scanned.path
-            capture = captured_under or (
-                captures.get(found.resolve()) if isinstance(found, Path) else None
-            )
+            capture = captured_under or _manifest_capture(scanned.path, captures)
             corpora.append(_result(scanned, names, capture, references, attributor, members))
         return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
     sizes = {path: path.stat().st_size for path in files}
@@ -326,6 +320,18 @@ def run(
             corpora.append(_result(scanned, names, capture, references, attributor))
             tick(path, sizes[path])
     return CorpusReport(names, assert_formats, corpora, time.perf_counter() - started)
+
+
+def _manifest_capture(path: Path | str, captures: dict[Path, str]) -> str | None:
+    """The capture version the manifest gives a local file (named by a path or a file://
+    URL); None for other URLs."""
+    from compat.corpus.remote import local_path, split_url
+
+    if isinstance(path, str):
+        if split_url(path)[0] != "file":
+            return None
+        path = local_path(path)
+    return captures.get(path.resolve())
 
 
 def _single_event(path: Path | str) -> bool:
@@ -346,27 +352,25 @@ def _home(path: Path | str, directories: Sequence[Path | str]) -> Path | str | N
 
 def _merged(
     scanned: Iterable[FileScan], directories: Sequence[Path | str]
-) -> Iterator[tuple[FileScan, list[str] | None]]:
-    """The scans, with the single-event .json files found in each directory given merged into
-    one corpus named after the directory (its files listed, in order)."""
-    pending: FileScan | None = None
-    members: list[str] = []
-    home: Path | str | None = None
+) -> list[tuple[FileScan, list[str] | None]]:
+    """The scans, with all the single-event .json files found in each directory given merged
+    into one corpus named after the directory (its files listed, in order), where its first
+    one was: JSON Lines files among them, wherever they sort, do not split it in two."""
+    found: list[tuple[FileScan, list[str] | None]] = []
+    homes: dict[Path | str, tuple[FileScan, list[str]]] = {}
     for scan in scanned:
         where = _home(scan.path, directories) if _single_event(scan.path) else None
-        if pending is not None and (where is None or where != home):
-            yield pending, members
-            pending = None
         if where is None:
-            yield scan, None
+            found.append((scan, None))
             continue
-        if pending is None:
-            pending, members, home = FileScan(where, scan.partial), [], where
+        corpus = homes.get(where)
+        if corpus is None:
+            corpus = homes[where] = (FileScan(where, scan.partial), [])
+            found.append(corpus)
         else:
-            pending.partial.absorb(scan.partial)
-        members.append(_relative(scan.path, where))
-    if pending is not None:
-        yield pending, members
+            corpus[0].partial.absorb(scan.partial)
+        corpus[1].append(_relative(scan.path, where))
+    return found
 
 
 def _relative(path: Path | str, directory: Path | str) -> str:
@@ -589,15 +593,19 @@ def run_for(
 
 def _directories(specs: Sequence[Path | str]) -> list[Path | str]:
     """The specs that name local directories (URLs of prefixes: those not naming a file)."""
-    from compat.corpus.remote import split_url
+    from compat.corpus.remote import file_url, local_path, split_url
 
     found: list[Path | str] = []
     for spec in specs:
         scheme, _ = split_url(spec) if isinstance(spec, str) else (None, "")
         if scheme is None and Path(spec).is_dir():
             found.append(Path(spec))
+        elif scheme == "file":
+            path = local_path(str(spec))
+            if path.is_dir():
+                found.append(file_url(path))  # as the engine shows the files in it
         elif scheme is not None and not str(spec).endswith(SUFFIXES):
-            found.append(str(spec))
+            found.append(str(spec).rstrip("/"))  # a prefix named as a directory is
     return found
 
 

@@ -32,6 +32,7 @@ import orjson
 
 from compat.corpus.readers import (
     MAX_LINE,
+    Reading,
     compression,
     expand,
     open_chunks,
@@ -303,7 +304,7 @@ def _scan_range(task: tuple[str, int, int]) -> Partial:
     path, start, end = task
     with open(path, "rb") as handle:
         handle.seek(start)
-        return scan(read_batches(raw_chunks(handle, end - start)), _compiled)
+        return scan(read_batches(raw_chunks(Reading(handle, path), end - start)), _compiled)
 
 
 HUGE = b"\x00cws-compat: line too long\x00"  # stands for a skipped line inside a blob
@@ -375,6 +376,12 @@ def scan_event(data: bytes, validators: list[Any]) -> Partial:
     """A single-event .json file's content."""
     if len(data) > MAX_LINE:
         return scan([[None]], validators)
+    if not data.strip():
+        # a file holds one event: without one it is malformed, not a blank line to skip
+        part = Partial.empty(len(validators))
+        part.physical_lines = part.malformed = 1
+        _note(part, 1, "no event: the file is empty" if not data else "no event: only blanks")
+        return part
     # a pretty-printed event spans lines: it is one event, reported at line 1
     part = scan([[data.replace(b"\n", b" ").replace(b"\r", b" ")]], validators)
     return part

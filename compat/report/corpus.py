@@ -11,6 +11,25 @@ if TYPE_CHECKING:
     from compat.corpus.run import CorpusReport, CorpusResult, ErrorGroup, VersionResult
 
 REPORT_VERSION = 1
+MAX_SHOWN = 200  # characters of a message (or place) from event data, in text and markdown
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """`text` of at most `limit` characters: a longer one keeps its start and its end (where
+    jsonschema says what is wrong with the value it quotes), an ellipsis between them. The
+    JSON report keeps every message whole."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return text[: limit - tail - 1] + "…" + text[len(text) - tail :]
+
+
+def _markdown_text(text: str) -> str:
+    """Event data as a markdown table cell's text: clipped, on one line, its table bars and
+    HTML escaped (a PR comment renders raw HTML: an event's `<img onerror=...>` stays text)."""
+    text = " ".join(clip(text).splitlines())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|")
 
 
 def _group_json(group: ErrorGroup) -> dict[str, Any]:
@@ -132,12 +151,15 @@ def summary(report: CorpusReport) -> list[str]:
         happened.append(
             "no events" if report.events == 0 else "every event valid under every version"
         )
+    return [f"{head}: {'; '.join(happened)}", verdict(report)]
+
+
+def verdict(report: CorpusReport) -> str:
+    """PASSED or FAILED at the run's --fail-on level, and why it failed."""
     failing = report.failing
     if failing:
-        verdict = f"FAILED (--fail-on {report.fail_on}): " + "; ".join(w for _, w in failing)
-    else:
-        verdict = f"PASSED (--fail-on {report.fail_on})"
-    return [f"{head}: {'; '.join(happened)}", verdict]
+        return f"FAILED (--fail-on {report.fail_on}): " + "; ".join(w for _, w in failing)
+    return f"PASSED (--fail-on {report.fail_on})"
 
 
 def _status(result: VersionResult) -> str:
@@ -177,7 +199,9 @@ def body(report: CorpusReport, max_groups: int, color: bool = False) -> list[str
             + (f", {corpus.blank} blank" if corpus.blank else "")
         )
         if corpus.malformed:
-            shown = ", ".join(f"{corpus.where(n)} ({why})" for n, why in corpus.malformed_lines[:5])
+            shown = ", ".join(
+                f"{corpus.where(n)} ({clip(why)})" for n, why in corpus.malformed_lines[:5]
+            )
             lines.append(paint(f"  malformed: {corpus.malformed:,}", "31") + f": first {shown}")
         if corpus.problem:
             lines.append(paint(f"  {corpus.problem}", "31"))
@@ -210,7 +234,7 @@ def body(report: CorpusReport, max_groups: int, color: bool = False) -> list[str
                 )
             for group in result.errors[:max_groups]:
                 lines.append(
-                    f"    {group.count:>7,}  {group.instance_path}: {group.message} "
+                    f"    {group.count:>7,}  {clip(group.instance_path)}: {clip(group.message)} "
                     f"[{group.keyword} at {group.schema_path}; first "
                     f"{corpus.where(group.first_line)}]"
                 )
@@ -250,7 +274,7 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
     out = ["### Corpus validation", ""]
     out += [
         "| corpus | captured under | lines | malformed | "
-        + " | ".join(f"`{v}` valid" for v in report.versions)
+        + " | ".join(f"{_code(v)} valid" for v in report.versions)
         + " |",
         "| --- | --- | --- | --- | " + " | ".join("---" for _ in report.versions) + " |",
     ]
@@ -264,7 +288,7 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
             for version in report.versions
         ]
         out.append(
-            f"| `{corpus.path}` | {corpus.captured_under or '—'} | {corpus.lines:,} | "
+            f"| {_code(corpus.path)} | {corpus.captured_under or '—'} | {corpus.lines:,} | "
             f"{corpus.malformed} | " + " | ".join(cells) + " |"
         )
     for corpus in report.corpora:
@@ -273,7 +297,7 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
                 continue
             out += [
                 "",
-                f"#### `{corpus.path}` against `{result.version}`",
+                f"#### {_code(corpus.path)} against {_code(result.version)}",
                 "",
                 "| count | where | error | first | explained by |",
                 "| --- | --- | --- | --- | --- |",
@@ -287,9 +311,9 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
                     why = "**unexplained**"
                 else:
                     why = "—"
-                message = group.message.replace("|", "\\|")
                 out.append(
-                    f"| {group.count:,} | `{group.instance_path}` | {message} | "
+                    f"| {group.count:,} | {_code(clip(group.instance_path))} | "
+                    f"{_markdown_text(group.message)} | "
                     f"{corpus.where(group.first_line)} | {why} |"
                 )
             hidden = len(result.errors) - max_groups
@@ -405,7 +429,7 @@ def render_matrix_text(report: CorpusReport, color: bool = False) -> str:
     labels = _labels(report)
     names = corpus_labels(report)
     if not report.corpora:
-        return "no corpora\n"
+        return f"no corpora\n{verdict(report)}\n"
     grid = [[_cell(c, v) for c in report.corpora] for v in report.versions]
     digits = max([len(n) for n in names] + [len(text) for row in grid for text, _ in row])
     width = digits + 1  # and a mark: * for the corpus's capture version
@@ -449,6 +473,8 @@ def render_matrix_text(report: CorpusReport, color: bool = False) -> str:
         "columns: corpora)",
         "* the version the corpus was captured under"
         + ("; — not validated against it" if any(t == "—" for row in grid for t, _ in row) else ""),
+        "",
+        verdict(report),
     ]
     return "\n".join(lines) + "\n"
 
@@ -466,7 +492,7 @@ def render_matrix_markdown(report: CorpusReport) -> str:
     labels = _labels(report)
     names = corpus_labels(report)
     if not report.corpora:
-        return "no corpora\n"
+        return f"no corpora\n\n**{verdict(report)}**\n"
     out: list[str] = []
     for block in _chunks(list(range(len(report.corpora))), MATRIX_MARKDOWN_COLUMNS):
         if out:
@@ -493,6 +519,8 @@ def render_matrix_markdown(report: CorpusReport) -> str:
         "",
         "Percent of each corpus's lines valid under each version; \\* the version the corpus "
         "was captured under.",
+        "",
+        f"**{verdict(report)}**",
     ]
     return "\n".join(out) + "\n"
 
@@ -504,9 +532,13 @@ def _legend_markdown(what: str) -> str:
 
 def render_matrix_json(report: CorpusReport) -> str:
     labels = _labels(report)
+    failing = report.failing
     data = {
         "versions": report.versions,
         "version_labels": labels,
+        "fail_on": report.fail_on,
+        "failed": bool(failing),
+        "failures": [{"kind": kind, "message": what} for kind, what in failing],
         "corpora": [
             {
                 "label": label,

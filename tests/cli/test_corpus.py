@@ -431,3 +431,119 @@ def test_matrix_percent_is_never_rounded_to_all_or_none() -> None:
     assert _matrix_percent(1, 3000) == "<0.1%"
     assert _matrix_percent(3000, 3000) == "100.0%" and _matrix_percent(0, 3000) == "0.0%"
     assert _matrix_percent(0, 0) == "n/a"
+
+
+def test_matrix_says_why_it_fails_in_every_format(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
+    rejected = tmp_path / "rejected.jsonl"
+    rejected.write_text('{"process": 5}\n')
+    args = ("corpus", "matrix", str(rejected), "--against", "v1", "--workers", "1")
+    why = "FAILED (--fail-on unexplained): 1 rejection(s) with no capture version"
+    for fmt in ("text", "markdown"):
+        result = cli(*args, "--fail-on", "unexplained", "--format", fmt)
+        assert result.code == 1
+        assert why in result.out.splitlines()[-1]
+    data = cli(*args, "--fail-on", "unexplained", "--format", "json")
+    assert data.code == 1
+    report = data.json()
+    assert report["fail_on"] == "unexplained" and report["failed"] is True
+    assert [f["kind"] for f in report["failures"]] == ["untraced"]
+    passed = cli(*args, "--fail-on", "never")
+    assert passed.code == 0 and passed.out.splitlines()[-1] == "PASSED (--fail-on never)"
+    # --captured-under, as validate takes it: the capture version's rejection is a defect
+    captured = cli(*args, "--captured-under", "v1", "--format", "json")
+    assert captured.code == 1
+    (corpus,) = captured.json()["corpora"]
+    assert corpus["captured_under"] == "v1"
+    assert [f["kind"] for f in captured.json()["failures"]] == ["defect"]
+    assert cli(*args, "--captured-under", "v1", "--fail-on", "unexplained").code == 0
+
+
+def test_all_of_a_directorys_json_files_are_one_corpus(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
+    events = tmp_path / "ev"
+    events.mkdir()
+    for name in ("a.json", "b.jsonl", "c.json"):
+        (events / name).write_text('{"evt": {}}\n')
+    for workers in ("1", "2"):
+        data = cli("corpus", "validate", str(events), "--workers", workers, "--format", "json")
+        assert data.code == 0, data.err
+        corpora = [(c["path"], c["files"]) for c in data.json()["corpora"]]
+        assert corpora == [(str(events), ["a.json", "c.json"]), (f"{events}/b.jsonl", None)]
+    matrix = cli("corpus", "matrix", str(events), "--workers", "1").out
+    assert f"C1  {events}: 2 lines" in matrix and f"C2  {events}/b.jsonl" in matrix
+    assert "C3" not in matrix
+
+
+def test_empty_files_are_not_clean_corpora(cli: Any, in_repo_root: Path, tmp_path: Path) -> None:
+    for suffix in (".jsonl.gz", ".jsonl.zst"):
+        empty = tmp_path / f"empty{suffix}"
+        empty.write_bytes(b"")
+        result = cli("corpus", "validate", str(empty), "--against", "v1")
+        assert result.code == 1, suffix
+        assert "truncated or corrupt" in result.out and "0 lines" in result.out
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "a.json").write_text('{"evt": {}}')
+    (events / "b.json").write_text("")
+    (events / "c.json").write_text("  \n")
+    data = cli("corpus", "validate", str(events), "--against", "v1", "--format", "json").json()
+    (corpus,) = data["corpora"]
+    assert (corpus["lines"], corpus["malformed"], corpus["blank"]) == (3, 2, 0)
+    assert [r["line"] for r in corpus["malformed_reasons"]] == [2, 3]
+    assert data["failed"] and data["events"] == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs /proc/self/mem")
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".json"])
+def test_a_file_that_cannot_be_read_is_an_input_error(
+    cli: Any, in_repo_root: Path, tmp_path: Path, suffix: str
+) -> None:
+    """Reading /proc/self/mem at its start fails (EIO): an input error, never a truncated
+    stream that --fail-on unexplained lets pass."""
+    unreadable = tmp_path / f"unread{suffix}"
+    unreadable.symlink_to("/proc/self/mem")
+    for workers in ("1", "2"):
+        args = ("corpus", "validate", str(unreadable), "--workers", workers)
+        result = cli(*args, "--fail-on", "unexplained")
+        assert result.code == 2, (workers, result.out)
+        assert result.err == f"cws-compat: error: {unreadable}: cannot read: Input/output error\n"
+
+
+def test_event_data_in_messages_is_clipped_and_never_html(
+    cli: Any, in_repo_root: Path, tmp_path: Path
+) -> None:
+    huge = "x" * 1_000_000
+    script = "<script>alert(1)</script><img src=x onerror=x>"
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        json.dumps({"process": {"uid": huge, "gid": 0}})
+        + "\n"
+        + json.dumps({"process": {"uid": 0, "gid": script}})
+        + "\n"
+    )
+    args = ("corpus", "validate", str(events), "--against", "v1", "--fail-on", "never")
+    text = cli(*args).out
+    assert max(len(line) for line in text.splitlines()) < 400
+    assert "xxx…xxx" in text and "is not of type 'integer'" in text
+    markdown = cli(*args, "--format", "markdown").out
+    assert max(len(line) for line in markdown.splitlines()) < 600
+    assert "<script>" not in markdown and "<img" not in markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=x&gt;" in markdown
+    # the JSON report keeps the message whole
+    data = cli(*args, "--format", "json").json()
+    messages = [g["message"] for g in data["corpora"][0]["results"][0]["errors"]]
+    assert any(huge in m for m in messages)
+
+
+def test_clip_keeps_start_and_end() -> None:
+    from compat.report.corpus import MAX_SHOWN, clip
+
+    assert clip("short") == "short"
+    long = "'" + "a" * 500 + "' is not of type 'integer'"
+    clipped = clip(long)
+    assert len(clipped) == MAX_SHOWN and clipped.startswith("'aaa")
+    assert clipped.endswith("' is not of type 'integer'") and "…" in clipped
+    assert all(len(clip("y" * n)) == min(n, MAX_SHOWN) for n in range(190, 210))

@@ -73,6 +73,8 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "d.jsonl.zst").write_bytes(zstd)
     (root / "e.json").write_text(json.dumps(json.loads(v2[0]), indent=2))
     (root / "sub" / "f.ndjson").write_bytes(b"\r\n".join(v1[:10]) + b"\r\n\r\n")
+    (root / "g-empty.jsonl.gz").write_bytes(b"")  # no stream at all: truncated
+    (root / "sub" / "g-blank.json").write_bytes(b" \n\t\n")  # no event: malformed
     return root
 
 
@@ -177,7 +179,9 @@ def test_the_local_report_has_every_kind_of_trouble(local_report: tuple[int, Any
         "c-cut.jsonl.gz",
         "d.jsonl.zst",
         "e.json",
+        "g-empty.jsonl.gz",
         "sub/f.ndjson",
+        "sub/g-blank.json",
     ]
     mixed, gz, cut = report["corpora"][:3]
     assert mixed["malformed"] == 3 and mixed["blank"] == 2 and mixed["lines"] == 65
@@ -187,7 +191,10 @@ def test_the_local_report_has_every_kind_of_trouble(local_report: tuple[int, Any
     assert any(g["explained_by"] for g in groups)
     # rejected by v2 too, the capture version: a corpus defect, never unexplained
     assert any(g["defect"] and not g["unexplained"] for g in groups)
-    assert report["corpora"][4]["lines"] == 1 and report["corpora"][5]["blank"] == 1
+    assert report["corpora"][4]["lines"] == 1 and report["corpora"][6]["blank"] == 1
+    empty, blank = report["corpora"][5], report["corpora"][7]
+    assert empty["lines"] == 0 and "truncated or corrupt" in empty["problem"]
+    assert (blank["lines"], blank["malformed"], blank["blank"]) == (1, 1, 0)
 
 
 def test_the_same_report_on_dask_over_paths_urls_and_s3(
@@ -214,7 +221,8 @@ def test_the_same_report_on_dask_over_paths_urls_and_s3(
         code, report = _validate(*args)
         first = report["corpora"][0]["path"]
         # shown as the local engine shows them; URLs as they are
-        assert first == f"{s3_url if 's3' in label else corpora}/a-mixed.jsonl", label
+        shown = s3_url if "s3" in label else f"file://{corpora}" if "file" in label else corpora
+        assert first == f"{shown}/a-mixed.jsonl", label
         assert code == local_report[0], label
         assert _names(report) == expected, label
     # and local workers splitting the plain files agree too
@@ -237,6 +245,45 @@ def test_a_directory_is_one_corpus_on_dask_as_locally(corpora: Path, cluster: An
     # the single-event .json files form one corpus, named by the directory, listing them
     (singles,) = [c for c in local[1]["corpora"] if c["files"]]
     assert singles["path"] == str(corpora) and singles["files"]
+
+
+def test_a_directory_is_one_corpus_whatever_names_it(
+    cluster: Any, s3: dict[str, Any], tmp_path: Path
+) -> None:
+    """All the .json files of a directory are one corpus, also with JSON Lines files sorted
+    among them, on either engine, named by a path, a file:// URL or an s3:// prefix."""
+    import s3fs
+
+    evts = tmp_path / "evts"
+    (evts / "sub").mkdir(parents=True)
+    event = b'{"process": {"uid": 0, "gid": 0}}'
+    for name in ("a.json", "b.jsonl", "c.json", "sub/d.json", "sub/e.jsonl.gz"):
+        data = gzip.compress(event + b"\n") if name.endswith(".gz") else event + b"\n"
+        (evts / name).write_bytes(data)
+    fs = s3fs.S3FileSystem(**s3)
+    for path in sorted(evts.rglob("*")):
+        if path.is_file():
+            fs.pipe(f"{BUCKET}/evts/{path.relative_to(evts)}", path.read_bytes())
+    storage = [f"--storage-option={k}={json.dumps(v)}" for k, v in s3.items()]
+    scheduler = ["--engine", "dask", "--scheduler", cluster.scheduler.address]
+    runs = {
+        str(evts): ["--workers", "1", str(evts)],
+        f"file://{evts}": [*scheduler, f"file://{evts}"],
+        f"s3://{BUCKET}/evts": [*scheduler, f"s3://{BUCKET}/evts/", *storage],
+    }
+    for named, args in runs.items():
+        result = invoke(
+            "corpus", "validate", *args, "--against", "v1", "--format", "json",
+            "--store", str(STORE),
+        )  # fmt: skip
+        assert result.code == 0 and result.err == "", (named, result.err)
+        report = result.json()
+        paths = [(c["path"], c["files"]) for c in report["corpora"]]
+        assert paths == [
+            (named, ["a.json", "c.json", "sub/d.json"]),
+            (f"{named}/b.jsonl", None),
+            (f"{named}/sub/e.jsonl.gz", None),
+        ], named
 
 
 def test_a_local_cluster_of_its_own(corpora: Path, local_report: tuple[int, Any]) -> None:
@@ -288,11 +335,14 @@ def test_failed_tasks_are_retried_and_counted_once(
 
 
 def test_bad_input_is_a_one_line_error(
-    corpora: Path, cluster: Any, s3: dict[str, Any], in_repo_root: Path
+    corpora: Path, cluster: Any, s3: dict[str, Any], in_repo_root: Path, tmp_path: Path
 ) -> None:
     scheduler = ["--engine", "dask", "--scheduler", cluster.scheduler.address]
     storage = [f"--storage-option={k}={json.dumps(v)}" for k, v in s3.items()]
+    unreadable = tmp_path / "unread.jsonl.gz"
+    unreadable.symlink_to("/proc/self/mem")  # reading it fails: an input error, as locally
     cases = {
+        str(unreadable): "cannot read",
         f"s3://{BUCKET}/nope.jsonl": "no such file or directory",
         "ftp://host/x.jsonl": "unknown URL scheme 'ftp://'",
         str(corpora / "nope.jsonl"): "no such file or directory",

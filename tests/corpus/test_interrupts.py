@@ -105,3 +105,24 @@ def test_results_come_back_in_file_order(
     assert [number for number, _ in two.malformed_lines] == [8]
     assert [g.first_line for g in two.results[0].errors] == [30]
     assert two.results[0].valid == one.results[0].valid == 38
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_a_local_dask_cluster_starts(corpora: Path) -> None:
+    """The cluster's worker processes start with SIGINT blocked: a Ctrl-C while they import
+    (0.8 to 2 s in) kills none of them mid-start, so none prints a traceback; the command
+    stops the cluster and says one line."""
+    pytest.importorskip("distributed")
+    args = ["corpus", "validate", str(corpora / "batches.jsonl.gz"), "--against", "v2"]
+    args += ["--engine", "dask", "--workers", "2", "-q"]
+    seen: dict[str, int] = {}
+    for delay in (0.8, 1.1, 1.4, 1.7, 2.0):
+        outcome = interrupted_run(args, ROOT, delay)
+        where = f"SIGINT at {delay:.1f} s: {outcome}"
+        assert not outcome.hung and not outcome.traceback, where
+        if outcome.code == 130:
+            assert outcome.err == "cws-compat: interrupted\n", where
+            seen["interrupted"] = seen.get("interrupted", 0) + 1
+        else:
+            assert outcome.code == 0 and outcome.err == "", where
+    assert seen.get("interrupted", 0) >= 3, seen

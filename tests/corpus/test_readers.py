@@ -84,6 +84,17 @@ def test_multi_member_compressed_files_are_read_whole(tmp_path: Path, suffix: st
     assert lines == [b"1", b"2", b"3"]
 
 
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst"])
+def test_an_empty_compressed_file_is_truncated(tmp_path: Path, suffix: str) -> None:
+    """0 bytes hold no stream at all (gzip -t and zstd -t: unexpected end of file), unlike
+    the compressed form of no lines."""
+    path = tmp_path / f"c{suffix}"
+    path.write_bytes(b"")
+    chunks, raw = readers.open_chunks(path)
+    with raw, pytest.raises(readers.Truncated, match="empty"):
+        list(chunks)
+
+
 @given(
     st.lists(
         st.sampled_from([b"a", b"bb", b"\n", b"x" * 13, b"{}", b"\n\n", b"", b"\nc\n"]),

@@ -284,6 +284,7 @@ def test_corpus_matrix(cli: Any, store_copy: Path) -> None:
     shutil.copytree(ROOT / "schemas/corpora", store_copy.parent / "corpora")
     stored = conforms("corpus-matrix", cli("corpus", "matrix", "--format", "json").out)
     assert stored["versions"] == ["v1", "v2"]
+    assert stored["fail_on"] == "malformed" and not stored["failed"] and not stored["failures"]
     for corpus in stored["corpora"]:
         for counts in ("valid", "invalid", "percent_valid"):
             assert list(corpus[counts]) == stored["versions"]
@@ -315,6 +316,11 @@ def test_corpus_matrix(cli: Any, store_copy: Path) -> None:
     assert data["corpora"][1]["percent_valid"] == {v: None for v in data["versions"]}
     assert data["corpora"][2]["malformed"] == 2
     assert data["version_labels"][str(candidate)] == candidate.stem
+    assert data["fail_on"] == "never" and not data["failed"]
+    failed = cli("corpus", "matrix", "damaged.jsonl", "--against", "v2", "--format", "json")
+    assert failed.code == 1
+    data = conforms("corpus-matrix", failed.out)
+    assert data["failed"] and [f["kind"] for f in data["failures"]] == ["malformed"]
 
 
 def test_release_refused_and_released(cli: Any, gate_repo: Path) -> None:
