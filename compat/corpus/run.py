@@ -282,11 +282,22 @@ def _location(change: Change) -> tuple[str, ...] | None:
     return node
 
 
-def _schema_related(location: tuple[str, ...], keyword: tuple[str, ...]) -> bool:
+# keywords that refer elsewhere: a change to one changes what every keyword it leads to judges
+_REFERENCES = frozenset({"$ref", "$dynamicRef", "$recursiveRef"})
+
+
+def _schema_related(
+    location: tuple[str, ...], keyword: tuple[str, ...], below: Iterable[tuple[str, ...]] = ()
+) -> bool:
     """Could a change at `location` make the keyword at `keyword` fail? When the keyword is the
     change or inside it (a keyword of an added allOf branch), when the change is inside the
-    keyword (an anyOf branch removed), or when both sit in the same node under keywords that
-    judge together (_FAMILIES)."""
+    keyword (an anyOf branch removed) or inside a definition the keyword reaches by reference
+    (`below`), when the change is to a reference, or when both sit in the same node under
+    keywords that judge together (_FAMILIES)."""
+    if location and location[-1] in _REFERENCES:
+        return True
+    if any(location[: len(target)] == target for target in below):
+        return True
     common = 0
     for mine, theirs in zip(location, keyword, strict=False):
         if mine != theirs:
@@ -322,14 +333,28 @@ def _search(pattern: str, name: str) -> bool:
         return True  # a regex Python reads otherwise: it may match
 
 
+# keywords whose failure stands for failures in their subschemas, which it does not report
+# (every anyOf branch failed, somewhere below the value it judges)
+_SUMMARIES = frozenset({"anyOf", "oneOf", "not", "contains", "dependentSchemas"})
+
+
 def _instance_related(
-    place: tuple[tuple[str, Any], ...], instance: tuple[Any, ...], names: tuple[str, ...]
+    place: tuple[tuple[str, Any], ...],
+    instance: tuple[Any, ...],
+    names: tuple[str, ...],
+    summary: bool = False,
 ) -> bool:
     """Could a change that applies at `place` be why an event fails at `instance`? When the
     failure is at the place or below it, or at the object (array) the place is a member of:
     then, where the error names properties (a missing required one, unexpected ones), one of
     them must be the member the change is about."""
     size = len(place)
+    if (
+        summary
+        and len(instance) <= size
+        and all(_step_matches(place[i], instance[i]) for i in range(len(instance)))
+    ):
+        return True
     if len(instance) >= size and all(_step_matches(place[i], instance[i]) for i in range(size)):
         return True
     if (
@@ -342,24 +367,96 @@ def _instance_related(
     return False
 
 
+def references_below(document: Any, keyword: tuple[Any, ...]) -> list[tuple[str, ...]]:
+    """The local definitions (`#/...` pointers) that the subschema at `keyword` in `document`
+    reaches through references, directly or through other definitions: a failing `anyOf`
+    reports no error of its branches, and a change in a definition a branch refers to may be
+    why every branch fails."""
+    found: list[tuple[str, ...]] = []
+    seen: set[tuple[str, ...]] = set()
+    stack: list[Any] = [_at_pointer(document, tuple(str(t) for t in keyword))]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack += node
+        elif isinstance(node, dict):
+            for name, value in node.items():
+                if name == "$ref" and isinstance(value, str) and value.startswith("#/"):
+                    target = _tokens(value[1:])
+                    if target not in seen:
+                        seen.add(target)
+                        found.append(target)
+                        stack.append(_at_pointer(document, target))
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+    return found
+
+
+def keyword_pointers(document: Any, schema_path: tuple[Any, ...]) -> list[tuple[str, ...]]:
+    """Where a failing keyword may sit in the document: jsonschema-rs writes its path from the
+    root of the schema resource it is in, and a subschema with an `$id` is a resource of its
+    own; so the path itself, and each resource's pointer followed by it, where that names a
+    keyword of the document."""
+    keyword = tuple(str(token) for token in schema_path)
+    found = [keyword]
+    stack: list[tuple[tuple[str, ...], Any]] = [((), document)]
+    while stack:
+        at, node = stack.pop()
+        if isinstance(node, list):
+            stack += [((*at, str(i)), item) for i, item in enumerate(node)]
+            continue
+        if not isinstance(node, dict):
+            continue
+        if at and isinstance(node.get("$id"), str) and keyword:
+            holder = _at_pointer(node, keyword[:-1])
+            if isinstance(holder, dict) and keyword[-1] in holder:
+                found.append(at + keyword)
+        for name, value in node.items():
+            if isinstance(value, dict | list):
+                stack.append(((*at, name), value))
+    return found
+
+
+def _at_pointer(document: Any, tokens: tuple[str, ...]) -> Any:
+    node = document
+    for token in tokens:
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
 def explains(
     change: Change,
     schema_path: tuple[Any, ...],
     instance: tuple[Any, ...],
     names: tuple[str, ...] = (),
+    below: Iterable[tuple[str, ...]] = (),
+    reach: Callable[[tuple[str, ...]], list[tuple[str, ...]]] | None = None,
 ) -> bool:
     """Could `change` be why the new version rejects an event at this keyword (its schema
     path), this place in the event (its instance path pattern, "[]" for any item) and, where
-    the error names properties (`names`: missing or unexpected ones), these properties?"""
+    the error names properties (`names`: missing or unexpected ones), these properties?
+    `below`: the definitions the keyword reaches by reference (references_below); `reach`:
+    those a pointer of the new version reaches."""
     if change.backward == COMPATIBLE:
         return False
     location = _location(change)
     keyword = tuple(str(token) for token in schema_path)
-    if location is None or not _schema_related(location, keyword):
+    if location is None:
         return False
+    if not _schema_related(location, keyword, below):
+        # or the change (a property added, say) reaches the keyword by reference
+        reached = reach(location) if reach is not None else []
+        if not any(keyword[: len(target)] == target for target in reached):
+            return False
     if change.instance_paths_truncated or not change.places:
         return True  # every place it reaches is not listed: any may be
-    return any(_instance_related(place, instance, names) for place in change.places)
+    summary = bool(keyword) and keyword[-1] in _SUMMARIES
+    return any(_instance_related(place, instance, names, summary) for place in change.places)
 
 
 class Attributor:
@@ -577,6 +674,16 @@ def _group(
     elif role == TRACED and report is not None:
         causes: dict[int, None] = {}  # the changes explaining some event, in report order
         by_names: dict[tuple[str, ...], list[int]] = {}
+        document = reference.schema
+        reached: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+
+        def reach(location: tuple[str, ...]) -> list[tuple[str, ...]]:
+            if location not in reached:
+                reached[location] = references_below(document, location)
+            return reached[location]
+
+        places = keyword_pointers(document, schema_path)
+        below = [t for place in places for t in references_below(reference.schema, place)]
         for (names, mask), count in sorted(group.kinds.items()):
             if own is not None and mask >> own & 1:
                 defects += count
@@ -586,7 +693,7 @@ def _group(
                 found = by_names[names] = [
                     i
                     for i, change in enumerate(report.changes)
-                    if explains(change, schema_path, pattern, names)
+                    if any(explains(change, at, pattern, names, below, reach) for at in places)
                 ]
             if not found:
                 unexplained += count
