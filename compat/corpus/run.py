@@ -394,7 +394,7 @@ def references_below(document: Any, keyword: tuple[Any, ...]) -> list[tuple[str,
 
 def keyword_pointers(document: Any, schema_path: tuple[Any, ...]) -> list[tuple[str, ...]]:
     """Where a failing keyword may sit in the document: jsonschema-rs writes its path from the
-    root of the schema resource it is in, and a subschema with an `$id` is a resource of its
+    root of the schema resource it is in, and a subschema with an `$id` (`id`) is a resource of its
     own; so the path itself, and each resource's pointer followed by it, where that names a
     keyword of the document."""
     keyword = tuple(str(token) for token in schema_path)
@@ -407,7 +407,8 @@ def keyword_pointers(document: Any, schema_path: tuple[Any, ...]) -> list[tuple[
             continue
         if not isinstance(node, dict):
             continue
-        if at and isinstance(node.get("$id"), str) and keyword:
+        # draft-04 names it `id`
+        if at and keyword and isinstance(node.get("$id", node.get("id")), str):
             holder = _at_pointer(node, keyword[:-1])
             if isinstance(holder, dict) and keyword[-1] in holder:
                 found.append(at + keyword)
