@@ -245,7 +245,11 @@ _FAMILIES = (
     frozenset({"dependencies", "dependentRequired", "dependentSchemas"}),
     frozenset({"minimum", "exclusiveMinimum"}),
     frozenset({"maximum", "exclusiveMaximum"}),
+    frozenset({"enum", "const"}),
 )
+# what the prover calls the values a node admits (type, enum, const, bounds together): where it
+# stopped there, any keyword of the node may be the one that fails
+_VALUES = "values"
 # keywords followed by a name or an index (not a keyword) in a schema path
 _NAMED = frozenset(
     {"properties", "patternProperties", "definitions", "$defs", "dependencies"}
@@ -305,8 +309,9 @@ def _schema_related(
         common += 1
     if common in (len(location), len(keyword)):
         return True
-    return _keyword_at(keyword, common) and any(
-        location[common] in family and keyword[common] in family for family in _FAMILIES
+    return _keyword_at(keyword, common) and (
+        location[common] == _VALUES
+        or any(location[common] in family and keyword[common] in family for family in _FAMILIES)
     )
 
 
