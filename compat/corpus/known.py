@@ -68,6 +68,8 @@ class _Keyword:
     places: list[tuple[Any, ...]]  # where its node applies: property names and ITEMS
     patterns: list[tuple[Any, ...]]  # the same as group keys write them
     fails: Callable[[Any], bool]
+    # the property names a failure at a value is about (validate.error_names), if any
+    names: Callable[[Any], list[str]] | None = None
 
 
 class KnownErrors:
@@ -87,8 +89,9 @@ class KnownErrors:
 
     # -- the fast path ---------------------------------------------------------------------
 
-    def keys(self, event: Any) -> set[GroupKey] | None:
-        """The group keys of `event` (rejected by the version), or None when not known."""
+    def keys(self, event: Any) -> dict[GroupKey, tuple[str, ...]] | None:
+        """The group keys of `event` (rejected by the version), each with the property names
+        its errors are about (validate.error_names), or None when not known."""
         if self.without is None or self.off or not self.without.is_valid(event):
             return None
         found = self._predict(event, self.known.values())
@@ -97,26 +100,36 @@ class KnownErrors:
             return None
         return found
 
-    def _predict(self, event: Any, keywords: Any) -> set[GroupKey]:
-        found: set[GroupKey] = set()
+    def _predict(self, event: Any, keywords: Any) -> dict[GroupKey, tuple[str, ...]]:
+        found: dict[GroupKey, tuple[str, ...]] = {}
         for keyword in keywords:
-            fails = keyword.fails
+            fails, names = keyword.fails, keyword.names
             for place, pattern in zip(keyword.places, keyword.patterns, strict=True):
-                if any(fails(value) for value in _at(event, place)):
-                    found.add((keyword.schema_path, pattern))
+                failing = [value for value in _at(event, place) if fails(value)]
+                if not failing:
+                    continue
+                key = (keyword.schema_path, pattern)
+                if names is None:
+                    found[key] = ()
+                else:
+                    mine = set(found.get(key, ()))
+                    for value in failing:
+                        mine.update(names(value))
+                    found[key] = tuple(sorted(mine))
         return found
 
     # -- learning from built errors --------------------------------------------------------
 
-    def learn(self, event: Any, keys: list[GroupKey]) -> None:
-        """`keys`: the group keys of `event`'s errors, built by jsonschema-rs."""
+    def learn(self, event: Any, keys: dict[GroupKey, tuple[str, ...]]) -> None:
+        """`keys`: the group keys of `event`'s errors, built by jsonschema-rs, each with the
+        property names its errors are about."""
         if self.off:
             return
         if self._places is None and not self._analyse():
             self.off = True
             return
         known = self.known
-        seen = {key for key in keys if key[0] in known}
+        seen = {key: names for key, names in keys.items() if key[0] in known}
         if self._predict(event, known.values()) != seen or (
             len(seen) < len(keys) and self.without is not None and self.without.is_valid(event)
         ):
@@ -129,7 +142,7 @@ class KnownErrors:
             if schema_path in known or schema_path in self.refused or len(known) >= MAX_KNOWN:
                 continue
             keyword = self._keyword(schema_path)
-            mine = {key for key in keys if key[0] == schema_path}
+            mine = {key: names for key, names in keys.items() if key[0] == schema_path}
             if keyword is None or self._predict(event, [keyword]) != mine:
                 self.refused.add(schema_path)
                 continue
@@ -167,7 +180,7 @@ class KnownErrors:
         if fails is None:
             return None
         patterns = [tuple("[]" if step is ITEMS else step for step in place) for place in places]
-        return _Keyword(schema_path, pointer, name, places, patterns, fails)
+        return _Keyword(schema_path, pointer, name, places, patterns, fails, _names(name, raw))
 
     def _test(self, name: str, raw: dict[str, Any]) -> Callable[[Any], bool] | None:
         """Whether the keyword fails on a value, exactly as the version's validator says."""
@@ -297,6 +310,18 @@ class KnownErrors:
             self._places[node.pointer] = places[id(node)]
             self._raw[node.pointer] = node.raw
         return True
+
+
+def _names(name: str, raw: dict[str, Any]) -> Callable[[Any], list[str]] | None:
+    """The property names a failure of `required` or `additionalProperties: false` is about,
+    as jsonschema-rs names them (validate.error_names)."""
+    if name == "required":
+        needed = list(raw["required"])
+        return lambda v: [n for n in needed if n not in v]
+    if name == "additionalProperties":
+        declared = set(raw.get("properties") or ())
+        return lambda v: [k for k in v if k not in declared]
+    return None
 
 
 def _children(node: Any) -> list[tuple[Any, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,13 +41,17 @@ class ErrorGroup:
     first_line: int
     confirmed: bool  # jsonschema rejects the first event there too
     explained_by: list[Explanation] | None  # None: no capture version to compare with
-    # rejected by the corpus's own capture version: a bad capture or a wrong manifest, which
-    # no schema change can explain (and none should)
+    # every event of the group is rejected by the corpus's own capture version: a bad capture
+    # or a wrong manifest, which no schema change can explain (and none should)
     defect: bool = False
+    # decided per event (a group's events need not share one fate): how many of its events
+    # the capture version rejects too, and how many no change explains
+    defects: int = 0
+    unexplained_events: int = 0
 
     @property
     def unexplained(self) -> bool:
-        return not self.defect and self.explained_by is not None and not self.explained_by
+        return self.explained_by is not None and self.unexplained_events > 0
 
 
 # How a version's rejections of a corpus are judged
@@ -220,36 +225,242 @@ def instance_text(pattern: tuple[Any, ...]) -> str:
     return out or "(root)"
 
 
-def _node_of(path: tuple[Any, ...]) -> str:
-    """The schema node a keyword location belongs to."""
-    return pointer(path[:-1])
+def _tokens(path: str) -> tuple[str, ...]:
+    if not path:
+        return ()
+    return tuple(t.replace("~1", "/").replace("~0", "~") for t in path.split("/")[1:])
 
 
-def _parent_instance(path: str) -> str:
-    if path.endswith("[]"):
-        return path[:-2] or "(root)"
-    head, dot, _ = path.rpartition(".")
-    return head if dot else "(root)"
+# Keywords whose failures a change to a sibling keyword of the same node can cause: a
+# property removed from `properties` is what `additionalProperties: false` then rejects, a
+# changed `if` changes which events `then` and `else` judge, a shorter `items` array hands
+# items over to `additionalItems`, and so on.
+_FAMILIES = (
+    frozenset({"if", "then", "else"}),
+    frozenset({"items", "additionalItems", "prefixItems", "unevaluatedItems"}),
+    frozenset({"contains", "minContains", "maxContains"}),
+    frozenset({"properties", "patternProperties", "additionalProperties", "unevaluatedProperties"}),
+    frozenset({"dependencies", "dependentRequired", "dependentSchemas"}),
+    frozenset({"minimum", "exclusiveMinimum"}),
+    frozenset({"maximum", "exclusiveMaximum"}),
+    frozenset({"enum", "const"}),
+)
+# what the prover calls the values a node admits (type, enum, const, bounds together): where it
+# stopped there, any keyword of the node may be the one that fails
+_VALUES = "values"
+# keywords followed by a name or an index (not a keyword) in a schema path
+_NAMED = frozenset(
+    {"properties", "patternProperties", "definitions", "$defs", "dependencies"}
+    | {"dependentSchemas", "dependentRequired", "allOf", "anyOf", "oneOf", "prefixItems"}
+)
 
 
-def explains(change: Change, schema_path: tuple[Any, ...], instance: str) -> bool:
-    """Could `change` be why the new version rejects an event at this keyword and place?"""
-    if change.backward == COMPATIBLE or change.new_node is None:
-        return False
-    keyword = pointer(schema_path)
-    node = _node_of(schema_path)
-    in_schema = change.new_node == node or change.new_node.startswith(keyword + "/")
-    if not in_schema:
-        return False
-    if change.instance_paths_truncated or not change.instance_paths:
+def _keyword_at(tokens: tuple[str, ...], index: int) -> bool:
+    """Whether tokens[index] is a keyword, not a property name or an index."""
+    at = 0
+    while at < index:
+        token = tokens[at]
+        skip = token in _NAMED or (
+            token == "items" and at + 1 < len(tokens) and tokens[at + 1].isdigit()
+        )
+        at += 2 if skip else 1
+    return at == index
+
+
+def _location(change: Change) -> tuple[str, ...] | None:
+    """Where the change sits in the new version: its schema path there, else (a removal) its
+    old path below its node rebased onto the node's new place, else its node."""
+    if change.new_schema_path is not None:
+        return _tokens(change.new_schema_path)
+    if change.new_node is None:
+        return None
+    node = _tokens(change.new_node)
+    old, old_node = change.old_schema_path, change.old_node
+    if old is not None and old_node is not None:
+        below = _tokens(old)
+        above = _tokens(old_node)
+        if below[: len(above)] == above:
+            return node + below[len(above) :]
+    return node
+
+
+# keywords that refer elsewhere: a change to one changes what every keyword it leads to judges
+_REFERENCES = frozenset({"$ref", "$dynamicRef", "$recursiveRef"})
+
+
+def _schema_related(
+    location: tuple[str, ...], keyword: tuple[str, ...], below: Iterable[tuple[str, ...]] = ()
+) -> bool:
+    """Could a change at `location` make the keyword at `keyword` fail? When the keyword is the
+    change or inside it (a keyword of an added allOf branch), when the change is inside the
+    keyword (an anyOf branch removed) or inside a definition the keyword reaches by reference
+    (`below`), when the change is to a reference, or when both sit in the same node under
+    keywords that judge together (_FAMILIES)."""
+    if location and location[-1] in _REFERENCES:
         return True
-    return any(
-        p == instance
-        or _parent_instance(p) == instance
-        or p.startswith(instance + ".")
-        or p.startswith(instance + "[")
-        for p in change.instance_paths
+    if any(location[: len(target)] == target for target in below):
+        return True
+    common = 0
+    for mine, theirs in zip(location, keyword, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    if common in (len(location), len(keyword)):
+        return True
+    return _keyword_at(keyword, common) and (
+        location[common] == _VALUES
+        or any(location[common] in family and keyword[common] in family for family in _FAMILIES)
     )
+
+
+def _step_matches(step: tuple[str, Any], token: Any) -> bool:
+    """Whether a step of a change's instance path (diff/facts.py) reaches the event's step
+    `token` (a property name, or "[]" for an array item)."""
+    kind, value = step
+    if kind == "prop":
+        return bool(token == value)
+    if kind in ("item", "index"):
+        return bool(token == "[]")
+    if kind == "additional":
+        return bool(token != "[]")
+    if kind == "pattern":
+        return token != "[]" and _search(str(value), str(token))
+    # property names ("names") are judged at their object, never below it
+    return kind != "names"
+
+
+def _search(pattern: str, name: str) -> bool:
+    try:
+        return re.search(pattern, name) is not None
+    except re.error:
+        return True  # a regex Python reads otherwise: it may match
+
+
+# keywords whose failure stands for failures in their subschemas, which it does not report
+# (every anyOf branch failed, somewhere below the value it judges)
+_SUMMARIES = frozenset({"anyOf", "oneOf", "not", "contains", "dependentSchemas"})
+
+
+def _instance_related(
+    place: tuple[tuple[str, Any], ...],
+    instance: tuple[Any, ...],
+    names: tuple[str, ...],
+    summary: bool = False,
+) -> bool:
+    """Could a change that applies at `place` be why an event fails at `instance`? When the
+    failure is at the place or below it, or at the object (array) the place is a member of:
+    then, where the error names properties (a missing required one, unexpected ones), one of
+    them must be the member the change is about."""
+    size = len(place)
+    if (
+        summary
+        and len(instance) <= size
+        and all(_step_matches(place[i], instance[i]) for i in range(len(instance)))
+    ):
+        return True
+    if len(instance) >= size and all(_step_matches(place[i], instance[i]) for i in range(size)):
+        return True
+    if (
+        size
+        and len(instance) == size - 1
+        and all(_step_matches(place[i], instance[i]) for i in range(size - 1))
+    ):
+        last = place[-1]
+        return not names or last[0] == "names" or any(_step_matches(last, n) for n in names)
+    return False
+
+
+def references_below(document: Any, keyword: tuple[Any, ...]) -> list[tuple[str, ...]]:
+    """The local definitions (`#/...` pointers) that the subschema at `keyword` in `document`
+    reaches through references, directly or through other definitions: a failing `anyOf`
+    reports no error of its branches, and a change in a definition a branch refers to may be
+    why every branch fails."""
+    found: list[tuple[str, ...]] = []
+    seen: set[tuple[str, ...]] = set()
+    stack: list[Any] = [_at_pointer(document, tuple(str(t) for t in keyword))]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack += node
+        elif isinstance(node, dict):
+            for name, value in node.items():
+                if name == "$ref" and isinstance(value, str) and value.startswith("#/"):
+                    target = _tokens(value[1:])
+                    if target not in seen:
+                        seen.add(target)
+                        found.append(target)
+                        stack.append(_at_pointer(document, target))
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+    return found
+
+
+def keyword_pointers(document: Any, schema_path: tuple[Any, ...]) -> list[tuple[str, ...]]:
+    """Where a failing keyword may sit in the document: jsonschema-rs writes its path from the
+    root of the schema resource it is in, and a subschema with an `$id` (`id`) is a resource of its
+    own; so the path itself, and each resource's pointer followed by it, where that names a
+    keyword of the document."""
+    keyword = tuple(str(token) for token in schema_path)
+    found = [keyword]
+    stack: list[tuple[tuple[str, ...], Any]] = [((), document)]
+    while stack:
+        at, node = stack.pop()
+        if isinstance(node, list):
+            stack += [((*at, str(i)), item) for i, item in enumerate(node)]
+            continue
+        if not isinstance(node, dict):
+            continue
+        # draft-04 names it `id`
+        if at and keyword and isinstance(node.get("$id", node.get("id")), str):
+            holder = _at_pointer(node, keyword[:-1])
+            if isinstance(holder, dict) and keyword[-1] in holder:
+                found.append(at + keyword)
+        for name, value in node.items():
+            if isinstance(value, dict | list):
+                stack.append(((*at, name), value))
+    return found
+
+
+def _at_pointer(document: Any, tokens: tuple[str, ...]) -> Any:
+    node = document
+    for token in tokens:
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
+def explains(
+    change: Change,
+    schema_path: tuple[Any, ...],
+    instance: tuple[Any, ...],
+    names: tuple[str, ...] = (),
+    below: Iterable[tuple[str, ...]] = (),
+    reach: Callable[[tuple[str, ...]], list[tuple[str, ...]]] | None = None,
+) -> bool:
+    """Could `change` be why the new version rejects an event at this keyword (its schema
+    path), this place in the event (its instance path pattern, "[]" for any item) and, where
+    the error names properties (`names`: missing or unexpected ones), these properties?
+    `below`: the definitions the keyword reaches by reference (references_below); `reach`:
+    those a pointer of the new version reaches."""
+    if change.backward == COMPATIBLE:
+        return False
+    location = _location(change)
+    keyword = tuple(str(token) for token in schema_path)
+    if location is None:
+        return False
+    if not _schema_related(location, keyword, below):
+        # or the change (a property added, say) reaches the keyword by reference
+        reached = reach(location) if reach is not None else []
+        if not any(keyword[: len(target)] == target for target in reached):
+            return False
+    if change.instance_paths_truncated or not change.places:
+        return True  # every place it reaches is not listed: any may be
+    summary = bool(keyword) and keyword[-1] in _SUMMARIES
+    return any(_instance_related(place, instance, names, summary) for place in change.places)
 
 
 class Attributor:
@@ -429,16 +640,13 @@ def _result(
         else:
             report = attributor.report(capture, name)
             role = TRACED if report is not None else UNTRACED
+        # the capture version's bit in each event's mask of rejecting versions, when it is
+        # among the versions checked: an event it rejects is a corpus defect wherever it fails
+        own = names.index(capture) if capture in names and role == TRACED else None
         groups = [
-            _group(key, group, references[name], report, role)
+            _group(key, group, references[name], report, role, own)
             for key, group in part.groups[index].items()
         ]
-        if role == TRACED and capture in references:
-            # a group whose first event its own capture version rejects too is that event's
-            # defect showing again, not a change to explain
-            for found, group in zip(groups, part.groups[index].values(), strict=True):
-                if found.unexplained and _rejects(references[capture], group.first_event):
-                    found.defect = True
         groups.sort(key=lambda g: (-g.count, g.first_line, g.schema_path))
         results.append(VersionResult(name, part.valid[index], part.invalid[index], groups, role))
     return CorpusResult(
@@ -460,35 +668,62 @@ def _group(
     reference: Any,
     report: Report | None,
     role: str,
+    own: int | None = None,
 ) -> ErrorGroup:
+    """The group as reported; with a diff from the capture version (`report`), each of its
+    events is a corpus defect (the capture version, bit `own` of its mask, rejects it too),
+    explained by the changes that could make its error, or unexplained."""
     schema_path, pattern = key
-    instance = instance_text(pattern)
     message, confirmed = _explain(reference, group, schema_path, pattern)
     explained: list[Explanation] | None = None
-    if role == TRACED and report is not None:
+    defects = unexplained = 0
+    if role == CAPTURE:
+        defects = group.count
+    elif role == TRACED and report is not None:
+        causes: dict[int, None] = {}  # the changes explaining some event, in report order
+        by_names: dict[tuple[str, ...], list[int]] = {}
+        document = reference.schema
+        reached: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+
+        def reach(location: tuple[str, ...]) -> list[tuple[str, ...]]:
+            if location not in reached:
+                reached[location] = references_below(document, location)
+            return reached[location]
+
+        places = keyword_pointers(document, schema_path)
+        below = [t for place in places for t in references_below(reference.schema, place)]
+        for (names, mask), count in sorted(group.kinds.items()):
+            if own is not None and mask >> own & 1:
+                defects += count
+                continue
+            found = by_names.get(names)
+            if found is None:
+                found = by_names[names] = [
+                    i
+                    for i, change in enumerate(report.changes)
+                    if any(explains(change, at, pattern, names, below, reach) for at in places)
+                ]
+            if not found:
+                unexplained += count
+            causes.update(dict.fromkeys(found))
         explained = [
             Explanation(c.rule, c.schema_path, c.message)
-            for c in report.changes
-            if explains(c, schema_path, instance)
+            for i, c in enumerate(report.changes)
+            if i in causes
         ]
     return ErrorGroup(
         schema_path=pointer(schema_path),
         keyword=str(schema_path[-1]) if schema_path else "",
-        instance_path=instance,
+        instance_path=instance_text(pattern),
         message=message,
         count=group.count,
         first_line=group.first_line,
         confirmed=confirmed,
         explained_by=explained,
-        defect=role == CAPTURE,
+        defect=defects == group.count,
+        defects=defects,
+        unexplained_events=unexplained,
     )
-
-
-def _rejects(reference: Any, event: bytes) -> bool:
-    try:
-        return not reference.is_valid(read_exact(event))
-    except (ValueError, RecursionError):
-        return False
 
 
 def _explain(

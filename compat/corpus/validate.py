@@ -61,12 +61,25 @@ class Target:
     assert_formats: bool
 
 
+# What attribution needs to know of one rejected event in a group, beyond the group's key: the
+# property names its error concerns (missing ones for `required`, unexpected ones for
+# `additionalProperties`; empty for other keywords) and which versions reject the event (bit i:
+# the i-th target), so that a corpus defect (rejected by the capture version too) is told per
+# event, whatever the order of the lines or the number of workers.
+Kind = tuple[tuple[str, ...], int]
+
+
 @dataclass
 class Group:
     count: int
     first_line: int
     message: str
     first_event: bytes
+    kinds: dict[Kind, int] = field(default_factory=dict)  # events of each kind, summing to count
+
+    def add(self, kind: Kind) -> None:
+        self.count += 1
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
 
 @dataclass
@@ -105,6 +118,8 @@ class Partial:
                     mine[key] = group
                 else:
                     found.count += group.count
+                    for kind, count in group.kinds.items():
+                        found.kinds[kind] = found.kinds.get(kind, 0) + count
         if self.problem is None:
             self.problem = other.problem
 
@@ -209,6 +224,8 @@ def scan(batches: Iterable[list[bytes | None]], validators: list[Any]) -> Partia
                 _note(result, number, "not a JSON object")
                 continue
             exact = None
+            rejected: list[tuple[int, Any, Any, Any]] = []
+            mask = 0
             for i, validator, known, rounding in checks:
                 if validator.is_valid(event):
                     if not rounding:
@@ -227,17 +244,20 @@ def scan(batches: Iterable[list[bytes | None]], validators: list[Any]) -> Partia
                         valid[i] += 1
                         continue
                 invalid[i] += 1
+                rejected.append((i, validator, known, exact))
+                mask |= 1 << i
+            for i, validator, known, exact in rejected:
                 if known is not None and exact is event:
                     # the event's groups read off it, when that is exact and all are known
                     keys = known.keys(event)
                     mine = groups[i]
                     if keys is not None and all(key in mine for key in keys):
-                        for key in keys:
-                            mine[key].count += 1
+                        for key, names in keys.items():
+                            mine[key].add((names, mask))
                         continue
-                    _record(mine, validator, event, number, line, known)
+                    _record(mine, validator, event, number, line, mask, known)
                 else:
-                    _record(groups[i], validator, exact, number, line)
+                    _record(groups[i], validator, exact, number, line, mask)
     result.physical_lines = number
     return result
 
@@ -281,23 +301,38 @@ def _record(
     event: Any,
     number: int,
     line: bytes,
+    mask: int,
     known: Any = None,
 ) -> None:
     """Count the event in the group of each of its errors, built by jsonschema-rs (and tell
-    `known` what they were)."""
-    seen: dict[GroupKey, None] = {}
+    `known` what they were); `mask`: the versions that reject it."""
+    seen: dict[GroupKey, set[str]] = {}
     for error in validator.iter_errors(event):
         key = (tuple(error.schema_path), _pattern(error.instance_path))
-        if key in seen:
-            continue
-        seen[key] = None
-        group = groups.get(key)
-        if group is None:
-            groups[key] = Group(1, number, str(error.message), bytes(line))
-        else:
-            group.count += 1
+        names = seen.get(key)
+        if names is None:
+            names = seen[key] = set()
+            if key not in groups:
+                groups[key] = Group(0, number, str(error.message), bytes(line))
+        names.update(error_names(error))
+    for key, names in seen.items():
+        groups[key].add((tuple(sorted(names)), mask))
     if known is not None:
-        known.learn(event, list(seen))
+        known.learn(event, {key: tuple(sorted(names)) for key, names in seen.items()})
+
+
+def error_names(error: Any) -> tuple[str, ...]:
+    """The property names an error is about, where its instance path stops at the object: the
+    missing one of `required` (and of draft-04 to 07 `dependencies`), the unexpected ones of
+    `additionalProperties` and `unevaluatedProperties`; none for other keywords."""
+    kind = error.kind
+    found = getattr(kind, "property", None)
+    if isinstance(found, str):
+        return (found,)
+    found = getattr(kind, "unexpected", None)
+    if isinstance(found, list):
+        return tuple(name for name in found if isinstance(name, str))
+    return ()
 
 
 def _scan_range(task: tuple[str, int, int]) -> Partial:

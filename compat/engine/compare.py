@@ -80,6 +80,7 @@ def _compare(
             text = render_path(path)
             if text not in change.instance_paths:
                 change.instance_paths.append(text)
+                change.places.append(path)
         _evidence(change, item, result, validators, roots, labels)
     changes = _once([merged[k] for k in order])
     changes += settle(changes, prover, validators, roots, labels)

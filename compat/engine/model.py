@@ -32,8 +32,9 @@ class Change(Record):
         "old_node",
         "new_node",
         "failures",
+        "places",
     )
-    _hidden = frozenset({"failures"})
+    _hidden = frozenset({"failures", "places"})
 
     def __init__(
         self,
@@ -53,6 +54,7 @@ class Change(Record):
         old_node: str | None = None,
         new_node: str | None = None,
         failures: list[tuple[str, Failure]] | None = None,
+        places: list[tuple[tuple[str, Any], ...]] | None = None,
     ) -> None:
         self.rule = rule
         self.backward = backward
@@ -76,6 +78,9 @@ class Change(Record):
         self.new_node = new_node
         # where the prover stopped, for `compatibility-unproven` (not rendered)
         self.failures: list[tuple[str, Failure]] = [] if failures is None else failures
+        # `instance_paths` as steps, (kind, value) as diff/facts.py writes them, for matching
+        # a validation error's instance path to the change (corpus attribution; not rendered)
+        self.places: list[tuple[tuple[str, Any], ...]] = [] if places is None else places
 
     def verdict(self, direction: str) -> str:
         return self.backward if direction == "backward" else self.forward

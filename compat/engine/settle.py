@@ -191,6 +191,7 @@ def _unproven(
             new_schema_path=where if direction == "backward" else None,
             instance_paths=[render_path(failure.path)],
             instance_paths_truncated=False,
+            places=[failure.path],
             old=None,
             new=None,
             old_node=failure.b_pointer if direction == "forward" else None,

@@ -49,6 +49,8 @@ def _group_json(group: ErrorGroup) -> dict[str, Any]:
         ],
         "unexplained": group.unexplained,
         "defect": group.defect,
+        "defects": group.defects,
+        "unexplained_events": group.unexplained_events,
     }
 
 
@@ -243,14 +245,21 @@ def body(report: CorpusReport, max_groups: int, color: bool = False) -> list[str
                         f"             corpus defect: {corpus.captured_under}, the capture "
                         "version, rejects this event too"
                     )
-                elif group.explained_by:
+                    continue
+                if group.explained_by:
                     causes = ", ".join(f"{e.rule} ({e.schema_path})" for e in group.explained_by)
                     lines.append(f"             explained by {causes}")
-                elif group.unexplained:
+                if group.defects and result.role != "capture":
+                    lines.append(
+                        f"             corpus defect: {group.defects:,} of these event(s) "
+                        f"{corpus.captured_under}, the capture version, rejects too"
+                    )
+                if group.unexplained:
                     lines.append(
                         paint(
-                            "             UNEXPLAINED: no breaking or unknown change "
-                            f"from {corpus.captured_under} explains this rejection",
+                            f"             UNEXPLAINED: {group.unexplained_events:,} event(s) "
+                            "that no breaking or unknown change "
+                            f"from {corpus.captured_under} explains",
                             "31;1",
                         )
                     )
@@ -305,10 +314,13 @@ def render_markdown(report: CorpusReport, max_groups: int) -> str:
             for group in result.errors[:max_groups]:
                 if group.defect:
                     why = "**corpus defect**: rejected by its capture version"
-                elif group.explained_by:
-                    why = ", ".join(f"`{e.rule}`" for e in group.explained_by)
-                elif group.unexplained:
-                    why = "**unexplained**"
+                elif group.explained_by or group.unexplained:
+                    why = ", ".join(f"`{e.rule}`" for e in group.explained_by or [])
+                    if group.defects:
+                        why += f"; {group.defects:,} corpus defect(s)"
+                    if group.unexplained:
+                        why += f"; **{group.unexplained_events:,} unexplained**"
+                    why = why.removeprefix("; ")
                 else:
                     why = "—"
                 out.append(

@@ -694,11 +694,14 @@ def _group_line(group: ErrorGroup) -> str:
     line = f"{group.count:,} {TIMES} {group.instance_path}: {group.message}"
     if group.defect:
         return line + " (corpus defect)"
+    notes = []
     if group.explained_by:
-        return line + " (explained by " + ", ".join(e.rule for e in group.explained_by) + ")"
+        notes.append("explained by " + ", ".join(e.rule for e in group.explained_by))
+    if group.defects:
+        notes.append(f"{group.defects:,} corpus defect(s)")
     if group.unexplained:
-        return line + " (UNEXPLAINED)"
-    return line
+        notes.append(f"{group.unexplained_events:,} UNEXPLAINED")
+    return line + (" (" + "; ".join(notes) + ")" if notes else "")
 
 
 TOOLTIP_GROUPS = 3  # rejection groups in a heatmap cell's tooltip
@@ -793,18 +796,23 @@ def _groups_table(corpus: CorpusResult, result: VersionResult, max_groups: int) 
             )
         elif group.defect:
             why = tag("strong", "corpus defect: rejected by its capture version")
-        elif group.explained_by:
-            why = [
+        elif group.explained_by or group.unexplained:
+            parts: list[Child] = [
                 [tag("span", _rule_link(e.rule), " ", tag("code", e.schema_path)), tag("br")]
-                for e in group.explained_by
+                for e in group.explained_by or []
             ]
-        elif group.unexplained:
-            why = tag(
-                "strong",
-                "UNEXPLAINED: no breaking or unknown change from "
-                f"{corpus.captured_under} explains it",
-                class_="verdict-text fail",
-            )
+            if group.defects:
+                parts.append([tag("span", f"corpus defect: {group.defects:,} event(s)"), tag("br")])
+            if group.unexplained:
+                parts.append(
+                    tag(
+                        "strong",
+                        f"UNEXPLAINED: {group.unexplained_events:,} event(s) that no breaking "
+                        f"or unknown change from {corpus.captured_under} explains",
+                        class_="verdict-text fail",
+                    )
+                )
+            why = parts
         else:
             why = tag("span", "no capture version to trace it to", class_="muted")
         rows.append(

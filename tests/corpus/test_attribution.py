@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +107,163 @@ def test_stored_corpora_are_what_the_manifest_says() -> None:
             )
         )
         assert stored == fresh, f"{corpus.path.name} no longer matches its manifest entry"
+
+
+DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+
+
+def _07(document: dict[str, Any]) -> dict[str, Any]:
+    return {"$schema": DRAFT_07, **document}
+
+
+def _traced(
+    tmp_path: Path, old: dict[str, Any], new: dict[str, Any], events: list[Any], workers: int = 1
+) -> Any:
+    """A corpus of `events` captured under `old`, validated against both."""
+    versions = {"old": _version(_07(old), "old"), "new": _version(_07(new), "new")}
+    return run([_corpus(tmp_path, events)], versions, {}, "old", False, workers)
+
+
+# the tester's cases: a breaking change whose failures sit under a combinator, a condition,
+# items/additionalItems, patternProperties, or in a $ref'd definition
+@pytest.mark.parametrize(
+    ("old", "new", "event", "rule"),
+    [
+        (
+            {"properties": {"l": {"type": "array"}}},
+            {
+                "properties": {
+                    "l": {"type": "array", "items": [{"type": "string"}], "additionalItems": False}
+                }
+            },
+            {"l": ["a", 2]},
+            "schema-became-false",
+        ),
+        (
+            {"type": "object"},
+            {"type": "object", "allOf": [{"properties": {"a": {"type": "string"}}}]},
+            {"a": 1},
+            "combinator-added",
+        ),
+        (
+            {"type": "object"},
+            {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}},
+            {"a": 1},
+            "conditional-added",
+        ),
+        (
+            {"type": "object"},
+            {"type": "object", "patternProperties": {"^x": {"type": "string"}}},
+            {"xa": 1},
+            "pattern-property-added",
+        ),
+        (
+            {
+                "properties": {"a": {"anyOf": [{"$ref": "#/definitions/A"}]}},
+                "definitions": {"A": {}},
+            },
+            {
+                "properties": {"a": {"anyOf": [{"$ref": "#/definitions/A"}]}},
+                "definitions": {"A": {"required": ["z"]}},
+            },
+            {"a": {}},
+            "required-added",
+        ),
+    ],
+)
+def test_failures_under_combinators_conditions_items_and_patterns_are_explained(
+    tmp_path: Path, old: Any, new: Any, event: Any, rule: str
+) -> None:
+    report = _traced(tmp_path, old, new, [event])
+    result = report.corpora[0].results[1]
+    assert result.invalid == 1 and report.unexplained == 0
+    assert all(rule in [e.rule for e in g.explained_by or []] for g in result.errors)
+
+
+def test_an_unexpected_property_is_explained_only_by_a_change_about_it(tmp_path: Path) -> None:
+    v1, v2 = load("v1", STORE), load("v2", STORE)
+    events = [*generate_events(v2, 5, seed=3), {"zzz": 1}]
+    # without v2 among the versions checked: the `dd` events are explained by its removal,
+    # `zzz` by nothing
+    report = run([_corpus(tmp_path, events)], {"v1": v1}, {}, "v2", False, 1, known={"v2": v2})
+    result = report.corpora[0].results[0]
+    group = next(g for g in result.errors if g.keyword == "additionalProperties")
+    assert [e.rule for e in group.explained_by or []] == ["property-removed"]
+    assert group.unexplained and group.unexplained_events == 1 and group.defects == 0
+    assert report.unexplained == 1
+    # with v2 checked too, the `zzz` event is v2's own defect, in v1's group as well
+    report = run([_corpus(tmp_path, events)], {"v1": v1, "v2": v2}, {}, "v2", False, 1)
+    v1_result, v2_result = report.corpora[0].results
+    group = next(g for g in v1_result.errors if g.keyword == "additionalProperties")
+    assert group.defects == 1 and not group.defect and group.unexplained_events == 0
+    assert report.unexplained == 0 and v2_result.defects == 1
+
+
+MIXED_OLD = {"type": "object", "properties": {"b": {"type": "integer"}}}
+MIXED_NEW = {**MIXED_OLD, "allOf": [{"properties": {"a": {"type": "string"}}}]}
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_event_is_a_defect_explained_or_unexplained_whatever_the_order(
+    tmp_path: Path, seed: int, workers: int
+) -> None:
+    # `a` fails the new allOf (explained), `b` a string fails both versions (a defect of the
+    # corpus, also where the same event fails the allOf); counts per event, in any order
+    events = [{"a": 1, "b": "x"}, {"a": 2}, {"a": 3}, {"b": "y"}, {"b": 4}] * 3
+    random.Random(seed).shuffle(events)
+    report = _traced(tmp_path, MIXED_OLD, MIXED_NEW, events, workers)
+    old, new = report.corpora[0].results
+    assert old.role == "capture" and old.defects == 6
+    by_keyword = {g.schema_path: g for g in new.errors}
+    a = by_keyword["/allOf/0/properties/a/type"]
+    b = by_keyword["/properties/b/type"]
+    assert (a.count, a.defects, a.unexplained_events) == (9, 3, 0)
+    assert [e.rule for e in a.explained_by or []] == ["combinator-added"]
+    assert (b.count, b.defects, b.defect, b.unexplained_events) == (6, 6, True, 0)
+    assert report.unexplained == 0
+    assert failures(report, "unexplained") == []
+
+
+def _counterexample_pairs(count: int) -> Iterator[tuple[int, Any, Any, list[Any]]]:
+    """Pairs of the soundness harness whose diff finds a breaking change with a backward
+    counterexample (an event the old version accepts and the new one rejects)."""
+    from bench.soundness import generate_pair
+    from compat.engine.compare import compare
+    from compat.errors import CompatError
+
+    for index in range(count):
+        pair = generate_pair(7, index)
+        try:
+            old, new = _version(pair.old, "old"), _version(pair.new, "new")
+            changes = compare(old, new).changes
+        except (CompatError, RecursionError):
+            continue  # a pair the engine refuses
+        events = [
+            c.instance
+            for change in changes
+            if change.backward == "breaking"
+            for c in change.counterexamples
+            if c.direction == "backward" and type(c.instance) is dict
+        ]
+        if events:
+            yield index, old, new, events
+
+
+def test_every_counterexample_of_the_engine_is_explained(tmp_path: Path) -> None:
+    """What the engine proves breaking with an event, the corpus traces to a change: a corpus
+    of the engine's own counterexamples, captured under the old version, has no unexplained
+    rejection."""
+    seen = rejected = 0
+    for index, old, new, events in _counterexample_pairs(400):
+        seen += 1
+        report = run(
+            [_corpus(tmp_path, events)], {"new": new}, {}, "old", False, 1, known={"old": old}
+        )
+        result = report.corpora[0].results[0]
+        rejected += result.invalid
+        assert report.unexplained == 0, (
+            index,
+            [(g.schema_path, g.instance_path) for g in result.errors if g.unexplained],
+        )
+    assert seen >= 40 and rejected >= seen  # the harness keeps producing breaking pairs
