@@ -188,8 +188,21 @@ def _compile(targets: list[Target]) -> list[Any]:
     return [Checker(t) for t in targets]
 
 
-def _pattern(path: Any) -> tuple[Any, ...]:
-    return tuple("[]" if isinstance(part, int) else part for part in path)
+def _pattern(path: Any, event: Any) -> tuple[Any, ...]:
+    """An error's instance path as a group's pattern: array indices as "[]", property names
+    as they are. jsonschema-rs gives a property named like a number ("0") as an int, as it
+    gives an index: which one it is, the event says."""
+    pattern: list[Any] = []
+    node = event
+    for part in path:
+        if type(node) is list and type(part) is int:
+            pattern.append("[]")
+            node = node[part] if 0 <= part < len(node) else None
+        else:
+            name = part if type(part) is str else str(part)
+            pattern.append(name)
+            node = node.get(name) if type(node) is dict else None
+    return tuple(pattern)
 
 
 def scan(batches: Iterable[list[bytes | None]], validators: list[Any]) -> Partial:
@@ -308,7 +321,7 @@ def _record(
     `known` what they were); `mask`: the versions that reject it."""
     seen: dict[GroupKey, set[str]] = {}
     for error in validator.iter_errors(event):
-        key = (tuple(error.schema_path), _pattern(error.instance_path))
+        key = (tuple(error.schema_path), _pattern(error.instance_path, event))
         names = seen.get(key)
         if names is None:
             names = seen[key] = set()

@@ -180,6 +180,19 @@ def test_failures_under_combinators_conditions_items_and_patterns_are_explained(
     assert all(rule in [e.rule for e in g.explained_by or []] for g in result.errors)
 
 
+@pytest.mark.parametrize("name", ["a b", "a/b", "a~b", "a.b", "<a>", 'a"b', "0", "12", "-1"])
+def test_a_property_of_any_name_is_traced_by_its_name(tmp_path: Path, name: str) -> None:
+    """Names that need quoting, and names that read as numbers (jsonschema-rs gives "0" as an
+    index): the group's instance path is the name, and the type change explains it."""
+    old = {"type": "object", "properties": {name: {"type": "integer"}}}
+    new = {"type": "object", "properties": {name: {"type": "string"}}}
+    report = _traced(tmp_path, old, new, [{name: 1}, {name: 2}])
+    [group] = report.corpora[0].results[1].errors
+    assert group.count == 2 and report.unexplained == 0
+    assert "[]" not in group.instance_path and name.strip('"') in group.instance_path
+    assert [e.rule for e in group.explained_by or []] == ["type-changed"]
+
+
 def test_an_unexpected_property_is_explained_only_by_a_change_about_it(tmp_path: Path) -> None:
     v1, v2 = load("v1", STORE), load("v2", STORE)
     events = [*generate_events(v2, 5, seed=3), {"zzz": 1}]
