@@ -78,6 +78,7 @@ def os_error(exc: OSError) -> str:
 def main() -> None:
     """The `cws-compat` command: `run`, then exit with its status. Ctrl-C (or SIGTERM), from
     the first moment on, gives one line and status 130 (`util.interrupts`)."""
+    _never_unencodable()
     try:
         from compat.util.interrupts import install_handler
 
@@ -99,6 +100,17 @@ def main() -> None:
     # the outcome is decided: a late Ctrl-C must not turn it into a death by signal at exit
     _ignore_stop_signals()
     sys.exit(code)
+
+
+def _never_unencodable() -> None:
+    """A character the terminal's encoding cannot show (an arrow, in a latin-1 locale) is
+    written as an escape, never a traceback; `-o FILE` always writes UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding != "utf8":
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def _ignore_stop_signals() -> None:

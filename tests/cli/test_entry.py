@@ -41,3 +41,28 @@ def test_an_interrupt_swallowed_during_the_import_stops_the_command() -> None:
         check=False,
     )
     assert (proc.returncode, proc.stdout, proc.stderr) == (130, "", "cws-compat: interrupted\n")
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_an_escape_not_a_traceback() -> None:
+    """A latin-1 standard output: the HTML report's arrows are written as escapes."""
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    for args in (["diff", "v1", "v2", "--format", "html"], ["diff", "v1", "v2"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "compat", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+        assert done.stderr == b""
+    assert (
+        b"\\u2192"
+        in subprocess.run(
+            [sys.executable, "-m", "compat", "diff", "v1", "v2", "--format", "html"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=120,
+        ).stdout
+    )
