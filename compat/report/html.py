@@ -457,9 +457,20 @@ def diff_sections(report: Report, heading: str = "h2") -> list[Markup]:
 def _structural(report: Report) -> Markup | None:
     if report.structural is None:
         return None
-    from compat.diff.structural import describe
+    from compat.diff.structural import ADDED, REMOVED
 
-    edits = [tag("li", tag("code", describe(edit))) for edit in report.structural]
+    def item(edit: Any) -> Markup:
+        # each value whole (folded when long, as elsewhere on the page), never cut
+        parts: list[Any] = [tag("code", edit.pointer or "(root)"), ": "]
+        if edit.kind == ADDED:
+            parts += ["added ", _value(edit.new)]
+        elif edit.kind == REMOVED:
+            parts += ["removed ", _value(edit.old)]
+        else:
+            parts += [_value(edit.old), " → ", _value(edit.new)]
+        return tag("li", *parts)
+
+    edits = [item(edit) for edit in report.structural]
     return tag(
         "section",
         tag("h2", f"Structural edits ({len(edits)}, annotations included)"),

@@ -226,3 +226,12 @@ def test_the_projects_own_prose_shows_code_spans_as_code() -> None:
 
     assert _prose("a `default` <b>") == "a <code>default</code> &lt;b&gt;"
     assert _prose("an `unpaired <i> tick") == "an `unpaired &lt;i&gt; tick"
+
+
+def test_structural_edits_show_every_value_whole(tmp_path: Path) -> None:
+    """A long added value (v2's DDContext) is folded, not cut: its last field is on the page."""
+    document = diff_page(tmp_path / "s.html", "v1", "v2", "--structural").read_text()
+    text = "".join(_parse(document).text)
+    assert "/definitions/DDContext" in text
+    assert "trace_id" in text and "Trace ID used for APM correlation" in text
+    assert "..." not in text.split("Structural edits", 1)[1]
