@@ -881,7 +881,7 @@ def _serve(pipe: Any, targets: list[Target], slot_names: list[str]) -> None:
         if type(task) is tuple and len(task) == 3 and task[0] == _SLOT:
             if not slots:
                 try:
-                    slots = [shared_memory.SharedMemory(name=name) for name in slot_names]
+                    slots = [_attach(name) for name in slot_names]
                 except FileNotFoundError:
                     return  # the parent is stopping us
             task = bytes(slots[task[1]].buf[: task[2]])
@@ -903,6 +903,21 @@ def _serve(pipe: Any, targets: list[Target], slot_names: list[str]) -> None:
                 pipe.send(("error", CompatError(f"{type(reply[1]).__name__}: {reply[1]}")))
         except (OSError, ValueError):
             return
+
+
+def _attach(name: str) -> Any:
+    """The parent's shared memory `name`, opened without telling the resource tracker, which
+    Python (before 3.13) does for every process that opens one: the parent created it and
+    unlinks it, and a worker's notice arriving after the parent's unlink made the tracker
+    warn of a leak at exit."""
+    from multiprocessing import resource_tracker
+
+    register = resource_tracker.register
+    resource_tracker.register = lambda *args, **kwargs: None
+    try:
+        return shared_memory.SharedMemory(name=name)
+    finally:
+        resource_tracker.register = register
 
 
 def corpus_files(paths: list[Path]) -> list[Path]:

@@ -171,7 +171,7 @@ def _status(result: VersionResult) -> str:
         return f"{result.valid:,} valid, all valid"
     return (
         f"{result.valid:,} valid, {result.invalid:,} rejected "
-        f"({_percent(result.valid, result.valid + result.invalid)} valid)"
+        f"({_percent(result.valid, result.valid + result.invalid)} of its events valid)"
     )
 
 

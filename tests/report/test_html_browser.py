@@ -310,7 +310,7 @@ def test_corpus_validate_and_matrix_of_the_stored_corpora(
         assert _in_view(groups)
         assert (
             groups.locator("h4").inner_text()
-            == "C2 under v1: 597 valid, 903 rejected (39.8% valid)"
+            == "C2 under v1: 597 valid, 903 rejected (39.8% of its events valid)"
         )
         row = _texts(groups, "table.groups tbody td")
         assert row[0] == "903" and row[-1].startswith("property-removed")
@@ -358,7 +358,10 @@ def test_a_matrix_of_100_versions_stays_readable(
         v50.locator("td").nth(5).locator("a").click()
         cell = shown.locator("#cell-6-50")
         assert _in_view(cell)
-        assert cell.locator("h4").inner_text() == "C6 under v50: 3 valid, 7 rejected (30.0% valid)"
+        assert (
+            cell.locator("h4").inner_text()
+            == "C6 under v50: 3 valid, 7 rejected (30.0% of its events valid)"
+        )
         assert (
             shown.evaluate(
                 "[...document.querySelectorAll('details.versions')].filter(d => d.open).length"

@@ -232,7 +232,7 @@ def test_gate_corpora_fail_only_on_unexplained_rejections_by_default(
     # the evidence is shown, not only a total: per version counts and the top groups
     # each corpus meets the new version and its own capture version
     assert "corpora: 3,000 events x 2 versions each (of 3) = 6,000 validations" in passing.out
-    assert "v3: 27 valid, 1,473 rejected (1.8% valid)" in passing.out
+    assert "v3: 27 valid, 1,473 rejected (1.8% of its events valid)" in passing.out
     assert "explained by required-added" in passing.out
     data = cli("check", "--corpora", "--format", "json").json()
     assert [r["version"] for r in data["corpora"]["corpora"][0]["results"]] == ["v1", "v3"]
