@@ -95,6 +95,8 @@ def read(text: str, label: str = "<document>", draft: str | None = None) -> dict
     does); a document that declares another draft is refused."""
     style = detect(text, label)
     schema = hugo.parse(text, label) if style == "hugo" else seed.parse(text, label)
+    if style == "hugo":
+        seed.check_refs(schema, label)  # (the seed reader checks its own)
     render = hugo.render if style == "hugo" else seed.render
     expected = render(schema)
     notes = history_notes(text, expected, schema, label)

@@ -195,3 +195,40 @@ def test_definitions_go_where_their_references_say() -> None:
     text = docs_formats.write({**both, "$defs": {"Z": {}}, "definitions": {"Z": {}}})
     with pytest.raises(CompatError, match="both as #/definitions/ and as #/\\$defs/"):
         docs_formats.read(text)
+
+
+@pytest.mark.parametrize("style", ["seed", "hugo"])
+@pytest.mark.parametrize(
+    "ref", ["#/properties/nope", "#/definitions/Other/properties/nope", "other.json#/x", "#nope"]
+)
+def test_a_ref_the_documented_schema_cannot_resolve_is_refused(style: str, ref: str) -> None:
+    """Edited in a block, with the tables left in step: never written with a dangling $ref."""
+    from compat import docs_formats
+
+    document = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "properties": {"a": {"$ref": "#/definitions/Other"}, "b": {"type": "string"}},
+        "definitions": {"Other": {"type": "string"}},
+    }
+    text = docs_formats.write(document, style)
+    assert docs_formats.read(text)["properties"] == document["properties"]
+    edited = text.replace('"$ref": "#/definitions/Other"', json.dumps({"$ref": ref})[1:-1], 1)
+    edited = edited.replace("Please see [Other](#other)", "")
+    with pytest.raises(CompatError, match="\\$ref"):
+        docs_formats.read(edited)
+
+
+@pytest.mark.parametrize("style", ["seed", "hugo"])
+def test_a_percent_encoded_ref_links_its_section_and_round_trips(style: str) -> None:
+    from compat import docs_formats
+
+    document = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "properties": {"h": {"$ref": "#/definitions/%25pct"}},
+        "definitions": {"%pct": {"type": "string"}},
+    }
+    text = docs_formats.write(document, style)
+    assert "Please see [%pct](#pct)" in text
+    back = docs_formats.read(text)
+    assert back["properties"] == document["properties"]
+    assert back["definitions"] == document["definitions"]

@@ -55,36 +55,38 @@ def _plain(text: str) -> str:
     return text
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, whole: bool = False) -> str:
+    """A value as JSON, cut to MAX_VALUE characters unless `whole` (the HTML page, which can
+    wrap it)."""
     text = _dumps(value)
-    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
+    return text if whole or len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
 
 
-def _values(values: Sequence[Any] | None) -> str:
+def _values(values: Sequence[Any] | None, whole: bool = False) -> str:
     """The values written at a path: one, or several joined by `|`."""
-    return " | ".join(_value(v) for v in values or ())
+    return " | ".join(_value(v, whole) for v in values or ())
 
 
 def _types(types: Sequence[str] | None) -> str:
     return "any type" if types is None else " or ".join(types)
 
 
-def summary(state: FieldState) -> str:
+def summary(state: FieldState, whole: bool = False) -> str:
     """`integer, required; enum [1, 2]; repeats (root)`."""
     text = f"{_types(state.types)}, {state.requirement}"
     for keyword, values in state.constraints:
-        text += f"; {keyword} {_values(values)}"
+        text += f"; {keyword} {_values(values, whole)}"
     if state.repeats is not None:
         text += f"; repeats {state.repeats} (recursive: nothing below is listed)"
     return text
 
 
-def describe(event: Event) -> str:
-    """One event in full, for a field's timeline."""
+def describe(event: Event, whole: bool = False) -> str:
+    """One event in full, for a field's timeline; long values cut unless `whole`."""
     kind = event.kind
     if kind == ADDED:
         assert event.state is not None
-        return f"added: {summary(event.state)}"
+        return f"added: {summary(event.state, whole)}"
     if kind == REMOVED:
         return "removed"
     if kind == BECAME_REQUIRED:
@@ -96,26 +98,27 @@ def describe(event: Event) -> str:
     if kind == TYPE_CHANGED:
         return f"type changed: {_types(event.old)} -> {_types(event.new)}"
     if kind == CONSTRAINT_CHANGED:
-        return _constraint(event)
+        return _constraint(event, whole)
     assert kind == DESCRIPTION_CHANGED
     if event.new is None:
         return "description removed"
     verb = "added" if event.old is None else "changed"
-    return f"description {verb}: {_value(event.new)}"
+    return f"description {verb}: {_value(event.new, whole)}"
 
 
-def _constraint(event: Event) -> str:
+def _constraint(event: Event, whole: bool = False) -> str:
     keyword = event.keyword
     if event.old is None:
-        return f"{keyword} added: {_values(event.new)}"
+        return f"{keyword} added: {_values(event.new, whole)}"
     if event.new is None:
-        return f"{keyword} removed (was {_values(event.old)})"
+        return f"{keyword} removed (was {_values(event.old, whole)})"
     added, removed = enum_delta(event.keyword, event.old, event.new)
     if added is not None and removed is not None:
-        parts = [f"+ {_value(v)}" for v in added] + [f"- {_value(v)}" for v in removed]
+        parts = [f"+ {_value(v, whole)}" for v in added]
+        parts += [f"- {_value(v, whole)}" for v in removed]
         verb = "widened" if not removed else "narrowed" if not added else "changed"
         return f"{keyword} {verb}: {', '.join(parts)}"
-    return f"{keyword} changed: {_values(event.old)} -> {_values(event.new)}"
+    return f"{keyword} changed: {_values(event.old, whole)} -> {_values(event.new, whole)}"
 
 
 def _short(event: Event) -> str | None:
@@ -334,7 +337,7 @@ def _timeline_html(history: History, item: FieldHistory) -> list[Markup]:
                 "tr",
                 tag("td", event.version),
                 tag("td", event.released),
-                tag("td", describe(event)),
+                tag("td", describe(event, whole=True)),
                 class_=css.get(event.kind),
             )
         )

@@ -167,6 +167,7 @@ table.fields, table.timeline { border-collapse: collapse; width: 100%; margin: .
 table.fields th, table.fields td, table.timeline th, table.timeline td { text-align: left;
   vertical-align: top; padding: .25rem .6rem; border-bottom: 1px solid var(--line); }
 table.timeline td:first-child, table.timeline td:nth-child(2) { white-space: nowrap; }
+table.timeline td:nth-child(3) { overflow-wrap: anywhere; }
 tr.added td { color: var(--ok); } tr.removed td { color: var(--bad); }
 """
 

@@ -405,3 +405,17 @@ def test_the_testers_name_with_a_newline() -> None:
     assert render("history", "text", Selection(plain, '["a b"]')).endswith(
         "description (v1): x y\ndeclared at (v1): /properties/a b\n"
     )
+
+
+def test_the_html_timeline_shows_long_values_whole() -> None:
+    """Two patterns of 3,000 characters that differ at the end: the text cuts them, the page
+    shows both whole (so the change can be seen)."""
+    long = "x" * 3000
+    old = {"type": "object", "properties": {"a": {"type": "string", "pattern": f"^{long}"}}}
+    new = {"type": "object", "properties": {"a": {"type": "string", "pattern": f"^{long}y"}}}
+    found = history_of(old, new)
+    import html
+
+    page = html.unescape(render("history", "html", Selection(found, "a")))
+    assert f'pattern changed: "^{long}" -> "^{long}y"' in page
+    assert f"^{long}y" not in render("history", "text", Selection(found, "a"))
