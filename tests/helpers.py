@@ -24,3 +24,20 @@ def compare_docs(old: Any, new: Any, mode: str = "backward", **options: Any) -> 
 
 def verdicts(report: Report) -> list[tuple[str, str, str]]:
     return sorted((c.rule, c.backward, c.forward) for c in report.changes)
+
+
+def blind_engine(monkeypatch: Any) -> None:
+    """The verdict engine, as corpus attribution calls it, as if it missed every change: each
+    diff finds nothing (so every rejection it should explain goes unexplained)."""
+    import copy
+
+    from compat.corpus import run as run_module
+
+    real = run_module.compare
+
+    def blind(*args: Any, **kwargs: Any) -> Any:
+        found = copy.copy(real(*args, **kwargs))
+        found.changes = []
+        return found
+
+    monkeypatch.setattr(run_module, "compare", blind)

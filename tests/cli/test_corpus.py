@@ -16,6 +16,7 @@ import zstandard
 
 from compat.cli import run
 from tests.conftest import ROOT
+from tests.helpers import blind_engine
 
 
 def test_generate_to_stdout_and_to_compressed_files(
@@ -122,26 +123,10 @@ def test_errors_option_bounds_the_groups_shown(
     assert "(+3 more error groups; --errors to show more)" in text.out
 
 
-def _wrong_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The verdict engine as if it missed every change: each diff finds nothing."""
-    import copy
-
-    from compat.corpus import run as run_module
-
-    real = run_module.compare
-
-    def blind(*args: Any, **kwargs: Any) -> Any:
-        found = copy.copy(real(*args, **kwargs))
-        found.changes = []
-        return found
-
-    monkeypatch.setattr(run_module, "compare", blind)
-
-
 def test_unexplained_rejections_are_loud_and_fail_by_default(
     cli: Any, in_repo_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _wrong_verdicts(monkeypatch)
+    blind_engine(monkeypatch)
     stored = "schemas/corpora/v2-events.jsonl.gz"
     for level in ("unexplained", "malformed", "rejected", None):
         result = cli(

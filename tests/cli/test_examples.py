@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from compat.cli.group import cli, examples, load_all_commands
 from tests.conftest import ROOT, invoke
-from tests.versioning.scratch import breaking, git
+from tests.versioning.scratch import breaking, git, store_repository
 
 
 def _paths() -> list[tuple[str, ...]]:
@@ -190,13 +190,7 @@ def test_examples_are_read_whole_from_a_help_text() -> None:
 def _template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The scratch project of the module docstring, built once and copied per example."""
     base = tmp_path_factory.mktemp("examples")
-    origin = base / "origin"
-    origin.mkdir()
-    git(origin, "init", "-q")
-    shutil.copytree(ROOT / "schemas", origin / "schemas")
-    shutil.copy(ROOT / "CHANGELOG.md", origin / "CHANGELOG.md")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-qm", "store")
+    origin = store_repository(base / "origin", branch=None)
     project = base / "project"
     git(base, "clone", "-q", str(origin), str(project))
     git(project, "checkout", "-qb", "pr")

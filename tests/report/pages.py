@@ -4,12 +4,11 @@ read them as text and the tests that open them in a browser."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT, invoke
-from tests.versioning.scratch import add_version_by_hand, breaking, git, v2_with
+from tests.versioning.scratch import add_version_by_hand, breaking, git, store_repository, v2_with
 
 # Strings a schema may hold that must show as text, never become markup.
 SCRIPT = "<script>document.title = 'pwned'</script>"
@@ -68,13 +67,7 @@ def corpus_page(target: Path, command: str, *args: str) -> tuple[Path, int]:
 def gate_repo(root: Path) -> Path:
     """A repository whose main holds the shipped store, and a PR branch adding a v3 that makes
     `auid` required (breaking, unacknowledged)."""
-    root.mkdir()
-    git(root, "init", "-q")
-    shutil.copytree(ROOT / "schemas", root / "schemas")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "store")
-    git(root, "checkout", "-qb", "pr")
-    return root
+    return store_repository(root, changelog=False)
 
 
 def add_breaking_v3(root: Path) -> None:

@@ -21,7 +21,7 @@ from compat.report.schemas import ALIASES, SCHEMAS
 from compat.rules import RULES
 from compat.versioning.gate import PROBLEM_KINDS
 from tests.conftest import ROOT, invoke
-from tests.versioning.scratch import additive, breaking, git, v2_with
+from tests.versioning.scratch import additive, breaking, git, store_repository, v2_with
 
 REPORT_DIR = Path(schemas.__file__).parent
 
@@ -190,14 +190,7 @@ def test_an_unknown_name_or_a_name_with_list_is_exit_2(cli: Any) -> None:
 @pytest.fixture
 def gate_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A repository whose main holds the shipped store and changelog, on a PR branch."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    shutil.copytree(ROOT / "schemas", root / "schemas")
-    shutil.copy(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "store")
-    git(root, "checkout", "-qb", "pr")
+    root = store_repository(tmp_path / "repo")
     monkeypatch.chdir(root)
     return root
 

@@ -28,6 +28,21 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def store_repository(root: Path, changelog: bool = True, branch: str | None = "pr") -> Path:
+    """A new git repository at `root` whose main holds the shipped store (and its changelog),
+    checked out on `branch` (none: main)."""
+    root.mkdir()
+    git(root, "init", "-q")
+    shutil.copytree(ROOT / "schemas", root / "schemas")
+    if changelog:
+        shutil.copy(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "store")
+    if branch is not None:
+        git(root, "checkout", "-qb", branch)
+    return root
+
+
 def v2_with(edit: Any) -> Path:
     document = json.loads((ROOT / "schemas/versions/v2.json").read_text())
     edit(document)

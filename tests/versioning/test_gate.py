@@ -3,7 +3,6 @@ repositories holding a copy of `schemas/`."""
 
 from __future__ import annotations
 
-import copy
 import gzip
 import json
 import os
@@ -17,6 +16,7 @@ import pytest
 from compat.modes import Mode
 from compat.versioning import release as release_module
 from tests.conftest import ROOT
+from tests.helpers import blind_engine
 from tests.versioning.scratch import add_version_by_hand, additive, breaking, git, tree, v2_with
 
 
@@ -243,16 +243,7 @@ def test_gate_corpora_fail_only_on_unexplained_rejections_by_default(
     assert strict.code == 1
     assert [p["kind"] for p in strict.json()["problems"]] == ["corpus-evidence-failed"]
 
-    from compat.corpus import run as run_module
-
-    real = run_module.compare
-
-    def blind(*args: Any, **kwargs: Any) -> Any:
-        found = copy.copy(real(*args, **kwargs))
-        found.changes = []
-        return found
-
-    monkeypatch.setattr(run_module, "compare", blind)
+    blind_engine(monkeypatch)
     failing = cli("check", "--corpora", "--format", "json")
     assert failing.code == 1
     assert [p["kind"] for p in failing.json()["problems"]] == ["unexplained-corpus-rejection"]
