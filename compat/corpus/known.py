@@ -326,27 +326,19 @@ def _names(name: str, raw: dict[str, Any]) -> Callable[[Any], list[str]] | None:
 
 def _children(node: Any) -> list[tuple[Any, Any]]:
     """(subschema, how it is reached): a property name or ITEMS for a plain step, False for
-    any other keyword."""
-    found: list[tuple[Any, Any]] = [(sub, name) for name, sub in node.properties.items()]
-    if node.items is not None:
-        found.append((node.items, ITEMS if not node.prefix_items else False))
-    others: list[Any] = [
-        *node.prefix_items,
-        node.contains,
-        *node.pattern_properties.values(),
-        node.additional_properties,
-        node.property_names,
-        *node.dependent_schemas.values(),
-        *(node.all_of or ()),
-        *(node.any_of or ()),
-        *(node.one_of or ()),
-        node.not_,
-        node.if_,
-        node.then,
-        node.else_,
-        node.ref,
-    ]
-    found += [(sub, False) for sub in others if sub is not None]
+    any other keyword; the subschemas are the prover's (fingerprint.children)."""
+    from compat.prove.fingerprint import children
+
+    found: list[tuple[Any, Any]] = []
+    for label, sub in children(node):
+        if sub is None:
+            continue  # a list's count, not a subschema
+        if isinstance(label, tuple) and label[0] == "properties":
+            found.append((sub, label[1]))
+        elif label == "items" and not node.prefix_items:
+            found.append((sub, ITEMS))
+        else:
+            found.append((sub, False))
     return found
 
 
