@@ -219,60 +219,11 @@ def parse(text: str, label: str = "<document>") -> dict[str, Any]:
                         f"{label}: $ref {ref!r} names a definition the document has no "
                         f"section for (## `{name}`)"
                     )
-    check_refs(schema, label)
     return schema
 
 
 def _pointer_token(text: str) -> str:
     return unquote(text).replace("~1", "/").replace("~0", "~")
-
-
-def check_refs(schema: Any, label: str) -> None:
-    """Refuse a documented schema whose `$ref`s do not all resolve inside it (a section or
-    a block edited out of step): JSON pointers must reach a value, anchors must be declared,
-    and nothing may point outside the document."""
-    anchors: set[str] = set()
-    bases = False  # an `$id` with a path makes other references relative to it
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key in ("$anchor", "$dynamicAnchor"):
-                if isinstance(node.get(key), str):
-                    anchors.add(node[key])
-            for key in ("$id", "id"):
-                declared = node.get(key)
-                if isinstance(declared, str) and declared.startswith("#"):
-                    anchors.add(declared[1:])
-                elif isinstance(declared, str) and declared:
-                    bases = True
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    for ref in _all_refs(schema):
-        if not isinstance(ref, str):
-            continue
-        where = f"{label}: $ref {ref!r}"
-        if not ref.startswith("#"):
-            if bases:
-                continue  # resolved against an $id: the schema's loader checks it when used
-            raise CompatError(f"{where} points outside the document; a documented schema is whole")
-        fragment = ref[1:]
-        if not fragment:
-            continue
-        if not fragment.startswith("/"):
-            if unquote(fragment) not in anchors:
-                raise CompatError(f"{where} names no anchor of the schema")
-            continue
-        value: Any = schema
-        for token in fragment.split("/")[1:]:
-            token = _pointer_token(token)
-            if isinstance(value, dict) and token in value:
-                value = value[token]
-            elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-                value = value[int(token)]
-            else:
-                raise CompatError(f"{where} reaches nothing in the schema the document holds")
 
 
 def _all_refs(node: Any) -> list[Any]:

@@ -95,13 +95,34 @@ def read(text: str, label: str = "<document>", draft: str | None = None) -> dict
     does); a document that declares another draft is refused."""
     style = detect(text, label)
     schema = hugo.parse(text, label) if style == "hugo" else seed.parse(text, label)
-    if style == "hugo":
-        seed.check_refs(schema, label)  # (the seed reader checks its own)
     render = hugo.render if style == "hugo" else seed.render
     expected = render(schema)
     notes = history_notes(text, expected, schema, label)
     check_tables(text, render(schema, notes) if notes else expected, label)
-    return _declare(schema, draft, label)
+    declared = _declare(schema, draft, label)
+    _check_refs(declared, label)
+    return declared
+
+
+def _check_refs(schema: Any, label: str) -> None:
+    """Refuse a documented schema with a `$ref` that does not resolve inside it (a section or
+    a block edited out of step): resolved as the schema loader resolves them (schema/refs.py),
+    in the draft the schema declares (2020-12 when it declares none, as `--default-draft`)."""
+    from compat.schema.drafts import draft_of_uri
+    from compat.schema.refs import RefIndex, subschemas
+
+    if not isinstance(schema, dict):
+        return
+    draft = draft_of_uri(schema.get("$schema")) or "2020-12"
+    index = RefIndex.build(schema, draft, label)
+    stack: list[tuple[str, Any]] = [("", schema)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                index.resolve(ref, pointer)
+            stack.extend(subschemas(node, pointer, draft))
 
 
 def history_notes(
